@@ -1,0 +1,158 @@
+#!/usr/bin/env node
+// Heartbeat producer for the local stack: N users, each sends one heartbeat per period as
+//   {"userId":"<guid>","ts":<epoch ms>}
+// to a Kinesis stream with PutRecords (partition key = userId), spread evenly over the period.
+//
+//   node scripts/lib/producer.mjs --stream S [--users 1000] [--period-ms 60000] [--seed 1]
+//        [--truth FILE] [--truth-every-ms 1000] [--duration-s 600] [--max-records N]
+//        [--backlog K] [--backlog-age-ms 3600000] [--rate-every-ms 5000] [--endpoint URL]
+//
+// - User ids are GUID-shaped, derived from sha256(seed:index): the same seed gives the same users.
+// - User i sends at offset i*period/N within every period (first round starts at start time).
+// - --backlog K: before the live loop, sends K records once, round-robin over the users, with timestamps
+//   spread evenly over [now - backlog-age-ms, now - backlog-age-ms/2] (old data, e.g. for replay tests).
+// - Ground truth: FILE (JSON object userId -> last successfully sent ts, epoch ms) rewritten atomically
+//   every --truth-every-ms and at exit. Records PutRecords rejects are retried in the next tick.
+// - Bounded: stops by itself after --duration-s (0 = until signalled) or --max-records; exits 0 on
+//   SIGTERM/SIGINT after writing the truth file.
+// - Rate line on stderr every --rate-every-ms.
+// Endpoint: --endpoint or env KINESIS_ENDPOINT (set by stack_start).
+import { createHash } from 'node:crypto';
+import { writeFileSync, renameSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { kinesis } from './aws-local.mjs';
+
+function parseArgs(argv) {
+  const o = {
+    stream: '', users: 1000, periodMs: 60000, seed: '1', truth: '', truthEveryMs: 1000, durationS: 600,
+    maxRecords: 0, backlog: 0, backlogAgeMs: 3600000, rateEveryMs: 5000, endpoint: process.env.KINESIS_ENDPOINT,
+  };
+  const keys = {
+    '--stream': 'stream', '--users': 'users', '--period-ms': 'periodMs', '--seed': 'seed', '--truth': 'truth',
+    '--truth-every-ms': 'truthEveryMs', '--duration-s': 'durationS', '--max-records': 'maxRecords',
+    '--backlog': 'backlog', '--backlog-age-ms': 'backlogAgeMs', '--rate-every-ms': 'rateEveryMs', '--endpoint': 'endpoint',
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const k = keys[argv[i]];
+    if (!k || i + 1 >= argv.length) throw new Error(`bad argument ${argv[i]} (see the header of producer.mjs)`);
+    const v = argv[++i];
+    o[k] = typeof o[k] === 'number' ? Number(v) : v;
+  }
+  if (!o.stream) throw new Error('--stream is required');
+  if (!(o.users > 0) || !(o.periodMs > 0)) throw new Error('--users and --period-ms must be > 0');
+  return o;
+}
+
+export function userIds(n, seed) {
+  const ids = [];
+  for (let i = 0; i < n; i++) {
+    const h = createHash('sha256').update(`${seed}:${i}`).digest('hex');
+    const v = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
+    ids.push(`${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${v}${h.slice(17, 20)}-${h.slice(20, 32)}`);
+  }
+  return ids;
+}
+
+const o = parseArgs(process.argv.slice(2));
+const ids = userIds(o.users, o.seed);
+const truth = new Map();
+let stopping = false;
+let sent = 0, failed = 0, calls = 0, windowSent = 0, windowStart = Date.now();
+
+const log = (m) => process.stderr.write(`producer: ${m}\n`);
+
+function writeTruth() {
+  if (!o.truth) return;
+  const tmp = `${o.truth}.tmp-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify(Object.fromEntries(truth)));
+  renameSync(tmp, o.truth);
+}
+
+// Sends [{userId, ts}] in PutRecords batches of <= 500; returns the entries that were not accepted.
+async function put(entries) {
+  const retry = [];
+  for (let i = 0; i < entries.length; i += 500) {
+    const batch = entries.slice(i, i + 500);
+    let r;
+    try {
+      calls++;
+      r = await kinesis('PutRecords', {
+        StreamName: o.stream,
+        Records: batch.map((e) => ({
+          PartitionKey: e.userId,
+          Data: Buffer.from(JSON.stringify({ userId: e.userId, ts: e.ts })).toString('base64'),
+        })),
+      }, { endpoint: o.endpoint });
+    } catch (e) {
+      log(`PutRecords failed: ${e.message}`);
+      failed += batch.length;
+      retry.push(...batch);
+      continue;
+    }
+    r.Records.forEach((res, j) => {
+      const e = batch[j];
+      if (res.ErrorCode) { failed++; retry.push(e); return; }
+      sent++; windowSent++;
+      if (!(truth.get(e.userId) >= e.ts)) truth.set(e.userId, e.ts);
+    });
+  }
+  return retry;
+}
+
+function stop(sig) {
+  if (!stopping) log(`${sig}: stopping`);
+  stopping = true;
+}
+process.on('SIGTERM', () => stop('SIGTERM'));
+process.on('SIGINT', () => stop('SIGINT'));
+
+async function main() {
+  const t0 = Date.now();
+  const endAt = o.durationS > 0 ? t0 + o.durationS * 1000 : Infinity;
+  log(`stream ${o.stream}, ${o.users} users, period ${o.periodMs} ms, seed ${o.seed}, backlog ${o.backlog}`);
+
+  if (o.backlog > 0) {
+    const from = t0 - o.backlogAgeMs, span = o.backlogAgeMs / 2;
+    const entries = [];
+    for (let k = 0; k < o.backlog; k++) {
+      entries.push({ userId: ids[k % ids.length], ts: Math.round(from + (span * k) / o.backlog) });
+    }
+    let left = entries;
+    for (let attempt = 0; left.length && attempt < 20 && !stopping; attempt++) left = await put(left);
+    if (left.length) log(`backlog: ${left.length} records not accepted`);
+    writeTruth();
+  }
+
+  let pending = [];
+  let next = 0; // index of the next heartbeat in the global schedule (user = next % N, round = next / N)
+  const slot = o.periodMs / o.users;
+  let lastTruth = Date.now(), lastRate = Date.now();
+  while (!stopping && Date.now() < endAt && !(o.maxRecords > 0 && sent >= o.maxRecords)) {
+    const now = Date.now();
+    const due = Math.floor((now - t0) / slot) + 1; // heartbeats whose slot has started
+    const batch = pending;
+    pending = [];
+    for (; next < due && batch.length < 5000; next++) {
+      if (o.maxRecords > 0 && sent + batch.length >= o.maxRecords) break;
+      batch.push({ userId: ids[next % o.users], ts: now });
+    }
+    if (batch.length) pending = await put(batch);
+    if (now - lastTruth >= o.truthEveryMs) { writeTruth(); lastTruth = now; }
+    if (now - lastRate >= o.rateEveryMs) {
+      const secs = (now - windowStart) / 1000;
+      log(`rate ${(windowSent / secs).toFixed(1)} records/s over ${secs.toFixed(1)} s; total sent ${sent}, ` +
+        `rejected ${failed}, calls ${calls}, behind ${Math.max(0, due - next)}`);
+      windowSent = 0; windowStart = now; lastRate = now;
+    }
+    const wait = Math.min(100, Math.max(20, t0 + next * slot - Date.now()));
+    await sleep(wait);
+  }
+  writeTruth();
+  log(`done: sent ${sent}, rejected ${failed} (retried), ${truth.size} users in truth`);
+}
+
+main().then(() => process.exit(0), (e) => {
+  log(`fatal: ${e.message}`);
+  try { writeTruth(); } catch { /* ignore */ }
+  process.exit(1);
+});

@@ -1,0 +1,319 @@
+# shellcheck shell=bash
+# Local stack for active-users: dynalite (DynamoDB) + kinesis-local (Kinesis), and the Java KCL
+# MultiLangDaemon. Source it from bash scripts and tests:
+#
+#   source scripts/lib/stack.sh
+#   stack_install_traps                 # EXIT/INT/TERM/HUP -> stack_cleanup (stops only what we started)
+#   stack_start                         # both emulators on free loopback ports; exports the endpoints
+#   stack_create_stream mystream 2
+#   stack_create_lease_table myapp
+#   stack_write_properties properties/local.properties "$STACK_DIR/run.properties" STREAM=mystream APP=myapp
+#   daemon_start 3.5.1 "$STACK_DIR/run.properties"
+#   daemon_wait_log 'Initializing|initialize' 60
+#   ...
+#   daemon_stop; stack_stop             # or just exit: the trap does it
+#
+# Everything binds 127.0.0.1 only. kinesis-local has no host option and binds 0.0.0.0, so stack_patch_kinesis
+# makes a COPY of its entry file with the one listen address rewritten to 127.0.0.1 (.local-stack/kinesis-local/,
+# git-ignored; node_modules stays untouched). See docs/local-stack-notes.md.
+#
+# PIDs: every server is started as a direct background child of the calling shell (`cmd &`, or a
+# subshell that `exec`s), so $! is the server's own PID; stop functions signal exactly those PIDs.
+# Call the start functions directly, never inside $(...) (that would make them a subshell's children).
+#
+# Exported after start: STACK_DIR, DYNAMO_PORT, DYNAMO_ENDPOINT, DYNAMO_PID, KINESIS_PORT, KINESIS_TLS_PORT,
+# KINESIS_ENDPOINT, KINESIS_PID; after daemon_start: DAEMON_PID, DAEMON_LOG. Fake credentials and region.
+
+STACK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+STACK_AWS="$STACK_ROOT/scripts/lib/aws-local.mjs"
+: "${STACK_STATE_MS:=50}"          # emulator state transitions (CREATING/UPDATING), default there 500 ms
+STACK_PIDS=()                      # everything we started, in start order (stack_cleanup stops them in reverse)
+
+stack_log() { echo "stack: $*" >&2; }
+
+# ---------------------------------------------------------------------------------------------- helpers
+# A free TCP port on 127.0.0.1 (the kernel picks it; a start that loses a race is retried by the callers).
+stack_free_port() {
+  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close();})'
+}
+
+# stack_kill_pid PID [grace_seconds=10]: SIGTERM, wait, then SIGKILL. Only the given PID.
+stack_kill_pid() {
+  local pid=$1 grace=${2:-10} i
+  [ -n "$pid" ] || return 0
+  kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
+  kill -TERM "$pid" 2>/dev/null
+  for ((i = 0; i < grace * 10; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    stack_log "pid $pid ignored SIGTERM for ${grace}s, sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null
+  fi
+  wait "$pid" 2>/dev/null
+  local keep=() p
+  for p in "${STACK_PIDS[@]}"; do [ "$p" = "$pid" ] || keep+=("$p"); done
+  STACK_PIDS=("${keep[@]}")
+  return 0
+}
+
+stack_aws() { node "$STACK_AWS" "$@"; }
+
+# ------------------------------------------------------------------------------------------ run folder
+# stack_init [dir]: the run's folder for logs, data and generated properties (default: a new folder under
+# .local-stack/runs/). Idempotent.
+stack_init() {
+  if [ -z "${STACK_DIR:-}" ]; then
+    STACK_DIR="${1:-}"
+    if [ -z "$STACK_DIR" ]; then
+      mkdir -p "$STACK_ROOT/.local-stack/runs"
+      STACK_DIR="$(mktemp -d "$STACK_ROOT/.local-stack/runs/$(date +%Y%m%d-%H%M%S)-XXXX")"
+    fi
+  fi
+  mkdir -p "$STACK_DIR"
+  export STACK_DIR
+  export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-AKIDLOCALSTACK}"
+  export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-local-stack-dummy-secret}"
+  export AWS_REGION="${AWS_REGION:-us-east-1}"
+  export AWS_DEFAULT_REGION="$AWS_REGION"
+}
+
+# --------------------------------------------------------------------------------------------- traps
+stack_cleanup() {
+  local i pid
+  daemon_stop 2>/dev/null || true
+  for ((i = ${#STACK_PIDS[@]} - 1; i >= 0; i--)); do
+    pid=${STACK_PIDS[i]}
+    [ -n "$pid" ] && stack_kill_pid "$pid" 10
+  done
+  STACK_PIDS=()
+  unset DYNAMO_PID KINESIS_PID
+}
+
+# Installs EXIT/INT/TERM/HUP traps that stop everything started through this file. This replaces the caller's
+# traps for these signals; a caller with its own cleanup should call stack_cleanup from it instead.
+stack_install_traps() {
+  trap 'stack_cleanup' EXIT
+  trap 'stack_cleanup; trap - INT; kill -INT $$' INT
+  trap 'stack_cleanup; exit 143' TERM
+  trap 'stack_cleanup; exit 129' HUP
+}
+
+# ---------------------------------------------------------------------------------------------- kinesis
+# Bind-patched copy of kinesis-local's entry file. Fails if the package's listen host is not the single
+# expected literal (i.e. a different kinesis-local version): then update this function.
+stack_patch_kinesis() {
+  local src="$STACK_ROOT/node_modules/kinesis-local" dst="$STACK_ROOT/.local-stack/kinesis-local"
+  [ -f "$src/main.js" ] || { stack_log "node_modules/kinesis-local missing: run scripts/setup-stack"; return 1; }
+  if [ -f "$dst/main.js" ] && [ "$dst/main.js" -nt "$src/main.js" ] && [ -f "$dst/.patched" ]; then
+    return 0
+  fi
+  local n
+  n=$(grep -o 'Host$().em("0.0.0.0")' "$src/main.js" | wc -l)
+  if [ "$n" != 1 ]; then
+    stack_log "kinesis-local main.js: expected exactly one 'Host\$().em(\"0.0.0.0\")', found $n; cannot bind-patch"
+    return 1
+  fi
+  mkdir -p "$dst"
+  sed 's/Host\$()\.em("0\.0\.0\.0")/Host$().em("127.0.0.1")/' "$src/main.js" > "$dst/main.js.tmp"
+  grep -q 'Host$().em("127.0.0.1")' "$dst/main.js.tmp" || { stack_log "bind patch failed"; return 1; }
+  mv "$dst/main.js.tmp" "$dst/main.js"
+  cp "$src/server.json" "$dst/server.json"
+  touch "$dst/.patched"
+  stack_log "kinesis-local: bind-patched copy at $dst/main.js (listens on 127.0.0.1 only)"
+}
+
+stack_start_kinesis() {
+  stack_init
+  stack_patch_kinesis || return 1
+  local dst="$STACK_ROOT/.local-stack/kinesis-local" try port tls pid ms="${STACK_STATE_MS}ms"
+  for try in 1 2 3; do
+    port=$(stack_free_port); tls=$(stack_free_port)
+    [ "$port" != "$tls" ] || continue
+    mkdir -p "$STACK_DIR/kinesis-data"
+    KINESIS_MOCK_PLAIN_PORT=$port KINESIS_MOCK_TLS_PORT=$tls KINESIS_MOCK_CERT_PATH="$dst/server.json" \
+      CREATE_STREAM_DURATION=$ms DELETE_STREAM_DURATION=$ms SPLIT_SHARD_DURATION=$ms MERGE_SHARDS_DURATION=$ms \
+      UPDATE_SHARD_COUNT_DURATION=$ms REGISTER_STREAM_CONSUMER_DURATION=$ms DEREGISTER_STREAM_CONSUMER_DURATION=$ms \
+      START_STREAM_ENCRYPTION_DURATION=$ms STOP_STREAM_ENCRYPTION_DURATION=$ms UPDATE_STREAM_MODE_DURATION=$ms \
+      SHOULD_PERSIST_DATA="${STACK_KINESIS_PERSIST:-false}" PERSIST_PATH="$STACK_DIR/kinesis-data" PERSIST_INTERVAL=1s \
+      LOG_LEVEL="${STACK_KINESIS_LOG_LEVEL:-WARN}" \
+      node "$dst/main.js" >>"$STACK_DIR/kinesis.log" 2>&1 </dev/null &
+    pid=$!
+    STACK_PIDS+=("$pid")
+    export KINESIS_PID=$pid KINESIS_PORT=$port KINESIS_TLS_PORT=$tls KINESIS_ENDPOINT="http://127.0.0.1:$port"
+    if stack_aws wait-ready kinesis 30000 && kill -0 "$pid" 2>/dev/null; then
+      stack_log "kinesis-local pid $pid on 127.0.0.1:$port (tls $tls), log $STACK_DIR/kinesis.log"
+      return 0
+    fi
+    stack_log "kinesis-local did not come up on $port (try $try); log tail:"; tail -5 "$STACK_DIR/kinesis.log" >&2
+    stack_kill_pid "$pid" 5
+  done
+  unset KINESIS_PID
+  return 1
+}
+
+# ---------------------------------------------------------------------------------------------- dynalite
+stack_start_dynalite() {
+  stack_init
+  local try port pid path_args=()
+  [ "${STACK_DYNAMO_PERSIST:-false}" = true ] && path_args=(--path "$STACK_DIR/dynamo-data")
+  for try in 1 2 3; do
+    port=$(stack_free_port)
+    node "$STACK_ROOT/node_modules/dynalite/cli.js" --host 127.0.0.1 --port "$port" "${path_args[@]}" \
+      --createTableMs "$STACK_STATE_MS" --deleteTableMs "$STACK_STATE_MS" --updateTableMs "$STACK_STATE_MS" \
+      >>"$STACK_DIR/dynalite.log" 2>&1 </dev/null &
+    pid=$!
+    STACK_PIDS+=("$pid")
+    export DYNAMO_PID=$pid DYNAMO_PORT=$port DYNAMO_ENDPOINT="http://127.0.0.1:$port"
+    if stack_aws wait-ready dynamodb 15000 && kill -0 "$pid" 2>/dev/null; then
+      stack_log "dynalite pid $pid on 127.0.0.1:$port, log $STACK_DIR/dynalite.log"
+      return 0
+    fi
+    stack_log "dynalite did not come up on $port (try $try)"; tail -5 "$STACK_DIR/dynalite.log" >&2
+    stack_kill_pid "$pid" 5
+  done
+  unset DYNAMO_PID
+  return 1
+}
+
+# stack_start: both emulators (idempotent: a running one is kept).
+stack_start() {
+  stack_init
+  if [ -z "${DYNAMO_PID:-}" ] || ! kill -0 "$DYNAMO_PID" 2>/dev/null; then stack_start_dynalite || return 1; fi
+  if [ -z "${KINESIS_PID:-}" ] || ! kill -0 "$KINESIS_PID" 2>/dev/null; then stack_start_kinesis || return 1; fi
+}
+
+# stack_stop: stops the emulators (and the daemon, if running) that this shell started.
+stack_stop() {
+  daemon_stop 2>/dev/null || true
+  [ -n "${KINESIS_PID:-}" ] && stack_kill_pid "$KINESIS_PID" 10
+  [ -n "${DYNAMO_PID:-}" ] && stack_kill_pid "$DYNAMO_PID" 10
+  unset KINESIS_PID DYNAMO_PID
+}
+
+# stack_check_loopback: fails if any process we started listens on anything but 127.0.0.1.
+stack_check_loopback() {
+  local pid bad=0 line
+  for pid in "${STACK_PIDS[@]}" ${DAEMON_PID:-}; do
+    [ -n "$pid" ] || continue
+    while read -r line; do
+      case "$line" in
+        *"127.0.0.1:"*) ;;
+        *) stack_log "NOT loopback (pid $pid): $line"; bad=1 ;;
+      esac
+    done < <(ss -Hltnp 2>/dev/null | grep "pid=$pid," | awk '{print $4}')
+  done
+  return $bad
+}
+
+# ---------------------------------------------------------------------------------- streams and leases
+stack_create_stream() { stack_aws create-stream "$1" "${2:-1}"; }        # NAME [SHARDS]: create, wait ACTIVE
+stack_wait_stream_active() { stack_aws wait-stream-active "$1"; }        # NAME
+stack_delete_stream() { stack_aws kinesis DeleteStream "{\"StreamName\":\"$1\",\"EnforceConsumerDeletion\":true}" >/dev/null; }
+stack_list_shards() { stack_aws list-shards "$1"; }                      # id parent adjParent startHash endHash open|closed
+stack_open_shards() { stack_aws list-shards "$1" | awk '$6=="open"{print $1}'; }
+stack_split_shard() { stack_aws split-shard "$1" "$2"; }                 # NAME SHARD_ID -> prints child ids
+stack_create_lease_table() { stack_aws create-lease-table "$1"; }        # TABLE (= applicationName)
+stack_delete_table() { stack_aws delete-table "$1"; }
+stack_scan_leases() { stack_aws scan "$1"; }                             # TABLE -> JSON array on stdout
+# stack_rewrite_lease TABLE LEASE_KEY [--remove-owner]: kcl-multilang.md §5 rewrite to checkpoint LATEST.
+stack_rewrite_lease() { stack_aws rewrite-lease "$@"; }
+
+# ----------------------------------------------------------------------------------------- properties
+# stack_write_properties TEMPLATE OUT [KEY=VALUE...]: copies TEMPLATE to OUT replacing @KEY@ placeholders.
+# Always available: @KINESIS_PORT@ @DYNAMO_PORT@ @KINESIS_ENDPOINT@ @DYNAMO_ENDPOINT@ @ROOT@ (repo root,
+# absolute) @PROPERTIES@ (OUT, absolute) and, with defaults, @STREAM@ @APP@ @EXECUTABLE@ @FAILOVER_MS@
+# @SHUTDOWN_GRACE_MS@ @INITIAL_POSITION@; KEY=VALUE pairs override or add. Fails on any placeholder left.
+stack_write_properties() {
+  local template=$1 out=$2; shift 2
+  [ -f "$template" ] || { stack_log "no template $template"; return 1; }
+  mkdir -p "$(dirname "$out")"
+  local abs_out; abs_out="$(cd "$(dirname "$out")" && pwd)/$(basename "$out")"
+  local -A v=(
+    [KINESIS_PORT]="${KINESIS_PORT:-}" [DYNAMO_PORT]="${DYNAMO_PORT:-}"
+    [KINESIS_ENDPOINT]="${KINESIS_ENDPOINT:-}" [DYNAMO_ENDPOINT]="${DYNAMO_ENDPOINT:-}"
+    [ROOT]="$STACK_ROOT" [PROPERTIES]="$abs_out"
+    [STREAM]="${STACK_STREAM:-active-users-local}" [APP]="${STACK_APP:-active-users-local}"
+    [EXECUTABLE]="$STACK_ROOT/build/active-users"
+    [FAILOVER_MS]=10000 [SHUTDOWN_GRACE_MS]=30000 [INITIAL_POSITION]=LATEST
+  )
+  local kv
+  for kv in "$@"; do v[${kv%%=*}]="${kv#*=}"; done
+  case "$STACK_ROOT$abs_out${v[EXECUTABLE]}" in
+    *" "*) stack_log "paths with spaces break executableName (the daemon splits it on spaces)"; return 1 ;;
+  esac
+  local text k
+  text="$(cat "$template")"
+  for k in "${!v[@]}"; do text="${text//@$k@/${v[$k]}}"; done
+  if grep -o '@[A-Z_]*@' <<<"$text" | head -3 | grep -q .; then
+    stack_log "unfilled placeholders in $template: $(grep -o '@[A-Z_]*@' <<<"$text" | sort -u | tr '\n' ' ')"
+    return 1
+  fi
+  printf '%s\n' "$text" >"$out"
+}
+
+# --------------------------------------------------------------------------------------------- daemon
+# daemon_jars VERSION: the folder with that KCL tree's jars (scripts/setup-stack fetches them).
+daemon_jars() { echo "$STACK_ROOT/.daemon/${1:-3.5.1}/jars"; }
+
+# daemon_start VERSION PROPERTIES [LOG]: starts the MultiLangDaemon in the repo root (the working directory
+# matters: the daemon runs executableName as given, relative paths resolve against it). Sets DAEMON_PID,
+# DAEMON_LOG. Extra JVM options: DAEMON_JAVA_OPTS (default -Xmx512m).
+daemon_start() {
+  stack_init
+  local version=${1:-3.5.1} props=$2 jars
+  jars="$(daemon_jars "$version")"
+  ls "$jars"/amazon-kinesis-client-multilang-*.jar >/dev/null 2>&1 || {
+    stack_log "no daemon jars in $jars: run scripts/setup-stack"; return 1; }
+  [ -f "$props" ] || { stack_log "no properties file $props"; return 1; }
+  props="$(cd "$(dirname "$props")" && pwd)/$(basename "$props")"
+  if [ -n "${DAEMON_PID:-}" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
+    stack_log "daemon already running (pid $DAEMON_PID)"; return 1
+  fi
+  DAEMON_LOG=${3:-$STACK_DIR/daemon-$version.log}
+  # shellcheck disable=SC2086
+  (cd "$STACK_ROOT" && exec java ${DAEMON_JAVA_OPTS:--Xmx512m} -Daws.cborEnabled=false -Dfile.encoding=UTF-8 \
+      -cp "$jars/*" software.amazon.kinesis.multilang.MultiLangDaemon --properties-file "$props") \
+    >>"$DAEMON_LOG" 2>&1 </dev/null &
+  DAEMON_PID=$!
+  export DAEMON_PID DAEMON_LOG
+  stack_log "daemon KCL $version pid $DAEMON_PID, log $DAEMON_LOG"
+}
+
+# daemon_stop [timeout_seconds=45]: SIGTERM (graceful: shutdownGraceMillis), then SIGKILL after the timeout.
+daemon_stop() {
+  [ -n "${DAEMON_PID:-}" ] || return 0
+  stack_kill_pid "$DAEMON_PID" "${1:-45}"
+  unset DAEMON_PID
+}
+
+# daemon_wait_log REGEX [timeout_seconds=60] [FILE=$DAEMON_LOG]: waits for an extended regex in the log.
+daemon_wait_log() {
+  local re=$1 t=${2:-60} f=${3:-$DAEMON_LOG} i
+  for ((i = 0; i < t * 10; i++)); do
+    grep -Eq -- "$re" "$f" 2>/dev/null && return 0
+    if [ -n "${DAEMON_PID:-}" ] && ! kill -0 "$DAEMON_PID" 2>/dev/null; then
+      stack_log "daemon exited while waiting for /$re/"; return 1
+    fi
+    sleep 0.1
+  done
+  stack_log "timed out after ${t}s waiting for /$re/ in $f"
+  return 1
+}
+
+# daemon_running: true while the daemon we started is alive.
+daemon_running() { [ -n "${DAEMON_PID:-}" ] && kill -0 "$DAEMON_PID" 2>/dev/null; }
+
+# ------------------------------------------------------------------------------------------- producer
+# producer_start ARGS...: scripts/lib/producer.mjs in the background (PID in PRODUCER_PID, stopped by
+# producer_stop or stack_cleanup). Example: producer_start --stream s --users 100 --period-ms 1000 --truth F
+producer_start() {
+  stack_init
+  node "$STACK_ROOT/scripts/lib/producer.mjs" "$@" >>"$STACK_DIR/producer.log" 2>&1 </dev/null &
+  PRODUCER_PID=$!
+  STACK_PIDS+=("$PRODUCER_PID")
+  export PRODUCER_PID
+  stack_log "producer pid $PRODUCER_PID, log $STACK_DIR/producer.log"
+}
+producer_stop() { [ -n "${PRODUCER_PID:-}" ] && stack_kill_pid "$PRODUCER_PID" 10; unset PRODUCER_PID; }
