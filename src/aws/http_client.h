@@ -32,7 +32,7 @@ struct HttpResponse {
 };
 
 class HttpClient {
-public:
+  public:
     virtual ~HttpClient() = default;
     // Sends the request and returns the response, whatever its HTTP status. Fails only when no
     // response was received: code "Timeout", "ConnectionError" or "HttpError" with a message.

@@ -1,0 +1,89 @@
+#include "aws/url.h"
+
+#include <cctype>
+
+namespace au::aws {
+namespace {
+
+std::string lower(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+int defaultPort(const std::string& scheme) {
+    if (scheme == "http") return 80;
+    if (scheme == "https") return 443;
+    return 0;
+}
+
+Status invalid(const std::string& text, const std::string& why) {
+    return Status::error("InvalidUrl", "invalid URL '" + text + "': " + why);
+}
+
+}  // namespace
+
+std::string Url::authority() const {
+    if (port != 0 && port != defaultPort(scheme)) return host + ":" + std::to_string(port);
+    return host;
+}
+
+std::string Url::origin() const { return scheme + "://" + authority(); }
+
+Result<Url> parseUrl(const std::string& text) {
+    Url url;
+    auto schemeEnd = text.find("://");
+    if (schemeEnd == std::string::npos || schemeEnd == 0) return invalid(text, "no scheme");
+    url.scheme = lower(text.substr(0, schemeEnd));
+    size_t authStart = schemeEnd + 3;
+    size_t authEnd = text.find_first_of("/?#", authStart);
+    if (authEnd == std::string::npos) authEnd = text.size();
+    std::string auth = text.substr(authStart, authEnd - authStart);
+    if (auth.find('@') != std::string::npos) return invalid(text, "user info is not supported");
+
+    std::string portText;
+    if (!auth.empty() && auth[0] == '[') {
+        auto close = auth.find(']');
+        if (close == std::string::npos) return invalid(text, "unterminated IPv6 literal");
+        url.host = lower(auth.substr(0, close + 1));
+        if (close + 1 < auth.size()) {
+            if (auth[close + 1] != ':') return invalid(text, "junk after IPv6 literal");
+            portText = auth.substr(close + 2);
+            url.explicitPort = true;
+        }
+    } else {
+        auto colon = auth.rfind(':');
+        if (colon != std::string::npos) {
+            url.host = lower(auth.substr(0, colon));
+            portText = auth.substr(colon + 1);
+            url.explicitPort = true;
+        } else {
+            url.host = lower(auth);
+        }
+    }
+    if (url.host.empty()) return invalid(text, "empty host");
+    if (url.explicitPort) {
+        if (portText.empty() || portText.size() > 5) return invalid(text, "bad port");
+        int port = 0;
+        for (char c : portText) {
+            if (!std::isdigit(static_cast<unsigned char>(c))) return invalid(text, "bad port");
+            port = port * 10 + (c - '0');
+        }
+        if (port <= 0 || port > 65535) return invalid(text, "port out of range");
+        url.port = port;
+    } else {
+        url.port = defaultPort(url.scheme);
+    }
+
+    std::string rest = text.substr(authEnd);
+    auto hash = rest.find('#');
+    if (hash != std::string::npos) rest.resize(hash);
+    auto q = rest.find('?');
+    if (q != std::string::npos) {
+        url.query = rest.substr(q + 1);
+        rest.resize(q);
+    }
+    url.path = rest.empty() ? "/" : rest;
+    return url;
+}
+
+}  // namespace au::aws
