@@ -1,0 +1,200 @@
+#pragma once
+// ExpiringTable<Key>: key -> last-seen time (the maximum ever applied), with eviction whose cost
+// grows with the number of expired entries, not with the table size.
+//
+// Layout: entries live in one dense vector (key, lastSeen, prev, next = 16 bytes + the key); an
+// open-addressing index (linear probing, backward-shift deletion) maps keys to entry positions;
+// every entry is also on the doubly linked list of its time bucket (lastSeen / bucketMillis), and
+// the buckets are ordered. Eviction drops whole buckets that lie before the cutoff and scans only the
+// one bucket that straddles it.
+//
+// Thread-compatible: one thread at a time.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "util/time_format.h"
+
+namespace au::processor {
+
+// KeyTraits<Key> provides: using View; static View view(const Key&); static Key make(View);
+// static size_t hash(View); and View must be equality-comparable.
+template <class Key, class Traits>
+class ExpiringTable {
+public:
+    using View = typename Traits::View;
+
+    explicit ExpiringTable(int64_t bucketMillis = 1000) : bucketMillis_(bucketMillis) {}
+
+    // Sets the key's last-seen time to max(current, t). Returns true when the entry was added or
+    // moved forward.
+    bool upsert(View key, int64_t t) {
+        if ((size_ + 1) * 10 > slots_.size() * 7) grow();
+        size_t slot = Traits::hash(key) & mask_;
+        for (;;) {
+            const uint32_t idx = slots_[slot];
+            if (idx == kNil) break;
+            Entry& e = entries_[idx];
+            if (Traits::view(e.key) == key) {
+                if (t <= e.lastSeen) return false;
+                if (bucketOf(t) != bucketOf(e.lastSeen)) {
+                    unlink(idx);
+                    e.lastSeen = t;
+                    link(idx);
+                } else {
+                    e.lastSeen = t;
+                }
+                return true;
+            }
+            slot = (slot + 1) & mask_;
+        }
+        uint32_t idx;
+        if (!free_.empty()) {
+            idx = free_.back();
+            free_.pop_back();
+            entries_[idx].key = Traits::make(key);
+            entries_[idx].lastSeen = t;
+        } else {
+            idx = static_cast<uint32_t>(entries_.size());
+            entries_.push_back(Entry{Traits::make(key), t, kNil, kNil});
+        }
+        slots_[slot] = idx;
+        link(idx);
+        ++size_;
+        return true;
+    }
+
+    std::optional<int64_t> lastSeen(View key) const {
+        if (size_ == 0) return std::nullopt;
+        for (size_t slot = Traits::hash(key) & mask_;; slot = (slot + 1) & mask_) {
+            const uint32_t idx = slots_[slot];
+            if (idx == kNil) return std::nullopt;
+            if (Traits::view(entries_[idx].key) == key) return entries_[idx].lastSeen;
+        }
+    }
+
+    // Removes every entry with lastSeen <= cutoff; returns how many.
+    size_t evictUpTo(int64_t cutoff) {
+        size_t removed = 0;
+        while (!buckets_.empty()) {
+            const auto it = buckets_.begin();
+            const int64_t first = it->first * bucketMillis_;
+            if (first > cutoff) break;
+            const bool whole = first + bucketMillis_ - 1 <= cutoff;
+            uint32_t idx = it->second;
+            while (idx != kNil) {
+                const uint32_t next = entries_[idx].next;
+                if (whole || entries_[idx].lastSeen <= cutoff) {
+                    erase(idx);
+                    ++removed;
+                }
+                idx = next;
+            }
+            if (!whole) break;  // the straddling bucket is the last one to look at
+        }
+        return removed;
+    }
+
+    size_t size() const { return size_; }
+
+    // Calls f(View key, int64_t lastSeen) for every entry, in no particular order.
+    template <class F>
+    void forEach(F&& f) const {
+        for (const auto& [bucket, head] : buckets_) {
+            for (uint32_t idx = head; idx != kNil; idx = entries_[idx].next) {
+                f(Traits::view(entries_[idx].key), entries_[idx].lastSeen);
+            }
+        }
+    }
+
+    // Heap bytes held (entries, index, free list, buckets), for the memory figures.
+    size_t memoryBytes() const {
+        return entries_.capacity() * sizeof(Entry) + slots_.capacity() * sizeof(uint32_t) +
+               free_.capacity() * sizeof(uint32_t) + buckets_.size() * 48;
+    }
+
+private:
+    static constexpr uint32_t kNil = UINT32_MAX;
+    struct Entry {
+        Key key;
+        int64_t lastSeen;
+        uint32_t prev;
+        uint32_t next;
+    };
+
+    int64_t bucketOf(int64_t t) const { return floorDiv(t, bucketMillis_); }
+
+    void link(uint32_t idx) {
+        Entry& e = entries_[idx];
+        auto [it, inserted] = buckets_.try_emplace(bucketOf(e.lastSeen), idx);
+        e.prev = kNil;
+        e.next = inserted ? kNil : it->second;
+        if (!inserted) {
+            entries_[it->second].prev = idx;
+            it->second = idx;
+        }
+    }
+
+    void unlink(uint32_t idx) {
+        Entry& e = entries_[idx];
+        if (e.next != kNil) entries_[e.next].prev = e.prev;
+        if (e.prev != kNil) {
+            entries_[e.prev].next = e.next;
+        } else {
+            const auto it = buckets_.find(bucketOf(e.lastSeen));
+            if (e.next == kNil) {
+                buckets_.erase(it);
+            } else {
+                it->second = e.next;
+            }
+        }
+    }
+
+    void erase(uint32_t idx) {
+        unlink(idx);
+        // Find the index slot, then close the gap (backward-shift deletion keeps probes short).
+        size_t slot = Traits::hash(Traits::view(entries_[idx].key)) & mask_;
+        while (slots_[slot] != idx) slot = (slot + 1) & mask_;
+        size_t hole = slot;
+        for (size_t next = (hole + 1) & mask_; slots_[next] != kNil; next = (next + 1) & mask_) {
+            const size_t home = Traits::hash(Traits::view(entries_[slots_[next]].key)) & mask_;
+            // Move the entry back when its home does not lie cyclically in (hole, next].
+            const bool between = hole <= next ? (home > hole && home <= next)
+                                              : (home > hole || home <= next);
+            if (!between) {
+                slots_[hole] = slots_[next];
+                hole = next;
+            }
+        }
+        slots_[hole] = kNil;
+        entries_[idx].key = Key{};
+        free_.push_back(idx);
+        --size_;
+    }
+
+    void grow() {
+        const size_t capacity = slots_.empty() ? 1024 : slots_.size() * 2;
+        slots_.assign(capacity, kNil);
+        mask_ = capacity - 1;
+        for (const auto& [bucket, head] : buckets_) {
+            for (uint32_t idx = head; idx != kNil; idx = entries_[idx].next) {
+                size_t slot = Traits::hash(Traits::view(entries_[idx].key)) & mask_;
+                while (slots_[slot] != kNil) slot = (slot + 1) & mask_;
+                slots_[slot] = idx;
+            }
+        }
+    }
+
+    int64_t bucketMillis_;
+    std::vector<Entry> entries_;
+    std::vector<uint32_t> free_;
+    std::vector<uint32_t> slots_;
+    size_t mask_ = 0;
+    size_t size_ = 0;
+    std::map<int64_t, uint32_t> buckets_;  // bucket number -> first entry of its list
+};
+
+}  // namespace au::processor

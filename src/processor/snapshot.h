@@ -1,0 +1,39 @@
+#pragma once
+// Snapshots of a shard's active-user table: <stateDir>/<shardId>.json, written atomically (a
+// temporary file in the same folder, then rename), and read back by `query` and the warm start.
+//
+// Format (docs/state.md):
+//   {"version":1,"shardId":"...","writtenAt":<epoch ms>,"ttlMillis":<ms>,
+//    "users":{"<userId>":<lastSeen epoch ms>,...}}
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "processor/active_user_table.h"
+#include "util/status.h"
+
+namespace au::processor {
+
+struct Snapshot {
+    std::string shardId;
+    int64_t writtenAt = 0;
+    int64_t ttlMillis = 0;
+    std::map<std::string, int64_t> users;  // userId -> lastSeen
+};
+
+// The snapshot's path for a shard (characters other than [A-Za-z0-9._-] become '_').
+std::string snapshotPath(const std::string& dir, const std::string& shardId);
+
+// Writes the table as the shard's snapshot. The previous snapshot stays intact on failure.
+Status writeSnapshot(const std::string& dir, const std::string& shardId, int64_t writtenAt,
+                     const ActiveUserTable& table);
+
+Result<Snapshot> readSnapshot(const std::string& path);
+
+// Every snapshot in `dir` merged: the maximum lastSeen per user among the users each snapshot
+// holds active at `atMillis` (by that snapshot's own TTL). Unreadable files are skipped with a
+// warning; a missing folder is an error.
+Result<std::map<std::string, int64_t>> mergeActiveUsers(const std::string& dir, int64_t atMillis);
+
+}  // namespace au::processor

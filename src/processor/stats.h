@@ -1,0 +1,41 @@
+#pragma once
+// Counters of one processor, reported on the stats line and by the metrics endpoint.
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "processor/heartbeat_decoder.h"
+
+namespace au::processor {
+
+struct ProcessorStats {
+    uint64_t batches = 0;
+    uint64_t records = 0;
+    uint64_t applied = 0;  // valid, fresh heartbeats (also those older than the user's last seen)
+    uint64_t stale = 0;    // older than the TTL on arrival: not applied
+    uint64_t evicted = 0;
+    std::array<uint64_t, static_cast<size_t>(RejectReason::kCount)> rejected{};
+    std::optional<int64_t> millisBehindLatest;
+
+    uint64_t malformed() const {
+        uint64_t n = 0;
+        for (auto v : rejected) n += v;
+        return n;
+    }
+    void reject(RejectReason r) { ++rejected[static_cast<size_t>(r)]; }
+    // "bad_base64=3 not_json=1" (only the non-zero reasons), or "" when there are none.
+    std::string rejectedBreakdown() const {
+        std::string out;
+        for (size_t i = 0; i < rejected.size(); ++i) {
+            if (rejected[i] == 0) continue;
+            if (!out.empty()) out += ' ';
+            out += reasonName(static_cast<RejectReason>(i));
+            out += '=' + std::to_string(rejected[i]);
+        }
+        return out;
+    }
+};
+
+}  // namespace au::processor

@@ -1,0 +1,89 @@
+#include "util/base64.h"
+
+#include <array>
+#include <cstdint>
+
+namespace au {
+
+namespace {
+
+constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr uint8_t kInvalid = 0xFF;
+
+constexpr std::array<uint8_t, 256> makeTable() {
+    std::array<uint8_t, 256> t{};
+    for (auto& v : t) v = kInvalid;
+    for (uint8_t i = 0; i < 64; ++i) t[static_cast<uint8_t>(kAlphabet[i])] = i;
+    return t;
+}
+constexpr std::array<uint8_t, 256> kTable = makeTable();
+
+inline uint8_t lookup(char c) { return kTable[static_cast<uint8_t>(c)]; }
+
+}  // namespace
+
+bool base64Decode(std::string_view in, std::string& out) {
+    size_t n = in.size();
+    size_t pad = 0;
+    if (n % 4 == 0 && n >= 4) {
+        if (in[n - 1] == '=') ++pad;
+        if (in[n - 2] == '=') ++pad;
+    }
+    const size_t body = n - pad;  // characters that carry data
+    if (body % 4 == 1) return false;
+    out.reserve(out.size() + body * 3 / 4);
+
+    size_t i = 0;
+    for (; i + 4 <= body; i += 4) {
+        const uint8_t a = lookup(in[i]), b = lookup(in[i + 1]), c = lookup(in[i + 2]),
+                      d = lookup(in[i + 3]);
+        if ((a | b | c | d) & 0xC0) return false;  // kInvalid has the high bits set
+        const uint32_t v = (uint32_t{a} << 18) | (uint32_t{b} << 12) | (uint32_t{c} << 6) | d;
+        out.push_back(static_cast<char>(v >> 16));
+        out.push_back(static_cast<char>((v >> 8) & 0xFF));
+        out.push_back(static_cast<char>(v & 0xFF));
+    }
+    const size_t rest = body - i;
+    if (rest == 2) {
+        const uint8_t a = lookup(in[i]), b = lookup(in[i + 1]);
+        if ((a | b) & 0xC0 || (b & 0x0F) != 0) return false;
+        out.push_back(static_cast<char>((a << 2) | (b >> 4)));
+    } else if (rest == 3) {
+        const uint8_t a = lookup(in[i]), b = lookup(in[i + 1]), c = lookup(in[i + 2]);
+        if ((a | b | c) & 0xC0 || (c & 0x03) != 0) return false;
+        out.push_back(static_cast<char>((a << 2) | (b >> 4)));
+        out.push_back(static_cast<char>(((b & 0x0F) << 4) | (c >> 2)));
+    }
+    // With padding, the padded length must match the data length.
+    if (pad != 0 && (rest == 0 || 4 - rest != pad)) return false;
+    return true;
+}
+
+std::string base64Encode(std::string_view in) {
+    std::string out;
+    out.reserve((in.size() + 2) / 3 * 4);
+    size_t i = 0;
+    auto byte = [&](size_t k) { return static_cast<uint32_t>(static_cast<uint8_t>(in[k])); };
+    for (; i + 3 <= in.size(); i += 3) {
+        const uint32_t v = (byte(i) << 16) | (byte(i + 1) << 8) | byte(i + 2);
+        out.push_back(kAlphabet[v >> 18]);
+        out.push_back(kAlphabet[(v >> 12) & 63]);
+        out.push_back(kAlphabet[(v >> 6) & 63]);
+        out.push_back(kAlphabet[v & 63]);
+    }
+    if (in.size() - i == 1) {
+        const uint32_t v = byte(i) << 16;
+        out.push_back(kAlphabet[v >> 18]);
+        out.push_back(kAlphabet[(v >> 12) & 63]);
+        out += "==";
+    } else if (in.size() - i == 2) {
+        const uint32_t v = (byte(i) << 16) | (byte(i + 1) << 8);
+        out.push_back(kAlphabet[v >> 18]);
+        out.push_back(kAlphabet[(v >> 12) & 63]);
+        out.push_back(kAlphabet[(v >> 6) & 63]);
+        out.push_back('=');
+    }
+    return out;
+}
+
+}  // namespace au
