@@ -1,1 +1,51 @@
-int main() { return 0; }
+// active-users: wiring only. Parses the command line and runs one command (src/app/).
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "app/cli.h"
+#include "app/commands.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(usage:
+  active-users [--properties FILE] [--record-transcript DIR]   record processor (MultiLangDaemon child)
+  active-users query --state-dir DIR [--json] [--at EPOCH_MS]  users active now (or at a time)
+  active-users check-config --properties FILE | --list         validate a .properties file
+  active-users replay TRANSCRIPT [--properties FILE]           replay a recorded session
+  active-users --help | --version
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const std::vector<std::string> args(argv + 1, argv + argc);
+    auto cl = au::app::parseCommandLine(
+        args, {"--properties", "--record-transcript", "--state-dir", "--at"},
+        {"--json", "--list", "--help", "--version", "--verbose"});
+    if (!cl) {
+        std::fprintf(stderr, "active-users: %s\n%s", cl.status().message().c_str(), kUsage);
+        return 2;
+    }
+    const auto& c = cl.value();
+    if (c.has("--help")) {
+        std::fputs(kUsage, stderr);
+        return 0;
+    }
+    if (c.has("--version")) {
+        std::fprintf(stderr, "active-users 0.1.0\n");
+        return 0;
+    }
+    try {
+        if (c.command.empty() || c.command == "run") return au::app::runProcessor(c);
+        if (c.command == "query") return au::app::runQuery(c);
+        if (c.command == "check-config") return au::app::runCheckConfig(c);
+        if (c.command == "replay") return au::app::runReplay(c);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "active-users: fatal: %s\n", e.what());
+        return 1;
+    }
+    std::fprintf(stderr, "active-users: unknown command \"%s\"\n%s", c.command.c_str(), kUsage);
+    return 2;
+}

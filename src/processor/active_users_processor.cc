@@ -65,10 +65,10 @@ void ActiveUsersProcessor::applyRecord(const protocol::Record& record, int64_t n
         stats_.reject(why);
         uint64_t suppressed = 0;
         if (rejectLog_.allow(clock_, &suppressed)) {
-            spdlog::warn("skipping record {} ({} bytes of data): {} [{} more skipped since the last "
-                         "such line]",
-                         record.sequenceNumber.substr(0, 64), record.data.size(), reasonName(why),
-                         suppressed);
+            spdlog::warn("skipping record {} ({} bytes of base64): {}{}", record.sequenceNumber.substr(0, 64),
+                         record.data.size(), reasonName(why),
+                         suppressed ? " [" + std::to_string(suppressed) + " more since the last such line]"
+                                    : "");
         }
         return;
     }

@@ -120,7 +120,7 @@ Result<Message> MessageDecoder::decode(std::string_view line) {
         od::document doc =
             impl_->parser.iterate(simdjson::padded_string_view(buffer.data(), buffer.size(), buffer.capacity()));
         if (doc.type() != od::json_type::object) {
-            return Status::error("NotAnObject", "the line is JSON but not an object");
+            return Status::error("NotAnObject", "not a JSON object");
         }
         std::optional<std::string> action;
         Initialize init;

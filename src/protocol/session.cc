@@ -28,8 +28,9 @@ void Session::logSkipped(std::string_view line, const Status& why) {
     for (char& c : shown) {
         if (static_cast<unsigned char>(c) < 0x20) c = '?';
     }
-    spdlog::warn("skipping an input line ({}, {} bytes): {}{} [{} similar lines not shown]",
-                 why.toString(), line.size(), shown, line.size() > kShown ? "..." : "", suppressed);
+    spdlog::warn("skipping an input line ({}, {} bytes): {}{}{}", why.toString(), line.size(), shown,
+                 line.size() > kShown ? "..." : "",
+                 suppressed ? " [" + std::to_string(suppressed) + " more since the last such line]" : "");
 }
 
 bool Session::reply(std::string_view action) {

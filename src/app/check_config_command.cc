@@ -1,0 +1,42 @@
+#include <cstdio>
+
+#include "app/commands.h"
+#include "app/config.h"
+
+namespace au::app {
+
+int runCheckConfig(const CommandLine& cl) {
+    if (cl.has("--list")) {
+        for (const auto& key : configKeys()) {
+            std::printf("activeUsers.%s = %s\n    %s\n", key.name.c_str(), key.defaultValue.c_str(),
+                        key.meaning.c_str());
+        }
+        return 0;
+    }
+    const auto path = cl.get("--properties");
+    if (!path) {
+        std::fprintf(stderr, "usage: active-users check-config --properties FILE | --list\n");
+        return 2;
+    }
+    auto config = loadConfig(*path);
+    if (!config) {
+        std::fprintf(stderr, "%s: invalid configuration:\n%s\n", path->c_str(),
+                     config.status().message().c_str());
+        return 2;
+    }
+    const auto& c = config.value();
+    std::printf("%s: OK\n", path->c_str());
+    std::printf("  lease table: %s, stream: %s, region: %s\n",
+                c.daemon.tableName.empty() ? "(none)" : c.daemon.tableName.c_str(),
+                c.daemon.streamName.empty() ? c.daemon.streamArn.c_str() : c.daemon.streamName.c_str(),
+                c.daemon.regionName.empty() ? "(from the environment)" : c.daemon.regionName.c_str());
+    std::printf("  ttl: %lld s, checkpoint interval: %lld s, state dir: %s, fix stale leases: %s "
+                "(max replay %lld s)\n",
+                static_cast<long long>(c.processor.ttlMillis / 1000),
+                static_cast<long long>(c.processor.checkpointIntervalMillis / 1000),
+                c.processor.stateDir.empty() ? "(none)" : c.processor.stateDir.c_str(),
+                c.fixStaleLeases ? "yes" : "no", static_cast<long long>(c.maxReplayMillis / 1000));
+    return 0;
+}
+
+}  // namespace au::app

@@ -1,0 +1,18 @@
+#pragma once
+// The program's commands; main() only parses the command line and calls one of these.
+// Each returns the process exit code: 0 success, 1 failure, 2 usage or configuration error.
+
+#include "app/cli.h"
+
+namespace au::app {
+
+// Processor mode, under the MultiLangDaemon: `active-users [--properties F] [--record-transcript D]`.
+int runProcessor(const CommandLine& cl);
+// `active-users query --state-dir DIR [--json] [--at EPOCH_MS]`
+int runQuery(const CommandLine& cl);
+// `active-users check-config --properties FILE` (`--list` prints every activeUsers.* key)
+int runCheckConfig(const CommandLine& cl);
+// `active-users replay FILE [--properties FILE]`
+int runReplay(const CommandLine& cl);
+
+}  // namespace au::app

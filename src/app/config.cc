@@ -1,0 +1,161 @@
+#include "app/config.h"
+
+#include <algorithm>
+#include <charconv>
+#include <functional>
+#include <map>
+
+namespace au::app {
+
+namespace {
+constexpr const char* kPrefix = "activeUsers.";
+}
+
+const std::vector<ConfigKey>& configKeys() {
+    static const std::vector<ConfigKey> keys = {
+        {"userIdSource", "payload",
+         "where the user id is: payload (JSON field, JSON string or bare text) or partitionKey"},
+        {"userIdField", "userId", "the JSON field holding the user id"},
+        {"eventTimeField", "",
+         "optional JSON field with the heartbeat's time (epoch ms or ISO-8601); capped at arrival + "
+         "maxEventTimeSkewMillis. Empty: the record's arrival time"},
+        {"requireGuid", "false", "reject ids that are not GUIDs"},
+        {"ttlSeconds", "120", "a user is active while now - lastSeen < ttl"},
+        {"maxEventTimeSkewMillis", "5000", "how far a payload time may run ahead of arrival"},
+        {"checkpointIntervalSeconds", "0",
+         "checkpoint while processing at most this often; 0 = never (restarts resume at LATEST)"},
+        {"stateDir", "", "folder for per-shard snapshots (<shardId>.json); empty = none"},
+        {"snapshotIntervalMillis", "1000", "at most one snapshot per interval, when changed"},
+        {"statsIntervalSeconds", "60", "interval of the stats line on stderr"},
+        {"logLevel", "info", "trace, debug, info, warn, error or off (stderr)"},
+        {"fixStaleLeases", "true",
+         "rewrite this shard's lease to LATEST when it starts further behind than maxReplaySeconds"},
+        {"maxReplaySeconds", "ttlSeconds",
+         "never replay data older than this; never skip data younger than this"},
+    };
+    return keys;
+}
+
+namespace {
+
+class Reader {
+public:
+    explicit Reader(const Properties& p) : p_(p) {}
+
+    const std::string* raw(const std::string& key) {
+        seen_[key] = true;
+        auto it = p_.values.find(key);
+        return it == p_.values.end() ? nullptr : &it->second;
+    }
+    void fail(const std::string& key, const std::string& message) {
+        std::string where;
+        auto it = p_.lineOf.find(key);
+        if (it != p_.lineOf.end()) where = " (line " + std::to_string(it->second) + ")";
+        errors_.push_back(key + where + ": " + message);
+    }
+    std::string string(const std::string& key, const std::string& fallback = "") {
+        const auto* v = raw(key);
+        return v ? *v : fallback;
+    }
+    int64_t integer(const std::string& key, int64_t fallback, int64_t min, int64_t max) {
+        const auto* v = raw(key);
+        if (v == nullptr || v->empty()) return fallback;
+        int64_t out = 0;
+        const auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
+        if (ec != std::errc() || ptr != v->data() + v->size()) {
+            fail(key, "\"" + *v + "\" is not an integer");
+            return fallback;
+        }
+        if (out < min || out > max) {
+            fail(key, std::to_string(out) + " is out of range [" + std::to_string(min) + ", " +
+                          std::to_string(max) + "]");
+            return fallback;
+        }
+        return out;
+    }
+    bool boolean(const std::string& key, bool fallback) {
+        const auto* v = raw(key);
+        if (v == nullptr || v->empty()) return fallback;
+        if (*v == "true" || *v == "TRUE" || *v == "True") return true;
+        if (*v == "false" || *v == "FALSE" || *v == "False") return false;
+        fail(key, "\"" + *v + "\" is not true or false");
+        return fallback;
+    }
+    void rejectUnknownOwnKeys() {
+        for (const auto& [key, value] : p_.values) {
+            if (key.rfind(kPrefix, 0) == 0 && !seen_.count(key)) fail(key, "unknown key");
+        }
+    }
+    const std::vector<std::string>& errors() const { return errors_; }
+
+private:
+    const Properties& p_;
+    std::map<std::string, bool> seen_;
+    std::vector<std::string> errors_;
+};
+
+}  // namespace
+
+Result<Config> configFromProperties(const Properties& properties) {
+    Reader r(properties);
+    Config c;
+    auto& d = c.daemon;
+    d.applicationName = r.string("applicationName");
+    d.tableName = r.string("tableName", d.applicationName);
+    if (d.tableName.empty()) d.tableName = d.applicationName;
+    d.streamName = r.string("streamName");
+    d.streamArn = r.string("streamArn");
+    d.regionName = r.string("regionName");
+    d.dynamoDBEndpoint = r.string("dynamoDBEndpoint");
+    d.kinesisEndpoint = r.string("kinesisEndpoint");
+    d.initialPositionInStream = r.string("initialPositionInStream");
+
+    const std::string p = kPrefix;
+    auto& s = c.processor;
+    auto& hb = s.heartbeat;
+    const std::string source = r.string(p + "userIdSource", "payload");
+    if (source == "payload") {
+        hb.userIdSource = processor::UserIdSource::kPayload;
+    } else if (source == "partitionKey") {
+        hb.userIdSource = processor::UserIdSource::kPartitionKey;
+    } else {
+        r.fail(p + "userIdSource", "\"" + source + "\" is not payload or partitionKey");
+    }
+    hb.userIdField = r.string(p + "userIdField", "userId");
+    if (hb.userIdField.empty()) r.fail(p + "userIdField", "must not be empty");
+    hb.eventTimeField = r.string(p + "eventTimeField");
+    hb.requireGuid = r.boolean(p + "requireGuid", false);
+    hb.maxEventTimeSkewMillis = r.integer(p + "maxEventTimeSkewMillis", 5'000, 0, 3'600'000);
+
+    const int64_t day = 86'400;
+    s.ttlMillis = r.integer(p + "ttlSeconds", 120, 1, 7 * day) * 1000;
+    s.checkpointIntervalMillis = r.integer(p + "checkpointIntervalSeconds", 0, 0, 7 * day) * 1000;
+    s.stateDir = r.string(p + "stateDir");
+    s.snapshotIntervalMillis = r.integer(p + "snapshotIntervalMillis", 1'000, 10, day * 1000);
+    s.statsIntervalMillis = r.integer(p + "statsIntervalSeconds", 60, 1, day) * 1000;
+
+    c.logLevel = r.string(p + "logLevel", "info");
+    static const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "off"};
+    if (std::none_of(std::begin(kLevels), std::end(kLevels),
+                     [&](const char* l) { return c.logLevel == l; })) {
+        r.fail(p + "logLevel", "\"" + c.logLevel + "\" is not one of trace, debug, info, warn, error, off");
+    }
+    c.fixStaleLeases = r.boolean(p + "fixStaleLeases", true);
+    c.maxReplayMillis = r.integer(p + "maxReplaySeconds", s.ttlMillis / 1000, 1, 7 * day) * 1000;
+
+    r.rejectUnknownOwnKeys();
+    if (!r.errors().empty()) {
+        std::string message;
+        for (const auto& e : r.errors()) message += (message.empty() ? "" : "\n") + e;
+        return Status::error("InvalidConfig", message);
+    }
+    return c;
+}
+
+Result<Config> loadConfig(const std::string& path) {
+    auto props = loadProperties(path);
+    if (!props) return props.status();
+    return configFromProperties(props.value());
+}
+
+}  // namespace au::app

@@ -1,0 +1,51 @@
+#pragma once
+// The program's configuration: the daemon's own .properties file (docs/configuration.md). The
+// daemon's keys are read where they apply; the processor's keys are prefixed "activeUsers.".
+// Every problem is reported with the key's name; an unknown activeUsers.* key is an error (a typo
+// must not silently fall back to a default).
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "processor/settings.h"
+#include "util/properties.h"
+#include "util/status.h"
+
+namespace au::app {
+
+// The daemon's keys this program uses (empty when absent).
+struct DaemonSettings {
+    std::string applicationName;
+    std::string tableName;  // the lease table: tableName, else applicationName
+    std::string streamName;
+    std::string streamArn;
+    std::string regionName;
+    std::string dynamoDBEndpoint;
+    std::string kinesisEndpoint;
+    std::string initialPositionInStream;
+};
+
+struct Config {
+    DaemonSettings daemon;
+    processor::ProcessorSettings processor;
+    bool fixStaleLeases = true;
+    int64_t maxReplayMillis = 0;  // default: the TTL
+    std::string logLevel = "info";
+};
+
+struct ConfigKey {
+    std::string name;
+    std::string defaultValue;
+    std::string meaning;
+};
+// Every activeUsers.* key with its default and meaning (the README's reference is generated from
+// the same facts by `active-users check-config --list`).
+const std::vector<ConfigKey>& configKeys();
+
+// Validates and converts. On failure the Status message lists every problem, one per line, each
+// starting with the key's name.
+Result<Config> configFromProperties(const Properties& properties);
+Result<Config> loadConfig(const std::string& path);
+
+}  // namespace au::app
