@@ -1,0 +1,60 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "processor/snapshot.h"
+#include "support/temp_dir.h"
+
+using namespace au;
+using namespace au::processor;
+
+TEST_CASE("Snapshots round-trip every id, including ones that need escaping", "[processor]") {
+    test::TempDir dir;
+    ActiveUserTable t(120'000);
+    t.apply("3F2504E0-4F89-11D3-9A0C-0305E82C3301", parseGuid("3F2504E0-4F89-11D3-9A0C-0305E82C3301"), 5);
+    t.apply("quote\"back\\slash", std::nullopt, 6);
+    t.apply("ünïcödé", std::nullopt, 7);
+    REQUIRE(writeSnapshot(dir.path(), "shardId-000000000003", 99, t));
+    auto snap = readSnapshot(snapshotPath(dir.path(), "shardId-000000000003"));
+    REQUIRE(snap);
+    CHECK(snap->shardId == "shardId-000000000003");
+    CHECK(snap->writtenAt == 99);
+    CHECK(snap->ttlMillis == 120'000);
+    CHECK(snap->users == std::map<std::string, int64_t>{{"3f2504e0-4f89-11d3-9a0c-0305e82c3301", 5},
+                                                        {"quote\"back\\slash", 6},
+                                                        {"ünïcödé", 7}});
+    // Only the snapshot is left in the folder: the temporary file was renamed.
+    size_t files = 0;
+    for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
+        (void)e;
+        ++files;
+    }
+    CHECK(files == 1);
+}
+
+TEST_CASE("Shard ids cannot escape the state folder", "[processor]") {
+    CHECK(snapshotPath("/d", "shardId-1") == "/d/shardId-1.json");
+    CHECK(snapshotPath("/d", "../../etc/passwd") == "/d/_.._.._etc_passwd.json");
+    CHECK(snapshotPath("/d", "") == "/d/_.json");
+}
+
+TEST_CASE("The merged view keeps each user's latest time among active entries", "[processor]") {
+    test::TempDir dir;
+    ActiveUserTable a(10'000), b(10'000);
+    a.apply("u1", std::nullopt, 1'000);
+    a.apply("u2", std::nullopt, 5'000);
+    b.apply("u2", std::nullopt, 8'000);
+    b.apply("u3", std::nullopt, 9'000);
+    REQUIRE(writeSnapshot(dir.path(), "shard-a", 0, a));
+    REQUIRE(writeSnapshot(dir.path(), "shard-b", 0, b));
+    std::ofstream(dir.file("broken.json")) << "{not json";
+    std::ofstream(dir.file(".tmp-1-x.json")) << "{}";
+
+    auto at12 = mergeActiveUsers(dir.path(), 12'000);
+    REQUIRE(at12);
+    CHECK(at12.value() == std::map<std::string, int64_t>{{"u2", 8'000}, {"u3", 9'000}});
+    auto at18 = mergeActiveUsers(dir.path(), 18'000);
+    CHECK(at18.value() == std::map<std::string, int64_t>{{"u3", 9'000}});
+    CHECK_FALSE(mergeActiveUsers(dir.file("missing"), 0));
+}
