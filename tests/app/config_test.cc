@@ -1,0 +1,78 @@
+#include <catch2/catch.hpp>
+
+#include "app/cli.h"
+#include "app/config.h"
+
+using namespace au;
+using namespace au::app;
+
+TEST_CASE("A file with only the daemon's keys gives the documented defaults", "[app]") {
+    auto c = configFromProperties(parseProperties(
+        "executableName = build/active-users --properties x\n"
+        "streamName = heartbeats\napplicationName = heartbeat-app\nregionName = eu-west-1\n"
+        "dynamoDBEndpoint = http://127.0.0.1:4567\nsomeDaemonKey = ignored\n"));
+    REQUIRE(c);
+    CHECK(c->daemon.tableName == "heartbeat-app");
+    CHECK(c->daemon.streamName == "heartbeats");
+    CHECK(c->daemon.regionName == "eu-west-1");
+    CHECK(c->daemon.dynamoDBEndpoint == "http://127.0.0.1:4567");
+    CHECK(c->processor.ttlMillis == 120'000);
+    CHECK(c->processor.checkpointIntervalMillis == 0);
+    CHECK(c->processor.heartbeat.userIdField == "userId");
+    CHECK(c->processor.heartbeat.userIdSource == processor::UserIdSource::kPayload);
+    CHECK(c->processor.statsIntervalMillis == 60'000);
+    CHECK(c->fixStaleLeases);
+    CHECK(c->maxReplayMillis == 120'000);  // defaults to the TTL
+}
+
+TEST_CASE("The processor's own keys are read and converted", "[app]") {
+    auto c = configFromProperties(parseProperties(
+        "applicationName = a\ntableName = leases\n"
+        "activeUsers.ttlSeconds = 30\nactiveUsers.userIdSource = partitionKey\n"
+        "activeUsers.requireGuid = true\nactiveUsers.eventTimeField = ts\n"
+        "activeUsers.checkpointIntervalSeconds = 60\nactiveUsers.stateDir = /var/lib/au\n"
+        "activeUsers.maxReplaySeconds = 600\nactiveUsers.fixStaleLeases = false\n"));
+    REQUIRE(c);
+    CHECK(c->daemon.tableName == "leases");
+    CHECK(c->processor.ttlMillis == 30'000);
+    CHECK(c->processor.heartbeat.userIdSource == processor::UserIdSource::kPartitionKey);
+    CHECK(c->processor.heartbeat.requireGuid);
+    CHECK(c->processor.heartbeat.eventTimeField == "ts");
+    CHECK(c->processor.checkpointIntervalMillis == 60'000);
+    CHECK(c->processor.stateDir == "/var/lib/au");
+    CHECK(c->maxReplayMillis == 600'000);
+    CHECK_FALSE(c->fixStaleLeases);
+}
+
+TEST_CASE("Every invalid value is reported with its key and line", "[app]") {
+    auto c = configFromProperties(parseProperties(
+        "activeUsers.ttlSeconds = soon\n"
+        "activeUsers.requireGuid = yes\n"
+        "activeUsers.userIdSource = header\n"
+        "activeUsers.ttlSecond = 5\n"
+        "activeUsers.snapshotIntervalMillis = 0\n"
+        "activeUsers.logLevel = loud\n"));
+    REQUIRE_FALSE(c);
+    const std::string& m = c.status().message();
+    CHECK(m.find("activeUsers.ttlSeconds (line 1): \"soon\" is not an integer") != std::string::npos);
+    CHECK(m.find("activeUsers.requireGuid (line 2)") != std::string::npos);
+    CHECK(m.find("activeUsers.userIdSource (line 3)") != std::string::npos);
+    CHECK(m.find("activeUsers.ttlSecond (line 4): unknown key") != std::string::npos);
+    CHECK(m.find("activeUsers.snapshotIntervalMillis (line 5)") != std::string::npos);
+    CHECK(m.find("activeUsers.logLevel (line 6)") != std::string::npos);
+}
+
+TEST_CASE("The command line separates command, flags and positionals", "[app]") {
+    auto cl = parseCommandLine({"query", "--state-dir", "/s", "--json", "--at=5"}, {"--state-dir", "--at"},
+                               {"--json"});
+    REQUIRE(cl);
+    CHECK(cl->command == "query");
+    CHECK(cl->get("--state-dir") == "/s");
+    CHECK(cl->get("--at") == "5");
+    CHECK(cl->has("--json"));
+    auto daemonStyle = parseCommandLine({"--properties", "p.properties"}, {"--properties"}, {});
+    REQUIRE(daemonStyle);
+    CHECK(daemonStyle->command.empty());
+    CHECK_FALSE(parseCommandLine({"--nope"}, {}, {}));
+    CHECK_FALSE(parseCommandLine({"--properties"}, {"--properties"}, {}));
+}
