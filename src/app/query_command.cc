@@ -29,13 +29,13 @@ int runQuery(const CommandLine& cl) {
         return 1;
     }
     if (cl.has("--json")) {
-        nlohmann::json out;
+        nlohmann::ordered_json out;
         out["count"] = users->size();
-        auto& list = out["users"] = nlohmann::json::array();
+        auto& list = out["users"] = nlohmann::ordered_json::array();
         for (const auto& [id, lastSeen] : users.value()) {
-            list.push_back({{"userId", id}, {"lastSeen", lastSeen}});
+            list.push_back(nlohmann::ordered_json{{"userId", id}, {"lastSeen", lastSeen}});
         }
-        std::printf("%s\n", out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+        std::printf("%s\n", out.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace).c_str());
     } else {
         std::printf("%zu\n", users->size());
         for (const auto& [id, lastSeen] : users.value()) {
