@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "aws/time_format.h"
+#include "util/time_format.h"
 
 namespace au::aws {
 

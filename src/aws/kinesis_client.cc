@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "aws/base64.h"
+#include "util/base64.h"
 
 namespace au::aws {
 namespace {
@@ -75,12 +75,13 @@ Result<GetRecordsResult> KinesisClient::getRecords(const std::string& shardItera
             KinesisRecord k;
             k.sequenceNumber = stringOr(rec, "SequenceNumber");
             k.partitionKey = stringOr(rec, "PartitionKey");
-            auto data = base64Decode(stringOr(rec, "Data"));
-            if (!data) {
+            // Kinesis always sends padded base64; the shared decoder also accepts unpadded text,
+            // so the length is checked here to keep this client strict.
+            const std::string text = stringOr(rec, "Data");
+            if (text.size() % 4 != 0 || !base64Decode(text, k.data)) {
                 return Status::error("BadResponse",
                                      "GetRecords: record " + k.sequenceNumber + " has bad base64");
             }
-            k.data = std::move(*data);
             auto arrival = rec.find("ApproximateArrivalTimestamp");
             if (arrival != rec.end())
                 k.approximateArrivalMillis = epochSecondsToMillis(*arrival).value_or(0);

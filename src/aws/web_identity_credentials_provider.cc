@@ -3,7 +3,7 @@
 #include <cctype>
 
 #include "aws/file_text.h"
-#include "aws/time_format.h"
+#include "util/time_format.h"
 
 namespace au::aws {
 namespace {

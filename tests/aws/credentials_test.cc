@@ -8,10 +8,10 @@
 #include "aws/environment_credentials_provider.h"
 #include "aws/imds_credentials_provider.h"
 #include "aws/profile_credentials_provider.h"
-#include "aws/time_format.h"
+#include "util/time_format.h"
 #include "aws/web_identity_credentials_provider.h"
 #include "fake_http_client.h"
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 #include "util/clock.h"
 #include "util/env.h"
 
@@ -19,7 +19,7 @@ using namespace au::aws;
 using au::ManualClock;
 using au::MapEnvironment;
 using au::aws::testing::FakeHttpClient;
-using au::aws::testing::TempDir;
+using au::test::TempDir;
 
 namespace {
 
@@ -144,7 +144,7 @@ TEST_CASE("Web identity posts the token to STS and parses the XML credentials", 
         CHECK(c->accessKeyId == "ASIAWEBID");
         CHECK(c->secretAccessKey == "wJalr/secret");
         CHECK(c->sessionToken == "FwoG&token");
-        CHECK(c->expirationMillis == parseIso8601Millis("2030-05-06T07:08:09Z").value());
+        CHECK(c->expirationMillis == au::parseIso8601Millis("2030-05-06T07:08:09Z").value());
         auto req = http.requests().at(0);
         CHECK(req.method == "POST");
         CHECK(req.url == "https://sts.eu-west-1.amazonaws.com/");
@@ -203,7 +203,7 @@ TEST_CASE("Container credentials send the authorization token and parse the JSON
         REQUIRE(c.isOk());
         CHECK(c->accessKeyId == "ASIACONTAINER");
         CHECK(c->sessionToken == "tok");
-        CHECK(c->expirationMillis == parseIso8601Millis("2030-01-01T00:00:00Z").value());
+        CHECK(c->expirationMillis == au::parseIso8601Millis("2030-01-01T00:00:00Z").value());
         CHECK(http.requests().at(0).url == "http://169.254.170.2/v2/credentials/abc");
         CHECK(http.requests().at(0).method == "GET");
         CHECK_FALSE(FakeHttpClient::headerOf(http.requests().at(0), "authorization"));

@@ -14,6 +14,7 @@
 #include "aws/crypto.h"
 #include "aws/sigv4.h"
 #include "aws/time_format.h"
+#include "util/time_format.h"
 
 namespace fs = std::filesystem;
 using namespace au::aws;
@@ -98,8 +99,8 @@ TEST_CASE("The signer reproduces every stage of the aws-c-auth SigV4 suite", "[a
                 creds.sessionToken = context["credentials"]["token"].get<std::string>();
             }
             const std::string region = context["region"], service = context["service"];
-            auto millis = parseIso8601Millis(context["timestamp"].get<std::string>());
-            REQUIRE(millis.isOk());
+            auto millis = au::parseIso8601Millis(context["timestamp"].get<std::string>());
+            REQUIRE(millis.has_value());
             SigningOptions options;
             options.normalizePath = context.value("normalize", true);
             options.addContentSha256Header = context.value("sign_body", false);
