@@ -41,17 +41,17 @@ stack_free_port() {
 stack_kill_pid() {
   local pid=$1 grace=${2:-10} i
   [ -n "$pid" ] || return 0
-  kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
-  kill -TERM "$pid" 2>/dev/null
+  if ! kill -0 "$pid" 2>/dev/null; then wait "$pid" 2>/dev/null || true; return 0; fi
+  kill -TERM "$pid" 2>/dev/null || true
   for ((i = 0; i < grace * 10; i++)); do
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
   if kill -0 "$pid" 2>/dev/null; then
     stack_log "pid $pid ignored SIGTERM for ${grace}s, sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null
+    kill -KILL "$pid" 2>/dev/null || true
   fi
-  wait "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null || true   # reaps it (only works for our own children); never trips errexit
   local keep=() p
   for p in "${STACK_PIDS[@]}"; do [ "$p" = "$pid" ] || keep+=("$p"); done
   STACK_PIDS=("${keep[@]}")
@@ -81,18 +81,23 @@ stack_init() {
 
 # --------------------------------------------------------------------------------------------- traps
 stack_cleanup() {
-  local i pid
-  daemon_stop 2>/dev/null || true
-  for ((i = ${#STACK_PIDS[@]} - 1; i >= 0; i--)); do
-    pid=${STACK_PIDS[i]}
-    [ -n "$pid" ] && stack_kill_pid "$pid" 10
+  local i pid pids
+  daemon_stop || true
+  pids=("${STACK_PIDS[@]}")
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    pid=${pids[i]}
+    if [ -n "$pid" ]; then stack_kill_pid "$pid" 10 || true; fi
   done
   STACK_PIDS=()
-  unset DYNAMO_PID KINESIS_PID
+  unset DYNAMO_PID KINESIS_PID PRODUCER_PID
+  return 0
 }
 
 # Installs EXIT/INT/TERM/HUP traps that stop everything started through this file. This replaces the caller's
 # traps for these signals; a caller with its own cleanup should call stack_cleanup from it instead.
+# Note: bash runs a trap only after the current FOREGROUND command returns (Ctrl-C reaches the whole
+# foreground process group, so that is immediate; a SIGTERM sent to the script alone waits for it).
+# The waits in this file poll in 0.1 s steps, so they never delay a trap.
 stack_install_traps() {
   trap 'stack_cleanup' EXIT
   trap 'stack_cleanup; trap - INT; kill -INT $$' INT
@@ -186,10 +191,11 @@ stack_start() {
 
 # stack_stop: stops the emulators (and the daemon, if running) that this shell started.
 stack_stop() {
-  daemon_stop 2>/dev/null || true
-  [ -n "${KINESIS_PID:-}" ] && stack_kill_pid "$KINESIS_PID" 10
-  [ -n "${DYNAMO_PID:-}" ] && stack_kill_pid "$DYNAMO_PID" 10
+  daemon_stop || true
+  if [ -n "${KINESIS_PID:-}" ]; then stack_kill_pid "$KINESIS_PID" 10; fi
+  if [ -n "${DYNAMO_PID:-}" ]; then stack_kill_pid "$DYNAMO_PID" 10; fi
   unset KINESIS_PID DYNAMO_PID
+  return 0
 }
 
 # stack_check_loopback: fails if any process we started listens on anything but 127.0.0.1.
@@ -223,8 +229,10 @@ stack_rewrite_lease() { stack_aws rewrite-lease "$@"; }
 # ----------------------------------------------------------------------------------------- properties
 # stack_write_properties TEMPLATE OUT [KEY=VALUE...]: copies TEMPLATE to OUT replacing @KEY@ placeholders.
 # Always available: @KINESIS_PORT@ @DYNAMO_PORT@ @KINESIS_ENDPOINT@ @DYNAMO_ENDPOINT@ @ROOT@ (repo root,
-# absolute) @PROPERTIES@ (OUT, absolute) and, with defaults, @STREAM@ @APP@ @EXECUTABLE@ @FAILOVER_MS@
-# @SHUTDOWN_GRACE_MS@ @INITIAL_POSITION@; KEY=VALUE pairs override or add. Fails on any placeholder left.
+# absolute) @PROPERTIES@ (OUT, absolute) and, with defaults, @STREAM@ @APP@ @EXECUTABLE@ @FAILOVER_MS@ (10000)
+# @SHUTDOWN_GRACE_MS@ (30000) @INITIAL_POSITION@ (LATEST) @SHARD_SYNC_MS@ (60000) @PARENT_POLL_MS@ (10000);
+# KEY=VALUE pairs override or add. Fails on any placeholder left. Comment lines of the template are dropped.
+# Template per KCL tree: stack_properties_template VERSION.
 stack_write_properties() {
   local template=$1 out=$2; shift 2
   [ -f "$template" ] || { stack_log "no template $template"; return 1; }
@@ -237,20 +245,30 @@ stack_write_properties() {
     [STREAM]="${STACK_STREAM:-active-users-local}" [APP]="${STACK_APP:-active-users-local}"
     [EXECUTABLE]="$STACK_ROOT/build/active-users"
     [FAILOVER_MS]=10000 [SHUTDOWN_GRACE_MS]=30000 [INITIAL_POSITION]=LATEST
+    [SHARD_SYNC_MS]=60000 [PARENT_POLL_MS]=10000
   )
   local kv
   for kv in "$@"; do v[${kv%%=*}]="${kv#*=}"; done
   case "$STACK_ROOT$abs_out${v[EXECUTABLE]}" in
     *" "*) stack_log "paths with spaces break executableName (the daemon splits it on spaces)"; return 1 ;;
   esac
-  local text k
-  text="$(cat "$template")"
+  local text k left
+  text="$(grep -v '^[[:space:]]*[#!]' "$template")"   # comments are dropped (they may mention @NAME@)
   for k in "${!v[@]}"; do text="${text//@$k@/${v[$k]}}"; done
-  if grep -o '@[A-Z_]*@' <<<"$text" | head -3 | grep -q .; then
-    stack_log "unfilled placeholders in $template: $(grep -o '@[A-Z_]*@' <<<"$text" | sort -u | tr '\n' ' ')"
+  left="$(grep -o '@[A-Z_]*@' <<<"$text" | sort -u | tr '\n' ' ' || true)"
+  if [ -n "$left" ]; then
+    stack_log "unfilled placeholders in $template: $left"
     return 1
   fi
   printf '%s\n' "$text" >"$out"
+}
+
+# stack_properties_template VERSION: the committed template for that KCL tree (2.x keys differ, see the file).
+stack_properties_template() {
+  case "${1:-3.5.1}" in
+    2.*) echo "$STACK_ROOT/properties/local-2x.properties" ;;
+    *) echo "$STACK_ROOT/properties/local.properties" ;;
+  esac
 }
 
 # --------------------------------------------------------------------------------------------- daemon
@@ -316,4 +334,8 @@ producer_start() {
   export PRODUCER_PID
   stack_log "producer pid $PRODUCER_PID, log $STACK_DIR/producer.log"
 }
-producer_stop() { [ -n "${PRODUCER_PID:-}" ] && stack_kill_pid "$PRODUCER_PID" 10; unset PRODUCER_PID; }
+producer_stop() {
+  if [ -n "${PRODUCER_PID:-}" ]; then stack_kill_pid "$PRODUCER_PID" 10; fi
+  unset PRODUCER_PID
+  return 0
+}
