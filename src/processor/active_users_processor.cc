@@ -31,6 +31,8 @@ void ActiveUsersProcessor::initialize(const protocol::Initialize& message) {
     spdlog::info("initialize: shard {} from checkpoint {}", shardId_,
                  message.sequenceNumber.value_or("null"));
     lastCheckpointAt_ = clock_.nowMillis();
+    if (seeder_ != nullptr && seeder_->seed(shardId_, lastCheckpointAt_, table_) > 0) dirty_ = true;
+    for (auto* l : listeners_) l->onStart(shardId_, lastCheckpointAt_, table_);
     if (observer_ != nullptr) observer_->onInitialize(message);
 }
 
@@ -55,10 +57,15 @@ void ActiveUsersProcessor::processRecords(const protocol::ProcessRecords& batch,
         now - lastCheckpointAt_ >= settings_.checkpointIntervalMillis) {
         checkpointWithRetry(checkpointer, lastSequence_, lastSubSequence_, "periodic");
     }
+    for (auto* l : listeners_) l->onBatchEnd(now, table_, stats_);
 }
 
 void ActiveUsersProcessor::applyRecord(const protocol::Record& record, int64_t now) {
     ++stats_.records;
+    if (observer_ != nullptr && observer_->skipRecord(record)) {
+        ++stats_.stale;
+        return;
+    }
     Heartbeat heartbeat;
     RejectReason why{};
     if (!decoder_.decode(record, heartbeat, why)) {
@@ -77,7 +84,16 @@ void ActiveUsersProcessor::applyRecord(const protocol::Record& record, int64_t n
         return;
     }
     ++stats_.applied;
-    if (table_.apply(heartbeat.userId, heartbeat.guid, heartbeat.eventTimeMillis)) dirty_ = true;
+    if (!table_.apply(heartbeat.userId, heartbeat.guid, heartbeat.eventTimeMillis)) return;
+    dirty_ = true;
+    if (listeners_.empty()) return;
+    char canonical[36];
+    std::string_view id = heartbeat.userId;
+    if (heartbeat.guid) {
+        formatGuidTo(*heartbeat.guid, canonical);
+        id = std::string_view(canonical, sizeof canonical);
+    }
+    for (auto* l : listeners_) l->onApplied(id, heartbeat.eventTimeMillis);
 }
 
 void ActiveUsersProcessor::evict(int64_t now) {
@@ -124,6 +140,11 @@ void ActiveUsersProcessor::onWake() {
     if (now >= nextEvictAt_) evict(now);
     maybeSnapshot(now, false);
     maybeLogStats(now, false);
+    for (auto* l : listeners_) l->onTick(now, table_, stats_);
+}
+
+void ActiveUsersProcessor::notifyEnd(int64_t now) {
+    for (auto* l : listeners_) l->onEnd(now, table_, stats_);
 }
 
 bool ActiveUsersProcessor::checkpointWithRetry(protocol::Checkpointer& checkpointer,
@@ -171,12 +192,14 @@ void ActiveUsersProcessor::shardEnded(protocol::Checkpointer& checkpointer) {
     checkpointing_ = false;
     const int64_t now = clock_.nowMillis();
     maybeSnapshot(now, true);
+    notifyEnd(now);
     if (observer_ != nullptr) observer_->onLeaseEnd();
 }
 
 void ActiveUsersProcessor::leaseLost() {
     checkpointing_ = false;
     maybeSnapshot(clock_.nowMillis(), true);
+    notifyEnd(clock_.nowMillis());
     if (observer_ != nullptr) observer_->onLeaseEnd();
 }
 
@@ -185,12 +208,14 @@ void ActiveUsersProcessor::shutdownRequested(protocol::Checkpointer& checkpointe
         checkpointWithRetry(checkpointer, lastSequence_, lastSubSequence_, "shutdown");
     }
     maybeSnapshot(clock_.nowMillis(), true);
+    notifyEnd(clock_.nowMillis());
 }
 
 void ActiveUsersProcessor::onEndOfInput() {
     const int64_t now = clock_.nowMillis();
     maybeSnapshot(now, true);
     maybeLogStats(now, true);
+    notifyEnd(now);
 }
 
 }  // namespace au::processor

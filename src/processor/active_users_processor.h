@@ -11,11 +11,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "processor/active_user_table.h"
 #include "processor/heartbeat_decoder.h"
 #include "processor/settings.h"
 #include "processor/stats.h"
+#include "processor/table_listener.h"
 #include "protocol/record_processor.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -30,6 +32,9 @@ public:
     virtual void onInitialize(const protocol::Initialize& message) = 0;
     virtual void onBatch(const protocol::ProcessRecords& batch) = 0;
     virtual void onLeaseEnd() {}
+    // True when `record` must not be applied (e.g. it arrived before now - maxReplay); such
+    // records are counted as stale. Called for every record, after onBatch for its batch.
+    virtual bool skipRecord(const protocol::Record& /*record*/) const { return false; }
 };
 
 // Bounded backoff for checkpoints the daemon answers with a retryable error.
@@ -54,6 +59,12 @@ public:
     void onWake() override;
     void onEndOfInput() override;
 
+    // The shared active set (src/activeset/), both optional: a seeder runs at initialize (the warm
+    // start); listeners see every applied change, each batch end, timer wake and the end.
+    // REQUIRES: set before initialize; the objects outlive this processor.
+    void setSeeder(TableSeeder* seeder) { seeder_ = seeder; }
+    void addListener(TableListener* listener) { listeners_.push_back(listener); }
+
     const ActiveUserTable& table() const { return table_; }
     const ProcessorStats& stats() const { return stats_; }
     const std::string& shardId() const { return shardId_; }
@@ -63,6 +74,7 @@ private:
     void evict(int64_t now);
     void maybeSnapshot(int64_t now, bool force);
     void maybeLogStats(int64_t now, bool force);
+    void notifyEnd(int64_t now);
     // One checkpoint with the retry policy; false when it finally failed.
     bool checkpointWithRetry(protocol::Checkpointer& checkpointer,
                              const std::optional<std::string>& sequenceNumber,
@@ -76,6 +88,8 @@ private:
     ActiveUserTable table_;
     ProcessorStats stats_;
     std::string shardId_;
+    TableSeeder* seeder_ = nullptr;
+    std::vector<TableListener*> listeners_;
 
     bool checkpointing_ = true;  // false after ShutdownException / InvalidStateException
     std::optional<std::string> lastSequence_;  // of the last record delivered

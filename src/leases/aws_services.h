@@ -1,0 +1,67 @@
+#pragma once
+// AwsServices: one thread's DynamoDB and Kinesis clients for the lease fixers, each over its own
+// CurlHttpClient (plus one for the credential sources), signed with the standard credentials
+// chain (aws/credentials_chain.h). DynamoDbAccess is the narrow view the in-process fixer needs,
+// so tests can substitute clients over a scripted HTTP client.
+//
+// Thread-compatible: build one per thread (the in-process fixer builds it on its worker thread).
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "aws/credentials.h"
+#include "aws/curl_http_client.h"
+#include "aws/dynamodb_client.h"
+#include "aws/endpoints.h"
+#include "aws/kinesis_client.h"
+#include "util/clock.h"
+#include "util/env.h"
+#include "util/status.h"
+
+namespace au::leases {
+
+class DynamoDbAccess {
+  public:
+    virtual ~DynamoDbAccess() = default;
+    virtual aws::DynamoDbClient& dynamodb() = 0;
+};
+
+struct AwsAccessSettings {
+    aws::ResolvedEndpoints endpoints;
+    std::optional<std::string> profile;
+    aws::RetryPolicy retry;
+};
+
+// Short HTTP timeouts and a small time budget, so that a worker thread blocked in a call ends
+// within ~2 s (the in-process fixer joins it on exit).
+aws::RetryPolicy shortRetryPolicy();
+
+// Region and endpoints from the daemon's properties first, then the environment and profile
+// (aws/endpoints.h). Fails like resolveEndpoints ("NoRegion", "InvalidUrl").
+Result<AwsAccessSettings> resolveAwsAccess(const aws::EndpointSettings& daemon,
+                                           const Environment& env, aws::RetryPolicy retry);
+
+class AwsServices final : public DynamoDbAccess {
+  public:
+    // REQUIRES: env and clock outlive this object.
+    AwsServices(const AwsAccessSettings& settings, const Environment& env, Clock& clock);
+    AwsServices(const AwsServices&) = delete;
+    AwsServices& operator=(const AwsServices&) = delete;
+
+    aws::DynamoDbClient& dynamodb() override { return dynamodb_; }
+    aws::KinesisClient& kinesis() { return kinesis_; }
+    aws::CredentialsProvider& credentials() { return *credentials_; }
+
+  private:
+    aws::CurlHttpClient credentialsHttp_;
+    aws::CurlHttpClient dynamodbHttp_;
+    aws::CurlHttpClient kinesisHttp_;
+    std::unique_ptr<aws::CredentialsProvider> credentials_;
+    aws::AwsJsonClient dynamodbRpc_;
+    aws::AwsJsonClient kinesisRpc_;
+    aws::DynamoDbClient dynamodb_;
+    aws::KinesisClient kinesis_;
+};
+
+}  // namespace au::leases

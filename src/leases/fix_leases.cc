@@ -1,0 +1,210 @@
+#include "leases/fix_leases.h"
+
+#include <algorithm>
+#include <map>
+#include <sstream>
+
+#include "leases/shard_peek.h"
+#include "leases/staleness.h"
+
+namespace au::leases {
+
+namespace {
+
+bool replaysData(const LeaseRow& row) {
+    return row.checkpoint && (*row.checkpoint == kTrimHorizon || *row.checkpoint == kAtTimestamp ||
+                              row.checkpointIsSequenceNumber());
+}
+
+LeaseReportEntry entryFor(const LeaseRow& row) {
+    LeaseReportEntry e;
+    e.leaseKey = row.leaseKey;
+    e.owner = row.leaseOwner.value_or("");
+    e.checkpoint = row.checkpoint.value_or("");
+    e.counter = row.leaseCounterText.value_or("");
+    e.parents = row.parentShardIds;
+    return e;
+}
+
+std::string joined(const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
+    return out;
+}
+
+}  // namespace
+
+Result<FixLeasesReport> runFixLeases(LeaseEditor& editor, aws::KinesisClient& kinesis,
+                                     const FixLeasesOptions& options, const Clock& clock) {
+    FixLeasesReport report;
+    report.applied = options.apply;
+    report.maxReplayMillis = options.maxReplayMillis;
+    auto rows = editor.scan(&report.unparsable);
+    if (!rows) return rows.status();
+    report.scanned = rows->size();
+
+    std::map<std::string, const LeaseRow*> byKey;
+    for (const auto& row : rows.value()) byKey[row.leaseKey] = &row;
+    std::map<std::string, StuckParent> stuck;
+
+    for (const auto& row : rows.value()) {
+        if (options.onlyLeaseKey && row.leaseKey != *options.onlyLeaseKey) continue;
+        if (!row.isLease() || !replaysData(row)) continue;
+        LeaseReportEntry e = entryFor(row);
+        if (auto why = row.leaveAloneReason()) {
+            e.action = "left-alone";
+            e.detail = *why;
+            report.leases.push_back(std::move(e));
+            continue;
+        }
+        std::vector<std::string> unfinished;
+        for (const auto& parent : row.parentShardIds) {
+            auto it = byKey.find(parent);
+            if (it != byKey.end() && !it->second->isShardEnd()) {
+                unfinished.push_back(parent);
+                auto& s = stuck[parent];
+                s.leaseKey = parent;
+                s.checkpoint = it->second->checkpoint.value_or("");
+                s.owner = it->second->leaseOwner.value_or("");
+                s.waitingChildren.push_back(row.leaseKey);
+            }
+        }
+        if (!unfinished.empty()) {
+            e.action = "waiting-on-parent";
+            e.detail = "parent " + joined(unfinished) + " is not at SHARD_END yet";
+            report.leases.push_back(std::move(e));
+            continue;
+        }
+
+        auto peek = peekShard(kinesis, options.stream, row.leaseKey, *row.checkpoint,
+                              options.atTimestampMillis);
+        if (!peek) {
+            e.action = "failed";
+            e.detail = "cannot read the shard: " + peek.status().toString();
+            ++report.failures;
+            report.leases.push_back(std::move(e));
+            continue;
+        }
+        StalenessInput in;
+        in.startingCheckpoint = row.checkpoint;
+        in.millisBehindLatest = peek->millisBehindLatest;
+        in.firstArrivalMillis = peek->firstArrivalMillis;
+        in.nowMillis = clock.nowMillis();
+        in.maxReplayMillis = options.maxReplayMillis;
+        const StalenessDecision d = decideStaleness(in);
+        e.backlogMillis = d.backlogMillis;
+        if (d.verdict != Verdict::kStale) {
+            e.action = "keep";
+            e.detail = d.reason;
+            report.leases.push_back(std::move(e));
+            continue;
+        }
+        const std::string next = std::to_string(*row.leaseCounter + (row.isOwned() ? 2 : 1));
+        if (!options.apply) {
+            e.action = "would-rewrite";
+            e.detail = d.reason + "; " + *row.checkpoint + " -> LATEST, leaseCounter " + e.counter +
+                       " -> " + next + (row.isOwned() ? " (the owner drops it)" : "");
+            ++report.wouldRewrite;
+            report.leases.push_back(std::move(e));
+            continue;
+        }
+        const std::string peeked = *row.checkpoint;
+        auto edit = editor.rewriteToLatest(
+            row.leaseKey,
+            [&](const LeaseRow& now) -> std::optional<std::string> {
+                if (now.checkpoint != peeked) {
+                    return "checkpoint changed since the peek (" + peeked + " -> " +
+                           now.checkpoint.value_or("none") + ")";
+                }
+                return std::nullopt;
+            },
+            row);
+        if (!edit) {
+            e.action = "failed";
+            e.detail = "UpdateItem failed: " + edit.status().toString();
+            ++report.failures;
+        } else if (edit->outcome == EditOutcome::kRewritten) {
+            e.action = "rewritten";
+            e.detail = d.reason + "; " + edit->reason;
+            ++report.rewritten;
+        } else if (edit->outcome == EditOutcome::kGaveUp) {
+            e.action = "failed";
+            e.detail = edit->reason;
+            ++report.failures;
+        } else {
+            e.action = "unchanged";
+            e.detail = std::string(editOutcomeName(edit->outcome)) + ": " + edit->reason;
+        }
+        report.leases.push_back(std::move(e));
+    }
+    for (auto& [key, s] : stuck) report.stuckParents.push_back(std::move(s));
+    return report;
+}
+
+std::string formatReportTable(const FixLeasesReport& r) {
+    std::ostringstream out;
+    auto pad = [](std::string s, size_t width) {
+        if (s.size() < width) s.append(width - s.size(), ' ');
+        return s + "  ";
+    };
+    size_t keyWidth = 8, cpWidth = 10, ownerWidth = 5;
+    for (const auto& e : r.leases) {
+        keyWidth = std::max(keyWidth, e.leaseKey.size());
+        cpWidth = std::max(cpWidth, std::min<size_t>(e.checkpoint.size(), 24));
+        ownerWidth = std::max(ownerWidth, e.owner.size());
+    }
+    out << pad("LEASE", keyWidth) << pad("CHECKPOINT", cpWidth) << pad("OWNER", ownerWidth)
+        << pad("BACKLOG", 8) << pad("ACTION", 17) << "DETAIL\n";
+    for (const auto& e : r.leases) {
+        std::string cp =
+            e.checkpoint.size() > 24 ? e.checkpoint.substr(0, 21) + "..." : e.checkpoint;
+        out << pad(e.leaseKey, keyWidth) << pad(cp, cpWidth)
+            << pad(e.owner.empty() ? "-" : e.owner, ownerWidth)
+            << pad(e.backlogMillis ? formatDuration(*e.backlogMillis) : "-", 8) << pad(e.action, 17)
+            << e.detail << "\n";
+    }
+    for (const auto& s : r.stuckParents) {
+        out << "parent " << s.leaseKey << " is at "
+            << (s.checkpoint.empty() ? "no checkpoint" : s.checkpoint) << " (owner "
+            << (s.owner.empty() ? "none" : s.owner)
+            << "), not SHARD_END; waiting: " << joined(s.waitingChildren) << "\n";
+    }
+    out << (r.applied ? "applied" : "dry run") << ": " << r.scanned << " rows scanned, "
+        << (r.applied ? std::to_string(r.rewritten) + " rewritten"
+                      : std::to_string(r.wouldRewrite) + " would be rewritten (use --apply)")
+        << ", " << r.failures << " failed, maxReplay " << formatDuration(r.maxReplayMillis);
+    if (r.unparsable > 0) out << ", " << r.unparsable << " rows without a leaseKey ignored";
+    out << "\n";
+    return out.str();
+}
+
+nlohmann::json reportToJson(const FixLeasesReport& r) {
+    nlohmann::json leases = nlohmann::json::array();
+    for (const auto& e : r.leases) {
+        leases.push_back(
+            {{"leaseKey", e.leaseKey},
+             {"owner", e.owner.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.owner)},
+             {"checkpoint", e.checkpoint},
+             {"leaseCounter", e.counter},
+             {"parents", e.parents},
+             {"action", e.action},
+             {"backlogMillis",
+              e.backlogMillis ? nlohmann::json(*e.backlogMillis) : nlohmann::json(nullptr)},
+             {"detail", e.detail}});
+    }
+    nlohmann::json parents = nlohmann::json::array();
+    for (const auto& s : r.stuckParents) {
+        parents.push_back(
+            {{"leaseKey", s.leaseKey},
+             {"checkpoint", s.checkpoint},
+             {"owner", s.owner.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.owner)},
+             {"waitingChildren", s.waitingChildren}});
+    }
+    return {{"applied", r.applied},     {"maxReplayMillis", r.maxReplayMillis},
+            {"scanned", r.scanned},     {"unparsable", r.unparsable},
+            {"rewritten", r.rewritten}, {"wouldRewrite", r.wouldRewrite},
+            {"failures", r.failures},   {"leases", leases},
+            {"stuckParents", parents}};
+}
+
+}  // namespace au::leases

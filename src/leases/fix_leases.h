@@ -1,0 +1,74 @@
+#pragma once
+// The startup lease fixer behind `active-users fix-leases` (docs/leases.md).
+//
+// Scans the lease table and, for each lease that would replay data — checkpoint TRIM_HORIZON,
+// AT_TIMESTAMP or a sequence number — whose parents are SHARD_END or gone, peeks at the shard
+// (shard_peek.h) and applies the staleness rule (staleness.h). A stale lease is reported as
+// "would-rewrite" (dry run) or rewritten to LATEST by the LeaseEditor (apply; the rewrite is
+// declined when the checkpoint changed since the peek). A fresh one keeps its checkpoint. Rows
+// §5 says to leave alone are reported with the reason. Leases whose parents are not yet at
+// SHARD_END are reported as waiting, and those parents as stuck.
+//
+// Never throws; a scan failure is the returned Status, a failure for one lease is recorded in
+// its entry (action "failed") and in FixLeasesReport::failures.
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "aws/kinesis_client.h"
+#include "leases/lease_editor.h"
+#include "util/clock.h"
+#include "util/status.h"
+
+namespace au::leases {
+
+struct FixLeasesOptions {
+    std::string stream;
+    int64_t maxReplayMillis = 120'000;
+    std::optional<int64_t> atTimestampMillis;  // initialPositionInStreamExtended, in ms
+    bool apply = false;
+    std::optional<std::string> onlyLeaseKey;  // --shard
+};
+
+struct LeaseReportEntry {
+    std::string leaseKey;
+    std::string owner;  // "" when unowned
+    std::string checkpoint;
+    std::string counter;
+    std::vector<std::string> parents;
+    // keep | would-rewrite | rewritten | left-alone | waiting-on-parent | failed | unchanged
+    std::string action;
+    std::optional<int64_t> backlogMillis;
+    std::string detail;
+};
+
+struct StuckParent {
+    std::string leaseKey;
+    std::string checkpoint;  // "" when the row has none
+    std::string owner;
+    std::vector<std::string> waitingChildren;
+};
+
+struct FixLeasesReport {
+    bool applied = false;
+    int64_t maxReplayMillis = 0;
+    size_t scanned = 0;
+    size_t unparsable = 0;
+    std::vector<LeaseReportEntry> leases;
+    std::vector<StuckParent> stuckParents;
+    size_t rewritten = 0;
+    size_t wouldRewrite = 0;
+    size_t failures = 0;
+};
+
+Result<FixLeasesReport> runFixLeases(LeaseEditor& editor, aws::KinesisClient& kinesis,
+                                     const FixLeasesOptions& options, const Clock& clock);
+
+// A fixed-width table, one line per lease entry, then the stuck parents and a summary line.
+std::string formatReportTable(const FixLeasesReport& report);
+nlohmann::json reportToJson(const FixLeasesReport& report);
+
+}  // namespace au::leases

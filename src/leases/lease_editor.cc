@@ -1,0 +1,161 @@
+#include "leases/lease_editor.h"
+
+#include <algorithm>
+
+namespace au::leases {
+
+const char* editOutcomeName(EditOutcome outcome) {
+    switch (outcome) {
+        case EditOutcome::kRewritten:
+            return "rewritten";
+        case EditOutcome::kAlreadyLatest:
+            return "already-latest";
+        case EditOutcome::kLeftAlone:
+            return "left-alone";
+        case EditOutcome::kDeclined:
+            return "declined";
+        case EditOutcome::kNotFound:
+            return "not-found";
+        case EditOutcome::kGaveUp:
+            return "gave-up";
+    }
+    return "unknown";
+}
+
+LeaseEditor::LeaseEditor(aws::DynamoDbClient& ddb, std::string table, EditOptions options)
+    : ddb_(ddb), table_(std::move(table)), options_(options) {
+    options_.maxAttempts = std::max(1, options_.maxAttempts);
+}
+
+Result<std::optional<LeaseRow>> LeaseEditor::read(const std::string& leaseKey) {
+    auto item = ddb_.getItem(table_, leaseKeyItem(leaseKey), /*consistentRead=*/true);
+    if (!item) return item.status();
+    if (!item.value()) return std::optional<LeaseRow>();
+    auto row = parseLeaseRow(*item.value());
+    if (!row) return row.status();
+    return std::optional<LeaseRow>(std::move(row).value());
+}
+
+Result<std::vector<LeaseRow>> LeaseEditor::scan(size_t* unparsable) {
+    aws::ScanOptions options;
+    options.consistentRead = true;
+    auto items = ddb_.scan(table_, options);
+    if (!items) return items.status();
+    std::vector<LeaseRow> rows;
+    size_t bad = 0;
+    for (const auto& item : items.value()) {
+        auto row = parseLeaseRow(item);
+        if (row) {
+            rows.push_back(std::move(row).value());
+        } else {
+            ++bad;
+        }
+    }
+    if (unparsable != nullptr) *unparsable = bad;
+    std::sort(rows.begin(), rows.end(),
+              [](const LeaseRow& a, const LeaseRow& b) { return a.leaseKey < b.leaseKey; });
+    return rows;
+}
+
+aws::UpdateItemRequest LeaseEditor::buildRewrite(const std::string& table, const LeaseRow& row,
+                                                 bool removeLeaseOwner) {
+    const bool owned = row.isOwned();
+    const int64_t next = *row.leaseCounter + (owned ? 2 : 1);
+
+    aws::UpdateItemRequest req;
+    req.table = table;
+    req.key = leaseKeyItem(row.leaseKey);
+    req.returnValues = "ALL_NEW";
+    req.updateExpression =
+        "SET #cp = :latest, #cpSub = :zero, #counter = :next "
+        "REMOVE #pending, #pendingSub, #pendingState";
+    nlohmann::json names = {{"#key", "leaseKey"},
+                            {"#counter", "leaseCounter"},
+                            {"#cp", "checkpoint"},
+                            {"#cpSub", "checkpointSubSequenceNumber"},
+                            {"#pending", "pendingCheckpoint"},
+                            {"#pendingSub", "pendingCheckpointSubSequenceNumber"},
+                            {"#pendingState", "pendingCheckpointState"},
+                            {"#cpOwner", "checkpointOwner"},
+                            {"#type", "entityType"}};
+    std::string condition =
+        "attribute_exists(#key) AND #counter = :counter AND #cp = :cp AND "
+        "attribute_not_exists(#cpOwner) AND (attribute_not_exists(#type) OR #type = :lease)";
+    if (owned && removeLeaseOwner) {
+        req.updateExpression += ", #owner";
+        names["#owner"] = "leaseOwner";
+    }
+    if (!owned) {
+        condition += " AND attribute_not_exists(#owner)";
+        names["#owner"] = "leaseOwner";
+    }
+    req.condition.conditionExpression = condition;
+    req.condition.expressionAttributeNames = std::move(names);
+    req.condition.expressionAttributeValues = {{":latest", {{"S", kLatest}}},
+                                               {":zero", {{"N", "0"}}},
+                                               {":next", {{"N", std::to_string(next)}}},
+                                               {":counter", {{"N", *row.leaseCounterText}}},
+                                               {":cp", {{"S", *row.checkpoint}}},
+                                               {":lease", {{"S", kLeaseEntityType}}}};
+    return req;
+}
+
+Result<EditResult> LeaseEditor::rewriteToLatest(const std::string& leaseKey, const Decider& decider,
+                                                std::optional<LeaseRow> firstRead) {
+    EditResult result;
+    std::optional<LeaseRow> row = std::move(firstRead);
+    for (;;) {
+        if (!row) {
+            auto r = read(leaseKey);
+            if (!r) return r.status();
+            if (!r.value()) {
+                result.outcome = EditOutcome::kNotFound;
+                result.reason = "no lease " + leaseKey + " in " + table_;
+                return result;
+            }
+            row = std::move(*r.value());
+        }
+        result.before = row;
+        if (auto why = row->leaveAloneReason()) {
+            result.outcome = EditOutcome::kLeftAlone;
+            result.reason = *why;
+            return result;
+        }
+        if (row->isLatest()) {
+            result.outcome = EditOutcome::kAlreadyLatest;
+            result.reason = "checkpoint is LATEST already";
+            return result;
+        }
+        if (decider) {
+            if (auto why = decider(*row)) {
+                result.outcome = EditOutcome::kDeclined;
+                result.reason = *why;
+                return result;
+            }
+        }
+        if (result.writes >= options_.maxAttempts) {
+            result.outcome = EditOutcome::kGaveUp;
+            result.reason =
+                "lost " + std::to_string(result.conditionFailures) + " races with other writers";
+            return result;
+        }
+        if (beforeWrite_) beforeWrite_(*row);
+        auto written = ddb_.updateItem(buildRewrite(table_, *row, options_.removeLeaseOwner));
+        ++result.writes;
+        if (!written) return written.status();
+        if (!written->conditionFailed) {
+            result.outcome = EditOutcome::kRewritten;
+            result.reason = std::string(row->isOwned() ? "owned" : "unowned") +
+                            " lease: " + *row->checkpoint + " -> LATEST, leaseCounter " +
+                            *row->leaseCounterText + " -> " +
+                            std::to_string(*row->leaseCounter + (row->isOwned() ? 2 : 1));
+            auto after = parseLeaseRow(written->attributes);
+            if (after) result.after = std::move(after).value();
+            return result;
+        }
+        ++result.conditionFailures;
+        row.reset();  // another writer won: read again and decide again
+    }
+}
+
+}  // namespace au::leases
