@@ -20,6 +20,7 @@
 //   aws-local.mjs create-lease-table <table>          KCL 3.x lease table incl. GSI LeaseOwnerToLeaseKeyIndex
 //   aws-local.mjs delete-table <table>
 //   aws-local.mjs scan <table>                        all items (paged, consistent), as plain JSON objects
+//   aws-local.mjs seed-leases <table> <stream> [LATEST|TRIM_HORIZON]   unowned lease per open shard (fast start)
 //   aws-local.mjs rewrite-lease <table> <leaseKey> [--remove-owner] [--checkpoint LATEST]
 //                                                     the "lease fixer" write of kcl-multilang.md §5
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -204,11 +205,51 @@ export async function scan(table) {
   return items;
 }
 
+// Pre-creates one unowned lease per OPEN shard (attribute_not_exists: existing rows are left alone), shaped
+// like the rows KCL writes itself (2.x shape: no entityType/throughputKBps, which 3.x accepts and fills in).
+// Why: with an EMPTY lease table KCL waits a random 1-30 s before its first shard sync; with leases present
+// it skips that wait (see docs/local-stack-notes.md). Returns the shard ids seeded.
+export async function seedLeases(table, stream, checkpoint = 'LATEST') {
+  const seeded = [];
+  for (const sh of await listShards(stream)) {
+    if (sh.SequenceNumberRange.EndingSequenceNumber) continue;
+    const parents = [sh.ParentShardId, sh.AdjacentParentShardId].filter(Boolean);
+    const item = {
+      leaseKey: { S: sh.ShardId }, leaseCounter: { N: '0' }, checkpoint: { S: checkpoint },
+      checkpointSubSequenceNumber: { N: '0' }, ownerSwitchesSinceCheckpoint: { N: '0' },
+      startingHashKey: { S: sh.HashKeyRange.StartingHashKey }, endingHashKey: { S: sh.HashKeyRange.EndingHashKey },
+      ...(parents.length ? { parentShardId: { SS: parents } } : {}),
+    };
+    try {
+      await dynamodb('PutItem', { TableName: table, Item: item, ConditionExpression: 'attribute_not_exists(leaseKey)' });
+      seeded.push(sh.ShardId);
+    } catch (e) {
+      if (e.type !== 'ConditionalCheckFailedException') throw e;
+    }
+  }
+  return seeded;
+}
+
 // kcl-multilang.md §5: force the holder to lose the lease and the next consumer to start from `checkpoint`.
-export async function rewriteLease(table, leaseKey, { removeOwner = false, checkpoint = 'LATEST' } = {}) {
+// A failed condition means the holder wrote in between (renewals run every failoverTimeMillis/3): re-read and
+// retry, up to `attempts` times; a row with checkpointOwner (3.x graceful hand-off) or that is not a lease is
+// never touched.
+export async function rewriteLease(table, leaseKey, { removeOwner = false, checkpoint = 'LATEST', attempts = 5 } = {}) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return { ...(await rewriteLeaseOnce(table, leaseKey, { removeOwner, checkpoint })), attempt };
+    } catch (e) {
+      if (e.type !== 'ConditionalCheckFailedException' || attempt >= attempts) throw e;
+    }
+  }
+}
+
+async function rewriteLeaseOnce(table, leaseKey, { removeOwner, checkpoint }) {
   const r = await dynamodb('GetItem', { TableName: table, Key: { leaseKey: { S: leaseKey } }, ConsistentRead: true });
   if (!r.Item) throw new Error(`no lease ${leaseKey} in ${table}`);
   const item = unmarshalItem(r.Item);
+  if (item.checkpointOwner !== undefined) throw new Error(`lease ${leaseKey} is in a graceful hand-off (checkpointOwner set)`);
+  if (item.entityType !== undefined && item.entityType !== 'LEASE') throw new Error(`${leaseKey} is not a lease row`);
   const c = BigInt(item.leaseCounter);
   const update = 'SET checkpoint = :new, checkpointSubSequenceNumber = :zero, leaseCounter = :c2 ' +
     'REMOVE pendingCheckpoint, pendingCheckpointSubSequenceNumber, pendingCheckpointState' + (removeOwner ? ', leaseOwner' : '');
@@ -249,6 +290,9 @@ async function main(argv) {
     case 'create-lease-table': await createLeaseTable(a[0]); return;
     case 'delete-table': await deleteTable(a[0]); return;
     case 'scan': return out(await scan(a[0]));
+    case 'seed-leases':
+      for (const id of await seedLeases(a[0], a[1], a[2] || 'LATEST')) process.stdout.write(id + '\n');
+      return;
     case 'rewrite-lease': {
       const i = a.indexOf('--checkpoint');
       return out(await rewriteLease(a[0], a[1], { removeOwner: a.includes('--remove-owner'), checkpoint: i >= 0 ? a[i + 1] : 'LATEST' }));

@@ -223,6 +223,9 @@ stack_split_shard() { stack_aws split-shard "$1" "$2"; }                 # NAME 
 stack_create_lease_table() { stack_aws create-lease-table "$1"; }        # TABLE (= applicationName)
 stack_delete_table() { stack_aws delete-table "$1"; }
 stack_scan_leases() { stack_aws scan "$1"; }                             # TABLE -> JSON array on stdout
+# stack_seed_leases TABLE STREAM [LATEST|TRIM_HORIZON]: one unowned lease per open shard, so the daemon skips
+# its random 1-30 s "lease table is still empty" wait at start-up (prints the shard ids seeded).
+stack_seed_leases() { stack_aws seed-leases "$@"; }
 # stack_rewrite_lease TABLE LEASE_KEY [--remove-owner]: kcl-multilang.md §5 rewrite to checkpoint LATEST.
 stack_rewrite_lease() { stack_aws rewrite-lease "$@"; }
 
