@@ -12,6 +12,9 @@ namespace {
 constexpr const char* kUsage = R"(usage:
   active-users [--properties FILE] [--record-transcript DIR]   record processor (MultiLangDaemon child)
   active-users query --state-dir DIR [--json] [--at EPOCH_MS]  users active now (or at a time)
+  active-users query --redis URL (--key K | --properties FILE) [--json] [--at EPOCH_MS]
+  active-users serve (--state-dir DIR | --redis URL (--key K | --properties FILE))
+                     [--listen 127.0.0.1:PORT]                 HTTP: /active-users, /metrics, ...
   active-users check-config --properties FILE | --list         validate a .properties file
   active-users replay TRANSCRIPT [--properties FILE]           replay a recorded session
   active-users --help | --version
@@ -22,7 +25,7 @@ constexpr const char* kUsage = R"(usage:
 int main(int argc, char** argv) {
     const std::vector<std::string> args(argv + 1, argv + argc);
     auto cl = au::app::parseCommandLine(
-        args, {"--properties", "--record-transcript", "--state-dir", "--at"},
+        args, {"--properties", "--record-transcript", "--state-dir", "--at", "--redis", "--key", "--listen"},
         {"--json", "--list", "--help", "--version", "--verbose"});
     if (!cl) {
         std::fprintf(stderr, "active-users: %s\n%s", cl.status().message().c_str(), kUsage);
@@ -40,6 +43,7 @@ int main(int argc, char** argv) {
     try {
         if (c.command.empty() || c.command == "run") return au::app::runProcessor(c);
         if (c.command == "query") return au::app::runQuery(c);
+        if (c.command == "serve") return au::app::runServe(c);
         if (c.command == "check-config") return au::app::runCheckConfig(c);
         if (c.command == "replay") return au::app::runReplay(c);
     } catch (const std::exception& e) {

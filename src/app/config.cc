@@ -5,6 +5,8 @@
 #include <functional>
 #include <map>
 
+#include "activeset/redis_url.h"
+
 namespace au::app {
 
 namespace {
@@ -32,6 +34,21 @@ const std::vector<ConfigKey>& configKeys() {
          "rewrite this shard's lease to LATEST when it starts further behind than maxReplaySeconds"},
         {"maxReplaySeconds", "ttlSeconds",
          "never replay data older than this; never skip data younger than this"},
+        {"warmStart", "true",
+         "at initialize, seed the table from stateDir: the shard's own snapshot and its parent shards' "
+         "(parentShardId of the lease row, read from the lease table within ~2 s)"},
+        {"redisUrl", "",
+         "shared active set: redis://[user:password@]host:port[/db] or rediss:// (TLS); empty = none"},
+        {"redisKey", "active-users:<applicationName>",
+         "the sorted set (member = user id, score = last seen ms); stats go to <redisKey>:stats"},
+        {"redisTlsCaFile", "", "PEM CA bundle for rediss://; empty = the system's default CAs"},
+        {"redisTlsCertFile", "", "client certificate (PEM) for rediss://, when the server asks"},
+        {"redisTlsKeyFile", "", "the client certificate's private key (PEM)"},
+        {"redisTlsVerify", "true", "verify the server's certificate and host name"},
+        {"redisTimeoutMillis", "1000", "connect timeout, and the bound of each pipelined round trip"},
+        {"redisMaxPendingUsers", "1000000",
+         "bound of the buffer of unsent updates (per processor); beyond it new users wait for the "
+         "whole-table resend that follows a reconnection"},
     };
     return keys;
 }
@@ -142,6 +159,24 @@ Result<Config> configFromProperties(const Properties& properties) {
     }
     c.fixStaleLeases = r.boolean(p + "fixStaleLeases", true);
     c.maxReplayMillis = r.integer(p + "maxReplaySeconds", s.ttlMillis / 1000, 1, 7 * day) * 1000;
+
+    c.warmStart.enabled = r.boolean(p + "warmStart", true);
+    auto& redis = c.redis;
+    redis.url = r.string(p + "redisUrl");
+    redis.key = r.string(p + "redisKey");
+    if (redis.key.empty()) redis.key = activeset::defaultRedisKey(d.applicationName);
+    redis.tls.caFile = r.string(p + "redisTlsCaFile");
+    redis.tls.certFile = r.string(p + "redisTlsCertFile");
+    redis.tls.keyFile = r.string(p + "redisTlsKeyFile");
+    redis.tls.verify = r.boolean(p + "redisTlsVerify", true);
+    redis.timeoutMillis = r.integer(p + "redisTimeoutMillis", 1'000, 10, 60'000);
+    redis.maxPendingUsers =
+        static_cast<size_t>(r.integer(p + "redisMaxPendingUsers", 1'000'000, 1, 1'000'000'000));
+    if (!redis.url.empty()) {
+        if (auto ep = activeset::parseRedisUrl(redis.url); !ep) {
+            r.fail(p + "redisUrl", ep.status().message());
+        }
+    }
 
     r.rejectUnknownOwnKeys();
     if (!r.errors().empty()) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "activeset/settings.h"
 #include "processor/settings.h"
 #include "util/properties.h"
 #include "util/status.h"
@@ -32,6 +33,8 @@ struct Config {
     bool fixStaleLeases = true;
     int64_t maxReplayMillis = 0;  // default: the TTL
     std::string logLevel = "info";
+    activeset::RedisSettings redis;  // redis.url empty: no shared set
+    activeset::WarmStartSettings warmStart;
 };
 
 struct ConfigKey {

@@ -4,6 +4,7 @@
 #include <csignal>
 #include <memory>
 
+#include "app/active_set_wiring.h"
 #include "app/commands.h"
 #include "app/config.h"
 #include "processor/active_users_processor.h"
@@ -72,7 +73,9 @@ int runProcessor(const CommandLine& cl) {
         }
     }
 
+    ActiveSetParts activeSet = makeActiveSetParts(config, clock);  // docs/active-set.md
     processor::ActiveUsersProcessor processor(config.processor, clock);
+    activeSet.attachTo(processor);
     protocol::Session session(*transport, processor, clock);
     return session.run();
 }

@@ -1,18 +1,46 @@
 #include <charconv>
 #include <cstdio>
-#include <nlohmann/json.hpp>
 
+#include "activeset/redis_active_set.h"
+#include "activeset/user_list_format.h"
 #include "app/commands.h"
+#include "app/redis_target.h"
 #include "processor/snapshot.h"
 #include "util/clock.h"
-#include "util/time_format.h"
 
 namespace au::app {
 
+namespace {
+
+constexpr const char* kUsage =
+    "usage: active-users query --state-dir DIR [--json] [--at EPOCH_MS]\n"
+    "       active-users query --redis URL (--key K | --properties F) [--json] [--at EPOCH_MS]\n";
+
+// The users active at `at` in the Redis set (TTL: the configured one, else the published one).
+Result<std::map<std::string, int64_t>> readRedis(const RedisTarget& target, int64_t at) {
+    auto connection = activeset::RedisConnection::connect(target.connect);
+    if (!connection) return connection.status();
+    int64_t ttl = target.ttlMillis;
+    if (ttl <= 0) {
+        ttl = 120'000;
+        auto stats =
+            activeset::shardStats(*connection.value(), target.key, target.connect.timeoutMillis);
+        if (!stats) return stats.status();
+        int64_t published = 0;
+        for (const auto& s : stats.value()) published = std::max(published, s.ttlMillis);
+        if (published > 0) ttl = published;
+    }
+    return activeset::activeUsersAt(*connection.value(), target.key, at, ttl,
+                                    target.connect.timeoutMillis);
+}
+
+}  // namespace
+
 int runQuery(const CommandLine& cl) {
     const auto dir = cl.get("--state-dir");
-    if (!dir || dir->empty()) {
-        std::fprintf(stderr, "usage: active-users query --state-dir DIR [--json] [--at EPOCH_MS]\n");
+    const bool redis = cl.has("--redis");
+    if ((!dir || dir->empty()) == !redis) {
+        std::fputs(kUsage, stderr);
         return 2;
     }
     int64_t at = SystemClock().nowMillis();
@@ -23,25 +51,24 @@ int runQuery(const CommandLine& cl) {
             return 2;
         }
     }
-    auto users = processor::mergeActiveUsers(*dir, at);
+    Result<std::map<std::string, int64_t>> users = std::map<std::string, int64_t>{};
+    if (redis) {
+        auto target = redisTargetFrom(cl);
+        if (!target) {
+            std::fprintf(stderr, "query: %s\n%s", target.status().message().c_str(), kUsage);
+            return 2;
+        }
+        users = readRedis(target.value(), at);
+    } else {
+        users = processor::mergeActiveUsers(*dir, at);
+    }
     if (!users) {
         std::fprintf(stderr, "query: %s\n", users.status().toString().c_str());
         return 1;
     }
-    if (cl.has("--json")) {
-        nlohmann::ordered_json out;
-        out["count"] = users->size();
-        auto& list = out["users"] = nlohmann::ordered_json::array();
-        for (const auto& [id, lastSeen] : users.value()) {
-            list.push_back(nlohmann::ordered_json{{"userId", id}, {"lastSeen", lastSeen}});
-        }
-        std::printf("%s\n", out.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace).c_str());
-    } else {
-        std::printf("%zu\n", users->size());
-        for (const auto& [id, lastSeen] : users.value()) {
-            std::printf("%s %s\n", id.c_str(), formatIso8601Millis(lastSeen).c_str());
-        }
-    }
+    const std::string out = cl.has("--json") ? activeset::usersAsJson(users.value()) + "\n"
+                                             : activeset::usersAsText(users.value());
+    std::fwrite(out.data(), 1, out.size(), stdout);
     return 0;
 }
 

@@ -136,6 +136,8 @@ Result<std::map<std::string, int64_t>> mergeActiveUsers(const std::string& dir, 
             name.compare(name.size() - 5, 5, ".json") != 0) {
             continue;
         }
+        // <shardId>.stats.json holds a processor's counters (activeset/shard_stats.h), not users.
+        if (name.size() > 11 && name.compare(name.size() - 11, 11, ".stats.json") == 0) continue;
         auto snap = readSnapshot(dir + "/" + name);
         if (!snap) {
             spdlog::warn("skipping {}", snap.status().toString());

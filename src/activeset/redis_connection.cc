@@ -1,0 +1,376 @@
+#include "activeset/redis_connection.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <hiredis/hiredis.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+namespace au::activeset {
+
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+int64_t millisLeft(SteadyClock::time_point deadline) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now())
+            .count();
+    return left < 0 ? 0 : static_cast<int64_t>(left);
+}
+
+std::string sslErrors() {
+    std::string out;
+    while (const unsigned long e = ERR_get_error()) {
+        char buffer[256];
+        ERR_error_string_n(e, buffer, sizeof buffer);
+        if (!out.empty()) out += "; ";
+        out += buffer;
+    }
+    return out.empty() ? "unknown TLS error" : out;
+}
+
+RedisReply convert(const redisReply* r) {
+    RedisReply out;
+    switch (r->type) {
+        case REDIS_REPLY_STRING:
+            out.type = RedisReply::Type::kString;
+            break;
+        case REDIS_REPLY_STATUS:
+            out.type = RedisReply::Type::kStatus;
+            break;
+        case REDIS_REPLY_ERROR:
+            out.type = RedisReply::Type::kError;
+            break;
+        case REDIS_REPLY_INTEGER:
+            out.type = RedisReply::Type::kInteger;
+            break;
+        case REDIS_REPLY_ARRAY:
+            out.type = RedisReply::Type::kArray;
+            break;
+        default:
+            out.type = RedisReply::Type::kNil;
+            break;
+    }
+    if (r->str != nullptr) out.str.assign(r->str, r->len);
+    out.integer = r->integer;
+    out.elements.reserve(r->elements);
+    for (size_t i = 0; i < r->elements; ++i) out.elements.push_back(convert(r->element[i]));
+    return out;
+}
+
+}  // namespace
+
+std::string formatCommand(const std::vector<std::string>& args) {
+    std::vector<const char*> argv;
+    std::vector<size_t> lens;
+    argv.reserve(args.size());
+    lens.reserve(args.size());
+    for (const auto& a : args) {
+        argv.push_back(a.data());
+        lens.push_back(a.size());
+    }
+    char* target = nullptr;
+    const int len =
+        redisFormatCommandArgv(&target, static_cast<int>(args.size()), argv.data(), lens.data());
+    std::string out;
+    if (len > 0 && target != nullptr) out.assign(target, static_cast<size_t>(len));
+    redisFreeCommand(target);
+    return out;
+}
+
+struct RedisConnection::Impl {
+    int fd = -1;
+    SSL_CTX* ctx = nullptr;
+    SSL* ssl = nullptr;
+    redisReader* reader = nullptr;
+    bool broken = false;
+
+    ~Impl() {
+        if (ssl != nullptr) SSL_free(ssl);
+        if (ctx != nullptr) SSL_CTX_free(ctx);
+        if (fd >= 0) ::close(fd);
+        if (reader != nullptr) redisReaderFree(reader);
+    }
+
+    // Waits until fd is readable/writable; false on timeout or poll error (status set).
+    Status waitFor(short events, SteadyClock::time_point deadline) {
+        for (;;) {
+            pollfd p{fd, events, 0};
+            const int n = ::poll(&p, 1, static_cast<int>(millisLeft(deadline)));
+            if (n > 0) return Status::ok();
+            if (n == 0) return Status::error("Timeout", "Redis did not answer in time");
+            if (errno != EINTR) return Status::error("ConnectionError", std::strerror(errno));
+        }
+    }
+
+    Status connectTcp(const RedisEndpoint& ep, SteadyClock::time_point deadline) {
+        addrinfo hints{};
+        hints.ai_family = AF_UNSPEC;
+        hints.ai_socktype = SOCK_STREAM;
+        addrinfo* list = nullptr;
+        const std::string port = std::to_string(ep.port);
+        const int rc = ::getaddrinfo(ep.host.c_str(), port.c_str(), &hints, &list);
+        if (rc != 0) {
+            return Status::error("ConnectionError",
+                                 "cannot resolve " + ep.host + ": " + gai_strerror(rc));
+        }
+        Status last = Status::error("ConnectionError", "no address for " + ep.host);
+        for (addrinfo* a = list; a != nullptr; a = a->ai_next) {
+            const int s = ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                                   a->ai_protocol);
+            if (s < 0) continue;
+            fd = s;
+            if (::connect(s, a->ai_addr, a->ai_addrlen) == 0 || errno == EINPROGRESS) {
+                Status st = waitFor(POLLOUT, deadline);
+                int err = 0;
+                socklen_t len = sizeof err;
+                if (st && ::getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0) {
+                    const int one = 1;
+                    ::setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+                    ::freeaddrinfo(list);
+                    return Status::ok();
+                }
+                last = st ? Status::error("ConnectionError", "connecting to " + ep.host + ":" +
+                                                                 port + ": " + std::strerror(err))
+                          : st;
+            } else {
+                last = Status::error("ConnectionError", "connecting to " + ep.host + ":" + port +
+                                                            ": " + std::strerror(errno));
+            }
+            ::close(s);
+            fd = -1;
+            if (millisLeft(deadline) == 0) break;
+        }
+        ::freeaddrinfo(list);
+        return last;
+    }
+
+    Status startTls(const RedisEndpoint& ep, const RedisTlsSettings& tls,
+                    SteadyClock::time_point deadline) {
+        ctx = SSL_CTX_new(TLS_client_method());
+        if (ctx == nullptr) return Status::error("TlsError", sslErrors());
+        SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+        if (tls.verify) {
+            SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+            const int ok = tls.caFile.empty()
+                               ? SSL_CTX_set_default_verify_paths(ctx)
+                               : SSL_CTX_load_verify_locations(ctx, tls.caFile.c_str(), nullptr);
+            if (ok != 1)
+                return Status::error("TlsError", "loading CA " + tls.caFile + ": " + sslErrors());
+        } else {
+            SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+        }
+        if (!tls.certFile.empty()) {
+            if (SSL_CTX_use_certificate_chain_file(ctx, tls.certFile.c_str()) != 1) {
+                return Status::error("TlsError", "loading " + tls.certFile + ": " + sslErrors());
+            }
+            const std::string& key = tls.keyFile.empty() ? tls.certFile : tls.keyFile;
+            if (SSL_CTX_use_PrivateKey_file(ctx, key.c_str(), SSL_FILETYPE_PEM) != 1) {
+                return Status::error("TlsError", "loading " + key + ": " + sslErrors());
+            }
+        }
+        ssl = SSL_new(ctx);
+        if (ssl == nullptr) return Status::error("TlsError", sslErrors());
+        SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+        in6_addr ip6{};
+        in_addr ip4{};
+        const bool isIp = ::inet_pton(AF_INET, ep.host.c_str(), &ip4) == 1 ||
+                          ::inet_pton(AF_INET6, ep.host.c_str(), &ip6) == 1;
+        if (!isIp) SSL_set_tlsext_host_name(ssl, ep.host.c_str());
+        if (tls.verify) {
+            X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+            const int ok = isIp ? X509_VERIFY_PARAM_set1_ip_asc(param, ep.host.c_str())
+                                : X509_VERIFY_PARAM_set1_host(param, ep.host.c_str(), 0);
+            if (ok != 1) return Status::error("TlsError", "cannot set the expected host name");
+        }
+        SSL_set_fd(ssl, fd);
+        for (;;) {
+            ERR_clear_error();
+            const int rc = SSL_connect(ssl);
+            if (rc == 1) return Status::ok();
+            const int err = SSL_get_error(ssl, rc);
+            if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+                Status st = waitFor(err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline);
+                if (!st) return st;
+                continue;
+            }
+            std::string why = sslErrors();
+            const long verify = SSL_get_verify_result(ssl);
+            if (verify != X509_V_OK)
+                why += " (" + std::string(X509_verify_cert_error_string(verify)) + ")";
+            return Status::error("TlsError", "TLS handshake with " + ep.host + " failed: " + why);
+        }
+    }
+
+    Status writeAll(const std::string& data, SteadyClock::time_point deadline) {
+        size_t done = 0;
+        while (done < data.size()) {
+            const size_t chunk = std::min<size_t>(data.size() - done, 1 << 20);
+            if (ssl != nullptr) {
+                ERR_clear_error();
+                const int n = SSL_write(ssl, data.data() + done, static_cast<int>(chunk));
+                if (n > 0) {
+                    done += static_cast<size_t>(n);
+                    continue;
+                }
+                const int err = SSL_get_error(ssl, n);
+                if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+                    Status st = waitFor(err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline);
+                    if (!st) return st;
+                    continue;
+                }
+                return Status::error("ConnectionError", "TLS write failed: " + sslErrors());
+            }
+            const ssize_t n = ::send(fd, data.data() + done, chunk, MSG_NOSIGNAL);
+            if (n > 0) {
+                done += static_cast<size_t>(n);
+            } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+                Status st = waitFor(POLLOUT, deadline);
+                if (!st) return st;
+            } else if (n < 0 && errno == EINTR) {
+                continue;
+            } else {
+                return Status::error("ConnectionError",
+                                     std::string("write failed: ") + std::strerror(errno));
+            }
+        }
+        return Status::ok();
+    }
+
+    // Reads more bytes into the reader.
+    Status readSome(SteadyClock::time_point deadline) {
+        char buffer[64 * 1024];
+        for (;;) {
+            if (ssl != nullptr) {
+                ERR_clear_error();
+                const int n = SSL_read(ssl, buffer, sizeof buffer);
+                if (n > 0) {
+                    redisReaderFeed(reader, buffer, static_cast<size_t>(n));
+                    return Status::ok();
+                }
+                const int err = SSL_get_error(ssl, n);
+                if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+                    Status st = waitFor(err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline);
+                    if (!st) return st;
+                    continue;
+                }
+                if (err == SSL_ERROR_ZERO_RETURN)
+                    return Status::error("ConnectionError", "Redis closed the connection");
+                return Status::error("ConnectionError", "TLS read failed: " + sslErrors());
+            }
+            const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+            if (n > 0) {
+                redisReaderFeed(reader, buffer, static_cast<size_t>(n));
+                return Status::ok();
+            }
+            if (n == 0) return Status::error("ConnectionError", "Redis closed the connection");
+            if (errno == EINTR) continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK) {
+                return Status::error("ConnectionError",
+                                     std::string("read failed: ") + std::strerror(errno));
+            }
+            Status st = waitFor(POLLIN, deadline);
+            if (!st) return st;
+        }
+    }
+
+    Result<RedisReply> readReply(SteadyClock::time_point deadline) {
+        for (;;) {
+            void* raw = nullptr;
+            if (redisReaderGetReply(reader, &raw) != REDIS_OK) {
+                return Status::error("ProtocolError",
+                                     std::string("bad reply from Redis: ") + reader->errstr);
+            }
+            if (raw != nullptr) {
+                RedisReply reply = convert(static_cast<redisReply*>(raw));
+                freeReplyObject(raw);
+                return reply;
+            }
+            Status st = readSome(deadline);
+            if (!st) return st;
+        }
+    }
+
+    Result<std::vector<RedisReply>> pipeline(const std::vector<std::string>& commands,
+                                             int64_t timeoutMillis) {
+        if (broken) return Status::error("ConnectionError", "the connection failed earlier");
+        const auto deadline = SteadyClock::now() + std::chrono::milliseconds(timeoutMillis);
+        std::string out;
+        size_t total = 0;
+        for (const auto& c : commands) total += c.size();
+        out.reserve(total);
+        for (const auto& c : commands) out += c;
+        Status st = writeAll(out, deadline);
+        if (!st) {
+            broken = true;
+            return st;
+        }
+        std::vector<RedisReply> replies;
+        replies.reserve(commands.size());
+        for (size_t i = 0; i < commands.size(); ++i) {
+            auto r = readReply(deadline);
+            if (!r) {
+                broken = true;
+                return r.status();
+            }
+            replies.push_back(std::move(r).value());
+        }
+        return replies;
+    }
+};
+
+RedisConnection::RedisConnection(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+RedisConnection::~RedisConnection() = default;
+
+Result<std::unique_ptr<RedisConnection>> RedisConnection::connect(
+    const RedisConnectOptions& options) {
+    const auto deadline = SteadyClock::now() + std::chrono::milliseconds(options.timeoutMillis);
+    auto impl = std::make_unique<Impl>();
+    impl->reader = redisReaderCreate();
+    if (impl->reader == nullptr) return Status::error("ConnectionError", "out of memory");
+    const RedisEndpoint& ep = options.endpoint;
+    if (Status st = impl->connectTcp(ep, deadline); !st) return st;
+    if (ep.tls) {
+        if (Status st = impl->startTls(ep, options.tls, deadline); !st) return st;
+    }
+    std::vector<std::string> setup;
+    if (ep.password) {
+        setup.push_back(ep.user ? formatCommand({"AUTH", *ep.user, *ep.password})
+                                : formatCommand({"AUTH", *ep.password}));
+    }
+    if (ep.db != 0) setup.push_back(formatCommand({"SELECT", std::to_string(ep.db)}));
+    if (!setup.empty()) {
+        auto replies = impl->pipeline(setup, millisLeft(deadline));
+        if (!replies) return replies.status();
+        for (const auto& r : replies.value()) {
+            if (r.isError()) return Status::error("AuthError", r.str);
+        }
+    }
+    return std::unique_ptr<RedisConnection>(new RedisConnection(std::move(impl)));
+}
+
+Result<std::vector<RedisReply>> RedisConnection::pipeline(const std::vector<std::string>& commands,
+                                                          int64_t timeoutMillis) {
+    return impl_->pipeline(commands, timeoutMillis);
+}
+
+Result<RedisReply> RedisConnection::command(const std::vector<std::string>& args,
+                                            int64_t timeoutMillis) {
+    auto replies = impl_->pipeline({formatCommand(args)}, timeoutMillis);
+    if (!replies) return replies.status();
+    return std::move(replies.value().front());
+}
+
+}  // namespace au::activeset

@@ -1,0 +1,59 @@
+#pragma once
+// RedisConnection: one connection to a Redis server, plain TCP or TLS (OpenSSL) over the same
+// code path, with every step bounded by a timeout (non-blocking socket + poll). hiredis supplies
+// the RESP parts only: redisFormatCommandArgv builds commands and its redisReader parses replies
+// (Debian's hiredis 0.14 has no TLS, so its connection code is not used).
+//
+// connect(): resolves the host (getaddrinfo: NOT bounded by the timeout; use an IP address or a
+// host the resolver answers quickly), connects, does the TLS handshake (rediss://, with server
+// certificate and host-name verification unless verify=false), then "AUTH [user] password" and
+// "SELECT db" when the URL asks for them. Errors: "ConnectionError" (resolve, connect, reset),
+// "Timeout", "TlsError", "AuthError" (the server refused AUTH or SELECT: its error text).
+//
+// pipeline(): writes every command in one go and reads exactly one reply per command. A Redis
+// error reply is a reply (RedisReply::kError), not a failure. A failure ("Timeout",
+// "ConnectionError", "ProtocolError") leaves the connection unusable: drop it and reconnect.
+//
+// Thread-compatible: one thread at a time. Logs nothing.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "activeset/redis_reply.h"
+#include "activeset/redis_url.h"
+#include "activeset/settings.h"
+#include "util/status.h"
+
+namespace au::activeset {
+
+// One command in RESP form (redisFormatCommandArgv), ready for pipeline().
+std::string formatCommand(const std::vector<std::string>& args);
+
+struct RedisConnectOptions {
+    RedisEndpoint endpoint;
+    RedisTlsSettings tls;
+    int64_t timeoutMillis = 1'000;
+};
+
+class RedisConnection {
+  public:
+    static Result<std::unique_ptr<RedisConnection>> connect(const RedisConnectOptions& options);
+    ~RedisConnection();
+    RedisConnection(const RedisConnection&) = delete;
+    RedisConnection& operator=(const RedisConnection&) = delete;
+
+    // REQUIRES: every element is a formatCommand() result.
+    Result<std::vector<RedisReply>> pipeline(const std::vector<std::string>& commands,
+                                             int64_t timeoutMillis);
+    // One command (formatted here).
+    Result<RedisReply> command(const std::vector<std::string>& args, int64_t timeoutMillis);
+
+  private:
+    struct Impl;
+    explicit RedisConnection(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace au::activeset

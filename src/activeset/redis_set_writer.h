@@ -1,0 +1,95 @@
+#pragma once
+// RedisSetWriter: the logic of one processor's writes to the shared set, without threads (the
+// sink runs it on its worker thread; tests drive it directly with a fake link and a ManualClock).
+//
+//  - Connection: tryConnect() respects a capped exponential backoff (Backoff) after failures.
+//  - Outage logging: ONE warning when Redis becomes unreachable (first failed connect or round
+//    trip after a success, or at start), ONE info line when a round trip succeeds again; nothing
+//    per batch in between.
+//  - deliver(): sends the work as pipelines of at most kCommandsPerPipeline commands (ZADD GT
+//    with up to 1000 members each, then HSET of the stats), plus ZREMRANGEBYSCORE when the
+//    eviction interval has passed. A Redis error reply (e.g. WRONGTYPE, or an old Redis without
+//    ZADD GT) counts as a failure like a lost connection. After any failure the undelivered
+//    work is dropped: the caller resends the shard's whole table after the next connect.
+//
+// Thread-compatible: one thread.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "activeset/backoff.h"
+#include "activeset/pending_updates.h"
+#include "activeset/redis_link.h"
+#include "util/clock.h"
+
+namespace au::activeset {
+
+struct WriterWork {
+    UserScores resync;   // the shard's whole table (after a connect)
+    UserScores updates;  // pending heartbeats
+    std::optional<std::string> statsJson;
+    bool empty() const { return resync.empty() && updates.empty() && !statsJson; }
+};
+
+struct WriterOptions {
+    std::string key;       // the sorted set
+    std::string statsKey;  // the stats hash
+    std::string shardId;   // the stats field
+    int64_t ttlMillis = 120'000;
+    int64_t evictIntervalMillis = 5'000;
+    int64_t backoffBaseMillis = 100;
+    int64_t backoffCapMillis = 5'000;
+    std::string endpointForLogs;  // redacted URL
+};
+
+class RedisSetWriter {
+  public:
+    static constexpr size_t kCommandsPerPipeline = 64;
+
+    // REQUIRES: link and clock outlive this object.
+    RedisSetWriter(RedisLink& link, const Clock& clock, WriterOptions options,
+                   std::function<double()> random);
+
+    bool connected() const { return link_.connected(); }
+    // When disconnected: the earliest time tryConnect() will try.
+    int64_t nextAttemptAt() const { return nextAttemptAt_; }
+    // When the next eviction is due (only while connected).
+    int64_t nextEvictAt() const { return nextEvictAt_; }
+    bool inOutage() const { return outage_; }
+
+    // Connects when disconnected and the backoff allows it. True when a NEW connection was made
+    // (the caller must then schedule a resync of the whole table).
+    bool tryConnect();
+    // Sends the work (and a due eviction). True on success (or nothing to send).
+    bool deliver(WriterWork& work);
+
+    void setShardId(const std::string& shardId) { options_.shardId = shardId; }
+
+    struct Counters {
+        uint64_t connects = 0;
+        uint64_t failedConnects = 0;
+        uint64_t failedRoundTrips = 0;
+        uint64_t outages = 0;     // = warning lines written
+        uint64_t recoveries = 0;  // = recovery lines written
+        uint64_t usersSent = 0;
+        uint64_t evictions = 0;
+    };
+    const Counters& counters() const { return counters_; }
+
+  private:
+    void onFailure(const Status& why);
+    bool send(const std::vector<std::string>& commands);
+
+    RedisLink& link_;
+    const Clock& clock_;
+    WriterOptions options_;
+    Backoff backoff_;
+    int64_t nextAttemptAt_ = 0;
+    int64_t nextEvictAt_ = 0;
+    bool outage_ = false;
+    int64_t outageSince_ = 0;
+    Counters counters_;
+};
+
+}  // namespace au::activeset

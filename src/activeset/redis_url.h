@@ -1,0 +1,30 @@
+#pragma once
+// RedisEndpoint: where and how to connect, parsed from a URL:
+//   redis://[[user]:password@]host[:port][/db]     plain TCP
+//   rediss://...                                    TLS
+// Port defaults to 6379, db to 0. user and password are percent-decoded; an empty user with a
+// password means the legacy "AUTH password". IPv6 hosts go in brackets ("redis://[::1]:6379").
+// Fails with "InvalidRedisUrl" and a message naming the problem (never echoing the password).
+
+#include <optional>
+#include <string>
+
+#include "util/status.h"
+
+namespace au::activeset {
+
+struct RedisEndpoint {
+    bool tls = false;
+    std::string host;
+    int port = 6379;
+    std::optional<std::string> user;
+    std::optional<std::string> password;
+    int db = 0;
+
+    // "redis://host:port/db" without credentials, for log lines.
+    std::string redacted() const;
+};
+
+Result<RedisEndpoint> parseRedisUrl(const std::string& url);
+
+}  // namespace au::activeset

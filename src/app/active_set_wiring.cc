@@ -1,0 +1,65 @@
+#include "app/active_set_wiring.h"
+
+#include <random>
+
+#include "activeset/lease_parents.h"
+#include "activeset/redis_link.h"
+#include "activeset/redis_url.h"
+#include "util/env.h"
+#include "util/log.h"
+
+namespace au::app {
+
+void ActiveSetParts::attachTo(processor::ActiveUsersProcessor& processor) {
+    if (seeder) processor.setSeeder(seeder.get());
+    if (statsFile) processor.addListener(statsFile.get());
+    if (redis) processor.addListener(redis.get());
+}
+
+ActiveSetParts makeActiveSetParts(const Config& config, Clock& clock) {
+    static const ProcessEnvironment env;
+    ActiveSetParts parts;
+    const auto& s = config.processor;
+    if (!s.stateDir.empty()) {
+        parts.statsFile = std::make_unique<activeset::StatsFilePublisher>(
+            s.stateDir, s.ttlMillis, s.snapshotIntervalMillis, clock);
+        if (config.warmStart.enabled) {
+            aws::EndpointSettings endpoints;
+            if (!config.daemon.regionName.empty()) endpoints.regionName = config.daemon.regionName;
+            if (!config.daemon.dynamoDBEndpoint.empty())
+                endpoints.dynamoDBEndpoint = config.daemon.dynamoDBEndpoint;
+            auto lookup =
+                activeset::makeAwsLeaseParents(config.daemon.tableName, endpoints, env, clock);
+            if (lookup) {
+                parts.seeder = std::make_unique<activeset::SnapshotSeeder>(
+                    s.stateDir, std::make_unique<activeset::BoundedLeaseParents>(
+                                    std::move(lookup).value(), config.warmStart.timeoutMillis));
+            } else {
+                parts.seeder = std::make_unique<activeset::SnapshotSeeder>(
+                    s.stateDir, nullptr, "lease table unavailable: " + lookup.status().toString());
+            }
+        }
+    }
+    if (!config.redis.url.empty()) {
+        auto endpoint = activeset::parseRedisUrl(config.redis.url);
+        if (!endpoint) {
+            spdlog::error("not using Redis: {}", endpoint.status().toString());
+            return parts;
+        }
+        activeset::RedisConnectOptions connect{endpoint.value(), config.redis.tls,
+                                               config.redis.timeoutMillis};
+        activeset::RedisSink::Options options;
+        options.settings = config.redis;
+        options.ttlMillis = s.ttlMillis;
+        options.endpointForLogs = endpoint->redacted() + " key " + config.redis.key;
+        parts.redis = std::make_unique<activeset::RedisSink>(
+            options, std::make_unique<activeset::ConnectionLink>(connect), clock, [] {
+                // The worker thread's reconnection jitter.
+                thread_local std::mt19937_64 generator{std::random_device{}()};
+                return std::uniform_real_distribution<double>(0.0, 1.0)(generator);
+            });
+    }
+    return parts;
+}
+
+}  // namespace au::app

@@ -1,0 +1,30 @@
+#pragma once
+// Builds the shared-active-set parts of processor mode from the configuration
+// (docs/active-set.md): the warm start (with stateDir and warmStart=true), the stats file (with
+// stateDir) and the Redis sink (with redisUrl), and attaches them to a processor.
+
+#include <memory>
+
+#include "activeset/redis_sink.h"
+#include "activeset/stats_file_publisher.h"
+#include "activeset/warm_start.h"
+#include "app/config.h"
+#include "processor/active_users_processor.h"
+#include "util/clock.h"
+
+namespace au::app {
+
+struct ActiveSetParts {
+    std::unique_ptr<activeset::SnapshotSeeder> seeder;
+    std::unique_ptr<activeset::StatsFilePublisher> statsFile;
+    std::unique_ptr<activeset::RedisSink> redis;
+
+    // REQUIRES: this object outlives the processor's use of it.
+    void attachTo(processor::ActiveUsersProcessor& processor);
+};
+
+// REQUIRES: clock outlives the result. Never fails: a part that cannot be built is logged and
+// left out (configuration errors were reported by configFromProperties already).
+ActiveSetParts makeActiveSetParts(const Config& config, Clock& clock);
+
+}  // namespace au::app

@@ -1,0 +1,28 @@
+#include "app/redis_target.h"
+
+#include "app/config.h"
+
+namespace au::app {
+
+Result<RedisTarget> redisTargetFrom(const CommandLine& cl) {
+    const auto url = cl.get("--redis");
+    if (!url || url->empty()) return Status::error("Usage", "--redis URL is required");
+    auto endpoint = activeset::parseRedisUrl(*url);
+    if (!endpoint) return Status::error("Usage", "--redis: " + endpoint.status().message());
+    RedisTarget target;
+    target.connect.endpoint = endpoint.value();
+    if (auto path = cl.get("--properties")) {
+        auto config = loadConfig(*path);
+        if (!config) return Status::error("Usage", *path + ": " + config.status().message());
+        target.key = config->redis.key;
+        target.connect.tls = config->redis.tls;
+        target.connect.timeoutMillis = config->redis.timeoutMillis;
+        target.ttlMillis = config->processor.ttlMillis;
+    }
+    if (auto key = cl.get("--key")) target.key = *key;
+    if (target.key.empty())
+        return Status::error("Usage", "--key K or --properties F names the set");
+    return target;
+}
+
+}  // namespace au::app

@@ -1,0 +1,100 @@
+#include <pthread.h>
+
+#include <charconv>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <thread>
+
+#include "app/commands.h"
+#include "app/redis_target.h"
+#include "serve/active_set_source.h"
+#include "serve/http_service.h"
+#include "util/clock.h"
+#include "util/log.h"
+
+namespace au::app {
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: active-users serve (--state-dir DIR | --redis URL (--key K | --properties F))\n"
+    "                          [--listen 127.0.0.1:PORT]\n";
+
+// "host:port" or "[v6]:port"; port 0 = any free port.
+bool parseListen(const std::string& text, std::string& host, int& port) {
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos || colon == 0) return false;
+    host = text.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
+    const std::string p = text.substr(colon + 1);
+    const auto [ptr, ec] = std::from_chars(p.data(), p.data() + p.size(), port);
+    return !p.empty() && ec == std::errc() && ptr == p.data() + p.size() && port >= 0 &&
+           port <= 65535;
+}
+
+}  // namespace
+
+int runServe(const CommandLine& cl) {
+    initLogging("serve", "info");
+    const auto dir = cl.get("--state-dir");
+    const bool redis = cl.has("--redis");
+    if ((!dir || dir->empty()) == !redis) {
+        std::fputs(kUsage, stderr);
+        return 2;
+    }
+    std::string host = "127.0.0.1";
+    int port = 8080;
+    if (auto listen = cl.get("--listen"); listen && !parseListen(*listen, host, port)) {
+        std::fprintf(stderr, "serve: --listen \"%s\" is not HOST:PORT\n%s", listen->c_str(),
+                     kUsage);
+        return 2;
+    }
+    std::unique_ptr<serve::ActiveSetSource> source;
+    if (redis) {
+        auto target = redisTargetFrom(cl);
+        if (!target) {
+            std::fprintf(stderr, "serve: %s\n%s", target.status().message().c_str(), kUsage);
+            return 2;
+        }
+        source =
+            std::make_unique<serve::RedisSource>(target->connect, target->key, target->ttlMillis);
+    } else {
+        source = std::make_unique<serve::StateDirSource>(*dir);
+    }
+
+    // SIGINT/SIGTERM are taken by a dedicated thread (sigwait), which stops the server: blocked
+    // here, before any other thread exists, so every thread inherits the mask.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    SystemClock clock;
+    serve::HttpService service(*source, clock);
+    auto bound = service.bind(host, port);
+    if (!bound) {
+        spdlog::critical("{}", bound.status().message());
+        return 1;
+    }
+    spdlog::info("listening on http://{}:{}/ ({})",
+                 host.find(':') != std::string::npos ? "[" + host + "]" : host, bound.value(),
+                 source->describe());
+    std::thread waiter([&] {
+        int received = 0;
+        sigwait(&signals, &received);
+        spdlog::info("signal {}: stopping", received);
+        service.stop();
+    });
+    service.run();
+    // run() also returns when the listening socket fails: wake the waiter so it can be joined.
+    pthread_kill(waiter.native_handle(), SIGTERM);
+    waiter.join();
+    spdlog::info("stopped");
+    return 0;
+}
+
+}  // namespace au::app

@@ -1,0 +1,100 @@
+#include "serve/metrics.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace au::serve {
+
+namespace {
+
+std::string labelValue(const std::string& v) {
+    std::string out;
+    for (char c : v) {
+        if (c == '\\')
+            out += "\\\\";
+        else if (c == '"')
+            out += "\\\"";
+        else if (c == '\n')
+            out += "\\n";
+        else
+            out += c;
+    }
+    return out;
+}
+
+void header(std::string& out, const char* name, const char* type, const char* help) {
+    out += "# HELP ";
+    out += name;
+    out += ' ';
+    out += help;
+    out += "\n# TYPE ";
+    out += name;
+    out += ' ';
+    out += type;
+    out += '\n';
+}
+
+template <class F>
+void perShard(std::string& out, const std::vector<activeset::ShardStats>& shards, const char* name,
+              const char* type, const char* help, F value) {
+    header(out, name, type, help);
+    for (const auto& s : shards) {
+        const auto v = value(s);
+        if (!v) continue;
+        out += name;
+        out += "{shard=\"" + labelValue(s.shardId) + "\"} " + *v + "\n";
+    }
+}
+
+}  // namespace
+
+std::string renderMetrics(std::optional<size_t> activeUsers,
+                          const std::vector<activeset::ShardStats>& unsorted, int64_t nowMillis) {
+    auto shards = unsorted;
+    std::sort(shards.begin(), shards.end(),
+              [](const auto& a, const auto& b) { return a.shardId < b.shardId; });
+    std::string out;
+    header(out, "active_users_source_up", "gauge", "1 when the active set could be read");
+    out += "active_users_source_up " + std::string(activeUsers ? "1" : "0") + "\n";
+    if (activeUsers) {
+        header(out, "active_users", "gauge",
+               "Users active now (last seen within the TTL), all shards");
+        out += "active_users " + std::to_string(*activeUsers) + "\n";
+    }
+    using S = activeset::ShardStats;
+    using Opt = std::optional<std::string>;
+    perShard(out, shards, "active_users_shard_active", "gauge", "Users in the shard's own table",
+             [](const S& s) -> Opt { return std::to_string(s.active); });
+    perShard(out, shards, "active_users_records_total", "counter", "Records received",
+             [](const S& s) -> Opt { return std::to_string(s.records); });
+    perShard(out, shards, "active_users_heartbeats_applied_total", "counter",
+             "Valid heartbeats applied to the table",
+             [](const S& s) -> Opt { return std::to_string(s.applied); });
+    perShard(out, shards, "active_users_heartbeats_stale_total", "counter",
+             "Heartbeats already older than the TTL when processed (not applied)",
+             [](const S& s) -> Opt { return std::to_string(s.stale); });
+    header(out, "active_users_records_malformed_total", "counter", "Records skipped, by reason");
+    for (const auto& s : shards) {
+        for (const auto& [reason, n] : s.malformed) {
+            out += "active_users_records_malformed_total{shard=\"" + labelValue(s.shardId) +
+                   "\",reason=\"" + labelValue(reason) + "\"} " + std::to_string(n) + "\n";
+        }
+    }
+    perShard(out, shards, "active_users_shard_millis_behind_latest", "gauge",
+             "millisBehindLatest of the shard's last batch", [](const S& s) -> Opt {
+                 return s.millisBehindLatest ? Opt(std::to_string(*s.millisBehindLatest))
+                                             : std::nullopt;
+             });
+    perShard(out, shards, "active_users_shard_stats_age_seconds", "gauge",
+             "Seconds since the shard's processor last published its stats",
+             [&](const S& s) -> Opt {
+                 char buffer[32];
+                 std::snprintf(
+                     buffer, sizeof buffer, "%.3f",
+                     static_cast<double>(std::max<int64_t>(0, nowMillis - s.writtenAt)) / 1000.0);
+                 return std::string(buffer);
+             });
+    return out;
+}
+
+}  // namespace au::serve
