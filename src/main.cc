@@ -17,6 +17,8 @@ constexpr const char* kUsage = R"(usage:
                      [--listen 127.0.0.1:PORT]                 HTTP: /active-users, /metrics, ...
   active-users check-config --properties FILE | --list         validate a .properties file
   active-users replay TRANSCRIPT [--properties FILE]           replay a recorded session
+  active-users fix-leases --properties FILE [--apply] [--shard ID] [--json]
+                                        rewrite stale leases to LATEST (dry run without --apply)
   active-users --help | --version
 )";
 
@@ -25,8 +27,8 @@ constexpr const char* kUsage = R"(usage:
 int main(int argc, char** argv) {
     const std::vector<std::string> args(argv + 1, argv + argc);
     auto cl = au::app::parseCommandLine(
-        args, {"--properties", "--record-transcript", "--state-dir", "--at", "--redis", "--key", "--listen"},
-        {"--json", "--list", "--help", "--version", "--verbose"});
+        args, {"--properties", "--record-transcript", "--shard", "--state-dir", "--at", "--redis", "--key", "--listen"},
+        {"--apply", "--json", "--list", "--help", "--version", "--verbose"});
     if (!cl) {
         std::fprintf(stderr, "active-users: %s\n%s", cl.status().message().c_str(), kUsage);
         return 2;
@@ -46,6 +48,7 @@ int main(int argc, char** argv) {
         if (c.command == "serve") return au::app::runServe(c);
         if (c.command == "check-config") return au::app::runCheckConfig(c);
         if (c.command == "replay") return au::app::runReplay(c);
+        if (c.command == "fix-leases") return au::app::runFixLeases(c);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "active-users: fatal: %s\n", e.what());
         return 1;

@@ -17,5 +17,8 @@ int runServe(const CommandLine& cl);
 int runCheckConfig(const CommandLine& cl);
 // `active-users replay FILE [--properties FILE]`
 int runReplay(const CommandLine& cl);
+// `active-users fix-leases --properties FILE [--apply] [--shard ID] [--json]`: the startup lease
+// fixer (docs/leases.md); 0 done, 1 some lease or the scan failed, 2 usage/configuration.
+int runFixLeases(const CommandLine& cl);
 
 }  // namespace au::app

@@ -34,6 +34,8 @@ const std::vector<ConfigKey>& configKeys() {
          "rewrite this shard's lease to LATEST when it starts further behind than maxReplaySeconds"},
         {"maxReplaySeconds", "ttlSeconds",
          "never replay data older than this; never skip data younger than this"},
+        {"fixRemovesLeaseOwner", "false",
+         "the lease fixer also removes leaseOwner, for a faster re-take (docs/leases.md)"},
         {"warmStart", "true",
          "at initialize, seed the table from stateDir: the shard's own snapshot and its parent shards' "
          "(parentShardId of the lease row, read from the lease table within ~2 s)"},
@@ -126,6 +128,7 @@ Result<Config> configFromProperties(const Properties& properties) {
     d.dynamoDBEndpoint = r.string("dynamoDBEndpoint");
     d.kinesisEndpoint = r.string("kinesisEndpoint");
     d.initialPositionInStream = r.string("initialPositionInStream");
+    d.initialPositionInStreamExtended = r.string("initialPositionInStreamExtended");
 
     const std::string p = kPrefix;
     auto& s = c.processor;
@@ -159,6 +162,7 @@ Result<Config> configFromProperties(const Properties& properties) {
     }
     c.fixStaleLeases = r.boolean(p + "fixStaleLeases", true);
     c.maxReplayMillis = r.integer(p + "maxReplaySeconds", s.ttlMillis / 1000, 1, 7 * day) * 1000;
+    c.fixRemovesLeaseOwner = r.boolean(p + "fixRemovesLeaseOwner", false);
 
     c.warmStart.enabled = r.boolean(p + "warmStart", true);
     auto& redis = c.redis;

@@ -25,6 +25,7 @@ struct DaemonSettings {
     std::string dynamoDBEndpoint;
     std::string kinesisEndpoint;
     std::string initialPositionInStream;
+    std::string initialPositionInStreamExtended;  // epoch seconds (AT_TIMESTAMP)
 };
 
 struct Config {
@@ -32,6 +33,7 @@ struct Config {
     processor::ProcessorSettings processor;
     bool fixStaleLeases = true;
     int64_t maxReplayMillis = 0;  // default: the TTL
+    bool fixRemovesLeaseOwner = false;  // the lease fixer also REMOVEs leaseOwner (docs/leases.md)
     std::string logLevel = "info";
     activeset::RedisSettings redis;  // redis.url empty: no shared set
     activeset::WarmStartSettings warmStart;

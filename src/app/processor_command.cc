@@ -7,9 +7,13 @@
 #include "app/active_set_wiring.h"
 #include "app/commands.h"
 #include "app/config.h"
+#include "aws/endpoints.h"
+#include "leases/aws_services.h"
+#include "leases/stale_lease_fixer.h"
 #include "processor/active_users_processor.h"
 #include "protocol/session.h"
 #include "protocol/transcript.h"
+#include "util/env.h"
 #include "util/log.h"
 
 namespace au::app {
@@ -22,6 +26,44 @@ int takeStdoutForProtocol() {
     const int protocolFd = ::fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
     if (protocolFd >= 0) ::dup2(STDERR_FILENO, STDOUT_FILENO);
     return protocolFd;
+}
+
+// The in-process lease fixer (docs/leases.md), or null when it is off or cannot work: one log
+// line says why, and processing goes on without it (never an exit).
+std::unique_ptr<leases::StaleLeaseFixer> makeLeaseFixer(const Config& config, Clock& clock) {
+    if (!config.fixStaleLeases) return nullptr;
+    const auto& d = config.daemon;
+    if (d.tableName.empty()) {
+        spdlog::info("lease fixer off: the properties name no tableName or applicationName");
+        return nullptr;
+    }
+    static const ProcessEnvironment env;
+    aws::EndpointSettings daemon;
+    if (!d.regionName.empty()) daemon.regionName = d.regionName;
+    if (!d.dynamoDBEndpoint.empty()) daemon.dynamoDBEndpoint = d.dynamoDBEndpoint;
+    if (!d.kinesisEndpoint.empty()) daemon.kinesisEndpoint = d.kinesisEndpoint;
+    auto access = leases::resolveAwsAccess(daemon, env, leases::shortRetryPolicy());
+    if (!access) {
+        spdlog::warn("lease fixer off: cannot tell where the lease table is ({}); stale leases "
+                     "will be replayed",
+                     access.status().toString());
+        return nullptr;
+    }
+    leases::FixerOptions options;
+    options.maxReplayMillis = config.maxReplayMillis;
+    options.edit.removeLeaseOwner = config.fixRemovesLeaseOwner;
+    auto settings = std::move(access).value();
+    auto factory = [settings, &clock]() -> Result<std::unique_ptr<leases::DynamoDbAccess>> {
+        try {
+            return std::unique_ptr<leases::DynamoDbAccess>(
+                std::make_unique<leases::AwsServices>(settings, env, clock));
+        } catch (const std::exception& e) {
+            return Status::error("InternalError", std::string("cannot set up AWS clients: ") + e.what());
+        }
+    };
+    spdlog::debug("lease fixer on: table {} at {} ({})", d.tableName, settings.endpoints.dynamodb.url,
+                  settings.endpoints.dynamodb.source);
+    return std::make_unique<leases::StaleLeaseFixer>(d.tableName, options, clock, factory);
 }
 
 }  // namespace
@@ -74,7 +116,9 @@ int runProcessor(const CommandLine& cl) {
     }
 
     ActiveSetParts activeSet = makeActiveSetParts(config, clock);  // docs/active-set.md
-    processor::ActiveUsersProcessor processor(config.processor, clock);
+    // Declared before the processor, so it outlives it; its destructor joins its worker.
+    std::unique_ptr<leases::StaleLeaseFixer> fixer = makeLeaseFixer(config, clock);
+    processor::ActiveUsersProcessor processor(config.processor, clock, fixer.get());
     activeSet.attachTo(processor);
     protocol::Session session(*transport, processor, clock);
     return session.run();
