@@ -396,12 +396,28 @@ def main():
                  f"load average (1 min) at start/end {load_start[0]:.2f}/{load_end[0]:.2f}"
                  f"{' - the machine was busy, absolute figures are noisy (ratios are from alternating runs)' if max(load_start[0], load_end[0]) > env['cores'] else ''}.")
     lines.append(f"simdjson: {probe.get('probe', probe.get('error'))} with our flags `{probe['flags']}`; "
-                 f"ondemand kernels in the binary: {probe['binaryOndemandKernels']}.")
+                 f"ondemand kernels in the binary: {probe['binaryOndemandKernels']}. "
+                 "(simdjson::builtin_implementation() is a function of the shared library and reports ITS compile-time "
+                 "kernel; our TUs' ondemand navigation is 'fallback' without -march, but ondemand::parser gets stage 1 "
+                 "and string unescaping from get_active_implementation(), i.e. the run-time dispatched kernel in "
+                 "libsimdjson.so - see the -march=haswell variant row.)")
     lines.append("")
     lines.append("| metric | ours (build/active-users) | Node aws-kcl peer | ratio / target |")
     lines.append("| --- | --- | --- | --- |")
     for r in rows:
         lines.append("| " + " | ".join(r) + " |")
+    lines.append("")
+    buffers_mb = mb(peakctl_kb - idle_kb)
+    lines.append("Targets:")
+    lines.append(f"- CPU per record, Node / ours >= 5x: {ratio_cpu:.2f}x -> {fmt_status(cpu_ok)} "
+                 f"(ours would need <= {n['cpuSecondsPerMillionRecords'] / 5:.2f} s per 1M records against this Node run).")
+    lines.append(f"- idle RSS <= 10 MB: {mb(idle_kb):.1f} MB -> {fmt_status(idle_ok)}.")
+    lines.append(f"- table memory <= 64 B/user: (peak - idle)/users = {raw100k:.1f} B (100k), {raw1m:.1f} B (1M) -> "
+                 f"{fmt_status(mem_ok_100k)}/{fmt_status(mem_ok_1m)}; this includes {buffers_mb:.1f} MB of per-message "
+                 f"buffers (control run: 1k users, same messages). Without them: {adj100k:.1f} B (100k) / {adj1m:.1f} B (1M) "
+                 f"-> {fmt_status(adj100k <= 64)}/{fmt_status(adj1m <= 64)}; memoryBytes() from the code: "
+                 f"{th100k['bytes'] / u100k:.1f} / {th1m['bytes'] / u1m:.1f} B -> "
+                 f"{fmt_status(th100k['bytes'] / u100k <= 64)}/{fmt_status(th1m['bytes'] / u1m <= 64)}.")
     lines.append("")
     lines.append("Driver: bench/driver.py writes one message, waits for its status (strict request/response, as the "
                  "daemon). CPU = utime+stime of the child from /proc/<pid>/stat, counted from after the initialize "

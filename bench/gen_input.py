@@ -41,15 +41,18 @@ RECORD = (b'{"action":"record","data":"%s%s","partitionKey":"%s","sequenceNumber
 
 
 def make_users(n, rng):
+    """n random version-4 GUIDs (deterministic for a seed) and the base64 of each heartbeat's prefix."""
+    hexall = rng.randbytes(16 * n).hex()
+    variant = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
+    b64 = base64.b64encode
     users = []
     for i in range(n):
-        h = "%032x" % ((rng.getrandbits(128) & ~(0xF << 76) | (0x4 << 76)) & ~(0x3 << 62) | (0x2 << 62))
-        g = "%s-%s-%s-%s-%s" % (h[0:8], h[8:12], h[12:16], h[16:20], h[20:32])
+        h = hexall[32 * i:32 * i + 32]
+        g = "%s-%s-4%s-%s%s-%s" % (h[0:8], h[8:12], h[13:16], variant[h[16]], h[17:20], h[20:32])
         if i % 8 == 7:
             g = g.upper()
-        prefix = ('{"userId":"%s","ts":' % g).encode()
-        assert len(prefix) % 3 == 0
-        users.append((g.encode(), base64.b64encode(prefix)))
+        prefix = b'{"userId":"%s","ts":' % g.encode()  # 54 bytes: a multiple of 3
+        users.append((g.encode(), b64(prefix)))
     return users
 
 
