@@ -61,6 +61,27 @@ def proc_status_kb(pid):
     return out
 
 
+def proc_pss_kb(pid):
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def proc_shared_objects(pid):
+    libs = set()
+    with open(f"/proc/{pid}/maps") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 6 and ".so" in os.path.basename(parts[5]):
+                libs.add(parts[5])
+    return len(libs)
+
+
 class ChildIO:
     def __init__(self, proc):
         self.proc = proc
@@ -133,6 +154,8 @@ def run(cmd, input_path, stderr_path, label="", settle=0.5, cwd=None):
         startup_s = time.perf_counter() - t_spawn
         time.sleep(settle)
         idle = proc_status_kb(pid)
+        idle_pss = proc_pss_kb(pid)
+        idle_libs = proc_shared_objects(pid)
         u0, s0 = proc_cpu_ticks(pid)
         ns0 = proc_schedstat_ns(pid)
 
@@ -184,7 +207,7 @@ def run(cmd, input_path, stderr_path, label="", settle=0.5, cwd=None):
         "cpuSchedSecondsPerMillionRecords": (ns1 - ns0) / 1e9 / records * 1e6 if records else 0.0,
         "lifetimeCpuSeconds": ru.ru_utime + ru.ru_stime, "lifetimeMaxRssKb": ru.ru_maxrss,
         "idleRssKb": idle.get("VmRSS", 0), "idleRssAnonKb": idle.get("RssAnon", 0),
-        "idleRssFileKb": idle.get("RssFile", 0),
+        "idleRssFileKb": idle.get("RssFile", 0), "idlePssKb": idle_pss, "sharedObjects": idle_libs,
         "peakRssKb": end.get("VmHWM", 0), "endRssKb": end.get("VmRSS", 0), "threads": end.get("Threads", 0),
         "checkpointsSent": io.checkpoints, "otherStdoutLines": io.other_lines,
         "stderrPath": stderr_path, "stderrTail": tail[-2000:],
