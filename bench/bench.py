@@ -424,6 +424,8 @@ def main():
                  f"-> {fmt_status(adj100k <= 64)}/{fmt_status(adj1m <= 64)}; memoryBytes() from the code: "
                  f"{th100k['bytes'] / u100k:.1f} / {th1m['bytes'] / u1m:.1f} B -> "
                  f"{fmt_status(th100k['bytes'] / u100k <= 64)}/{fmt_status(th1m['bytes'] / u1m <= 64)}.")
+    top = ", ".join(f"{name.split(' ', 1)[1]} {rss / 1024:.1f} MB" for rss, _, name in ours_1m.get("endLargestMappings", [])[:5])
+    lines.append(f"- largest resident mappings at the end of the 1M-user run: {top}.")
     lines.append("")
     lines.append("Driver: bench/driver.py writes one message, waits for its status (strict request/response, as the "
                  "daemon). CPU = utime+stime of the child from /proc/<pid>/stat, counted from after the initialize "

@@ -82,6 +82,25 @@ def proc_shared_objects(pid):
     return len(libs)
 
 
+def proc_smaps_top(pid, limit=8):
+    """The largest resident mappings: [(rss_kb, anon_kb, 'start-end name')], for the memory breakdown."""
+    out, cur = [], None
+    try:
+        with open(f"/proc/{pid}/smaps") as f:
+            for line in f:
+                parts = line.split()
+                if "-" in parts[0] and not parts[0].endswith(":"):
+                    cur = [0, 0, parts[0] + " " + (parts[5] if len(parts) > 5 else "[anon]")]
+                    out.append(cur)
+                elif parts[0] == "Rss:":
+                    cur[0] = int(parts[1])
+                elif parts[0] == "Anonymous:":
+                    cur[1] = int(parts[1])
+    except OSError:
+        return []
+    return sorted((tuple(x) for x in out), reverse=True)[:limit]
+
+
 class ChildIO:
     def __init__(self, proc):
         self.proc = proc
@@ -184,6 +203,7 @@ def run(cmd, input_path, stderr_path, label="", settle=0.5, cwd=None):
         u1, s1 = proc_cpu_ticks(pid)
         ns1 = proc_schedstat_ns(pid)
         end = proc_status_kb(pid)
+        end_maps = proc_smaps_top(pid)
         proc.stdin.close()
         _, status, ru = os.wait4(pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -209,6 +229,7 @@ def run(cmd, input_path, stderr_path, label="", settle=0.5, cwd=None):
         "idleRssKb": idle.get("VmRSS", 0), "idleRssAnonKb": idle.get("RssAnon", 0),
         "idleRssFileKb": idle.get("RssFile", 0), "idlePssKb": idle_pss, "sharedObjects": idle_libs,
         "peakRssKb": end.get("VmHWM", 0), "endRssKb": end.get("VmRSS", 0), "threads": end.get("Threads", 0),
+        "endLargestMappings": end_maps,
         "checkpointsSent": io.checkpoints, "otherStdoutLines": io.other_lines,
         "stderrPath": stderr_path, "stderrTail": tail[-2000:],
     }
