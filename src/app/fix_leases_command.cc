@@ -1,0 +1,94 @@
+// `active-users fix-leases --properties FILE [--apply] [--shard ID] [--json]`: the startup lease
+// fixer (docs/leases.md). Prints the plan (dry run) or what it changed on stdout, diagnostics on
+// stderr. Exit codes: 0 done, 1 a lease or the scan failed, 2 usage or configuration error.
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include "app/commands.h"
+#include "app/config.h"
+#include "aws/endpoints.h"
+#include "leases/aws_services.h"
+#include "leases/fix_leases.h"
+#include "leases/shard_peek.h"
+#include "util/env.h"
+#include "util/log.h"
+
+namespace au::app {
+
+namespace {
+
+int usageError(const std::string& message) {
+    std::fprintf(stderr, "active-users fix-leases: %s\n", message.c_str());
+    return 2;
+}
+
+// initialPositionInStreamExtended: epoch seconds (a fraction is allowed) -> epoch ms.
+std::optional<int64_t> parseEpochSeconds(const std::string& text) {
+    if (text.empty()) return std::nullopt;
+    double seconds = 0;
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+    if (ec != std::errc() || ptr != text.data() + text.size() || !(seconds >= 0)) {
+        return std::nullopt;
+    }
+    return static_cast<int64_t>(std::llround(seconds * 1000.0));
+}
+
+}  // namespace
+
+int runFixLeases(const CommandLine& cl) {
+    initLogging("fix-leases", cl.has("--verbose") ? "debug" : "warn");
+    const auto path = cl.get("--properties");
+    if (!path || path->empty()) return usageError("--properties FILE is required");
+    auto loaded = loadConfig(*path);
+    if (!loaded) {
+        return usageError("invalid configuration in " + *path + ":\n" + loaded.status().message());
+    }
+    const Config& config = loaded.value();
+    const auto& d = config.daemon;
+    if (d.tableName.empty()) return usageError(*path + " names no tableName or applicationName");
+    const std::string stream =
+        !d.streamName.empty() ? d.streamName : leases::streamNameFromArn(d.streamArn);
+    if (stream.empty()) return usageError(*path + " names no streamName or streamArn");
+
+    leases::FixLeasesOptions options;
+    options.stream = stream;
+    options.maxReplayMillis = config.maxReplayMillis;
+    options.apply = cl.has("--apply");
+    options.onlyLeaseKey = cl.get("--shard");
+    if (!d.initialPositionInStreamExtended.empty()) {
+        options.atTimestampMillis = parseEpochSeconds(d.initialPositionInStreamExtended);
+        if (!options.atTimestampMillis) {
+            return usageError("initialPositionInStreamExtended \"" +
+                              d.initialPositionInStreamExtended + "\" is not epoch seconds");
+        }
+    }
+
+    static const ProcessEnvironment env;
+    aws::EndpointSettings daemon;
+    if (!d.regionName.empty()) daemon.regionName = d.regionName;
+    if (!d.dynamoDBEndpoint.empty()) daemon.dynamoDBEndpoint = d.dynamoDBEndpoint;
+    if (!d.kinesisEndpoint.empty()) daemon.kinesisEndpoint = d.kinesisEndpoint;
+    auto access = leases::resolveAwsAccess(daemon, env, aws::RetryPolicy{});
+    if (!access) return usageError("cannot resolve AWS settings: " + access.status().toString());
+
+    SystemClock clock;
+    leases::AwsServices services(access.value(), env, clock);
+    leases::LeaseEditor editor(services.dynamodb(), d.tableName,
+                               leases::EditOptions{config.fixRemovesLeaseOwner, 3});
+    auto report = leases::runFixLeases(editor, services.kinesis(), options, clock);
+    if (!report) {
+        std::fprintf(stderr, "active-users fix-leases: cannot scan lease table %s at %s: %s\n",
+                     d.tableName.c_str(), access->endpoints.dynamodb.url.c_str(),
+                     report.status().toString().c_str());
+        return 1;
+    }
+    const std::string out = cl.has("--json") ? leases::reportToJson(report.value()).dump(2) + "\n"
+                                             : leases::formatReportTable(report.value());
+    std::fputs(out.c_str(), stdout);
+    std::fflush(stdout);
+    return report->failures > 0 ? 1 : 0;
+}
+
+}  // namespace au::app

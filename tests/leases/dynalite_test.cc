@@ -1,0 +1,486 @@
+// Integration tests of the lease fixers against a real dynalite (label "integration").
+// Each test starts its own in-memory dynalite on a free loopback port and stops that process.
+#include "dynalite.h"
+
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "aws/loopback_http_server.h"
+#include "lease_fixtures.h"
+#include "leases/aws_services.h"
+#include "leases/fix_leases.h"
+#include "leases/lease_editor.h"
+#include "leases/stale_lease_fixer.h"
+#include "support/temp_dir.h"
+#include "util/env.h"
+
+using namespace au::leases;
+using namespace au::leases::testing;
+
+namespace {
+
+constexpr int64_t kHour = 3'600'000;
+const std::string kTable = "leases-it";
+const std::string kSeq = "49650000000000000000000000000000000000000000000000000042";
+
+#define REQUIRE_DYNALITE(d)                                                                    \
+    if (!dynaliteAvailable()) {                                                                \
+        WARN("skipped: " << dynaliteCli() << " is missing (run npm ci in the source folder)"); \
+        return;                                                                                \
+    }                                                                                          \
+    REQUIRE((d).ok())
+
+// What §5 says the row must look like after the rewrite: only these attributes change.
+nlohmann::json expectedAfter(nlohmann::json item, int64_t counterIncrement, bool removeOwner) {
+    const int64_t c = std::stoll(item["leaseCounter"]["N"].get<std::string>());
+    item["checkpoint"] = {{"S", "LATEST"}};
+    item["checkpointSubSequenceNumber"] = {{"N", "0"}};
+    item["leaseCounter"] = {{"N", std::to_string(c + counterIncrement)}};
+    item.erase("pendingCheckpoint");
+    item.erase("pendingCheckpointSubSequenceNumber");
+    item.erase("pendingCheckpointState");
+    if (removeOwner) item.erase("leaseOwner");
+    return item;
+}
+
+// A KCL child lease with every attribute type of kcl-multilang.md §3.
+nlohmann::json fullLease(const std::string& key, const std::string& checkpoint,
+                         const char* owner = "worker-1") {
+    auto item = kclLease(key, checkpoint, "41", owner);
+    item["parentShardId"] = {{"SS", {"shardId-000000000000"}}};
+    return item;
+}
+
+struct Table {
+    explicit Table(const Dynalite& d) : db(d.url()) {
+        const auto st = createKclLeaseTable(db.ddb, kTable);
+        INFO(st.toString());
+        REQUIRE(st.isOk());
+    }
+    void put(const nlohmann::json& item) { REQUIRE(db.ddb.putItem(kTable, item).isOk()); }
+    nlohmann::json get(const std::string& key) {
+        auto r = db.ddb.getItem(kTable, leaseKeyItem(key));
+        REQUIRE(r.isOk());
+        return r.value() ? *r.value() : nlohmann::json();
+    }
+    std::vector<nlohmann::json> all() {
+        auto r = db.ddb.scan(kTable);
+        REQUIRE(r.isOk());
+        auto items = r.value();
+        std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) {
+            return a["leaseKey"].dump() < b["leaseKey"].dump();
+        });
+        return items;
+    }
+    LoopbackDynamoDb db;
+};
+
+// The lease table of a reshard: a finished parent, stale and fresh children, and rows §5 protects.
+void putReshardTable(Table& t) {
+    auto parent = kclLease("shardId-000000000000", "SHARD_END", "30", nullptr);
+    parent.erase("parentShardId");
+    parent.erase("pendingCheckpoint");
+    parent.erase("pendingCheckpointSubSequenceNumber");
+    parent.erase("pendingCheckpointState");
+    parent["childShardIds"] = {{"SS", {"shardId-000000000001", "shardId-000000000002"}}};
+    t.put(parent);
+    t.put(fullLease("shardId-000000000001", "TRIM_HORIZON", nullptr));     // stale, unowned
+    t.put(fullLease("shardId-000000000002", "TRIM_HORIZON", "worker-1"));  // fresh, owned
+    auto stuckChild = fullLease("shardId-000000000004", "TRIM_HORIZON", nullptr);
+    stuckChild["parentShardId"] = {{"SS", {"shardId-000000000005"}}};
+    t.put(stuckChild);
+    auto busyParent = kclLease("shardId-000000000005", kSeq, "99", "worker-2");
+    busyParent.erase("parentShardId");
+    t.put(busyParent);
+    auto handOff = fullLease("shardId-000000000006", "TRIM_HORIZON", "worker-1");
+    handOff["checkpointOwner"] = {{"S", "worker-3"}};
+    t.put(handOff);
+    t.put(nlohmann::json{{"leaseKey", {{"S", "worker-metrics-1"}}},
+                         {"entityType", {{"S", "WORKER_METRICS"}}},
+                         {"checkpoint", {{"S", "TRIM_HORIZON"}}},
+                         {"leaseCounter", {{"N", "1"}}}});
+}
+
+// A loopback Kinesis: shards named in `stale` hold 3 h old data, the others a few seconds.
+std::unique_ptr<au::aws::testing::LoopbackHttpServer> fakeKinesis(std::set<std::string> stale) {
+    return std::make_unique<au::aws::testing::LoopbackHttpServer>(
+        [stale](const au::aws::testing::RawRequest& r) -> std::optional<std::string> {
+            using au::aws::testing::LoopbackHttpServer;
+            const auto body = nlohmann::json::parse(r.body, nullptr, false);
+            const int64_t now = au::SystemClock().nowMillis();
+            if (r.head.find("GetShardIterator") != std::string::npos) {
+                return LoopbackHttpServer::response(
+                    200,
+                    nlohmann::json{{"ShardIterator", "it-" + body.value("ShardId", "")}}.dump());
+            }
+            const std::string shard = body.value("ShardIterator", "it-").substr(3);
+            const bool old = stale.count(shard) > 0;
+            const int64_t arrival = now - (old ? 3 * kHour : 4'000);
+            nlohmann::json answer = {
+                {"Records",
+                 {{{"SequenceNumber", "1"},
+                   {"PartitionKey", "pk"},
+                   {"Data", "e30="},
+                   {"ApproximateArrivalTimestamp", static_cast<double>(arrival) / 1000.0}}}},
+                {"MillisBehindLatest", old ? 3 * kHour : 1'000},
+                {"NextShardIterator", "it-" + shard}};
+            return LoopbackHttpServer::response(200, answer.dump());
+        });
+}
+
+struct RunResult {
+    int exitCode = -1;
+    std::string out;
+    std::string err;
+    int64_t millis = 0;
+};
+
+RunResult runBinary(const au::test::TempDir& dir, const std::string& args) {
+    const std::string out = dir.file("stdout"), err = dir.file("stderr");
+    const std::string cmd = "env -i PATH=/usr/bin:/bin HOME=" + dir.path() +
+                            " AWS_ACCESS_KEY_ID=AKIDTEST AWS_SECRET_ACCESS_KEY=secret"
+                            " AWS_EC2_METADATA_DISABLED=true " +
+                            std::string(AU_BINARY_DIR) + "/active-users " + args + " >" + out +
+                            " 2>" + err;
+    const auto t0 = std::chrono::steady_clock::now();
+    const int status = std::system(cmd.c_str());
+    RunResult r;
+    r.millis =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+            .count();
+    r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    std::stringstream o, e;
+    o << std::ifstream(out).rdbuf();
+    e << std::ifstream(err).rdbuf();
+    r.out = o.str();
+    r.err = e.str();
+    return r;
+}
+
+std::string properties(int dynamoPort, int kinesisPort, const std::string& extra = "") {
+    return "executableName = active-users\napplicationName = " + kTable +
+           "\nstreamName = heartbeats\nregionName = us-east-1\n"
+           "dynamoDBEndpoint = http://127.0.0.1:" +
+           std::to_string(dynamoPort) +
+           "\nkinesisEndpoint = http://127.0.0.1:" + std::to_string(kinesisPort) +
+           "\nactiveUsers.maxReplaySeconds = 120\n" + extra;
+}
+
+}  // namespace
+
+TEST_CASE("The rewrite changes only what §5 names; every other attribute keeps its value and type",
+          "[leases][dynalite]") {
+    Dynalite d;
+    REQUIRE_DYNALITE(d);
+    Table t(d);
+    bool removeOwner = false;
+    std::string owner = "worker-1";
+    int64_t increment = 2;
+    SECTION("owned, leaseOwner kept") {}
+    SECTION("owned, leaseOwner removed") { removeOwner = true; }
+    SECTION("unowned") {
+        owner.clear();
+        increment = 1;
+    }
+    const auto before =
+        fullLease("shardId-000000000001", "TRIM_HORIZON", owner.empty() ? nullptr : owner.c_str());
+    t.put(before);
+    REQUIRE(t.get("shardId-000000000001") == before);  // dynalite keeps the item as written
+
+    LeaseEditor editor(t.db.ddb, kTable, EditOptions{removeOwner, 3});
+    auto r = editor.rewriteToLatest("shardId-000000000001");
+    REQUIRE(r.isOk());
+    CHECK(r->outcome == EditOutcome::kRewritten);
+    const auto after = t.get("shardId-000000000001");
+    CHECK(after == expectedAfter(before, increment, removeOwner && !owner.empty()));
+    CHECK(after["leaseCounter"].contains("N"));
+    CHECK_FALSE(after.contains("pendingCheckpoint"));
+    REQUIRE(r->after);
+    CHECK(r->after->raw == after);
+}
+
+TEST_CASE(
+    "A renewal between the read and the write: the condition fails, the fixer re-reads and "
+    "decides again",
+    "[leases][dynalite]") {
+    Dynalite d;
+    REQUIRE_DYNALITE(d);
+    Table t(d);
+    const auto before = fullLease("shardId-000000000001", "TRIM_HORIZON");
+    t.put(before);
+    LoopbackDynamoDb kcl(d.url());  // the "KCL": a second, independent client
+    int hooks = 0;
+    LeaseEditor editor(t.db.ddb, kTable);
+    editor.setBeforeWriteHook([&](const LeaseRow& row) {
+        if (++hooks > 1) return;
+        // The KCL's renewal: leaseCounter = local + 1 IF leaseCounter = local.
+        au::aws::UpdateItemRequest renew;
+        renew.table = kTable;
+        renew.key = leaseKeyItem(row.leaseKey);
+        renew.updateExpression = "SET leaseCounter = :next";
+        renew.condition.conditionExpression = "leaseCounter = :c";
+        renew.condition.expressionAttributeValues = {{":next", {{"N", "42"}}},
+                                                     {":c", {{"N", "41"}}}};
+        auto w = kcl.ddb.updateItem(renew);
+        REQUIRE(w.isOk());
+        REQUIRE_FALSE(w->conditionFailed);
+    });
+    auto r = editor.rewriteToLatest("shardId-000000000001");
+    REQUIRE(r.isOk());
+    CHECK(r->outcome == EditOutcome::kRewritten);
+    CHECK(r->conditionFailures == 1);
+    CHECK(r->writes == 2);
+    auto renewed = before;
+    renewed["leaseCounter"] = {{"N", "42"}};
+    CHECK(t.get("shardId-000000000001") == expectedAfter(renewed, 2, false));  // 44, not 43
+}
+
+TEST_CASE("A hand-off or shard end that lands between the read and the write is never overwritten",
+          "[leases][dynalite]") {
+    Dynalite d;
+    REQUIRE_DYNALITE(d);
+    Table t(d);
+    t.put(fullLease("shardId-000000000001", "TRIM_HORIZON"));
+    LoopbackDynamoDb other(d.url());
+    std::string update;
+    SECTION("checkpointOwner set, counter unchanged") { update = "SET checkpointOwner = :v"; }
+    SECTION("entityType changed, counter unchanged") { update = "SET entityType = :v"; }
+    LeaseEditor editor(t.db.ddb, kTable);
+    editor.setBeforeWriteHook([&](const LeaseRow& row) {
+        au::aws::UpdateItemRequest u;
+        u.table = kTable;
+        u.key = leaseKeyItem(row.leaseKey);
+        u.updateExpression = update;
+        u.condition.expressionAttributeValues = {{":v", {{"S", "worker-3"}}}};
+        REQUIRE(other.ddb.updateItem(u).isOk());
+    });
+    nlohmann::json raced;
+    auto r = editor.rewriteToLatest("shardId-000000000001");
+    REQUIRE(r.isOk());
+    CHECK(r->outcome == EditOutcome::kLeftAlone);  // the server's condition refused the write
+    CHECK(r->conditionFailures == 1);
+    const auto now = t.get("shardId-000000000001");
+    CHECK(now["checkpoint"]["S"] == "TRIM_HORIZON");
+    CHECK(now["leaseCounter"]["N"] == "41");
+    CHECK(now.contains("pendingCheckpointState"));
+}
+
+TEST_CASE("Rows §5 protects stay exactly as they were", "[leases][dynalite]") {
+    Dynalite d;
+    REQUIRE_DYNALITE(d);
+    Table t(d);
+    auto handOff = fullLease("shardId-000000000006", "TRIM_HORIZON");
+    handOff["checkpointOwner"] = {{"S", "worker-3"}};
+    auto metrics = fullLease("worker-metrics-1", "TRIM_HORIZON");
+    metrics["entityType"] = {{"S", "WORKER_METRICS"}};
+    auto ended = fullLease("shardId-000000000007", "SHARD_END");
+    auto latest = fullLease("shardId-000000000008", "LATEST");
+    auto typed = fullLease("shardId-000000000009", "TRIM_HORIZON");
+    typed["leaseCounter"] = {{"S", "41"}};
+    for (const auto& item : {handOff, metrics, ended, latest, typed}) t.put(item);
+    const auto before = t.all();
+
+    LeaseEditor editor(t.db.ddb, kTable);
+    for (const auto& item : before) {
+        const std::string key = item["leaseKey"]["S"];
+        auto r = editor.rewriteToLatest(key);
+        REQUIRE(r.isOk());
+        CHECK(r->outcome != EditOutcome::kRewritten);
+        CHECK(r->writes == 0);
+    }
+    CHECK(t.all() == before);
+}
+
+TEST_CASE("fix-leases: the dry run changes nothing, --apply rewrites only the stale child",
+          "[leases][dynalite][fix-leases]") {
+    Dynalite d;
+    REQUIRE_DYNALITE(d);
+    Table t(d);
+    putReshardTable(t);
+    const auto before = t.all();
+    au::ManualClock clock(au::SystemClock().nowMillis());
+    KinesisFixture kin(clock);
+    LeaseEditor editor(t.db.ddb, kTable);
+    FixLeasesOptions o;
+    o.stream = "heartbeats";
+    o.maxReplayMillis = 120'000;
+
+    kin.scriptPeek(clock.nowMillis() - 3 * kHour, 3 * kHour);  // shardId-1
+    kin.scriptPeek(clock.nowMillis() - 4'000, 1'000);          // shardId-2
+    kin.scriptPeek(clock.nowMillis() - 4'000, 1'000);          // shardId-5
+    auto dry = runFixLeases(editor, kin.kinesis, o, clock);
+    REQUIRE(dry.isOk());
+    CHECK(dry->wouldRewrite == 1);
+    CHECK(dry->failures == 0);
+    CHECK(dry->stuckParents.size() == 1);
+    CHECK(t.all() == before);
+
+    kin.scriptPeek(clock.nowMillis() - 3 * kHour, 3 * kHour);
+    kin.scriptPeek(clock.nowMillis() - 4'000, 1'000);
+    kin.scriptPeek(clock.nowMillis() - 4'000, 1'000);
+    o.apply = true;
+    auto applied = runFixLeases(editor, kin.kinesis, o, clock);
+    REQUIRE(applied.isOk());
+    CHECK(applied->rewritten == 1);
+    CHECK(applied->failures == 0);
+    const auto after = t.all();
+    REQUIRE(after.size() == before.size());
+    for (size_t i = 0; i < before.size(); ++i) {
+        if (before[i]["leaseKey"]["S"] == "shardId-000000000001") {
+            CHECK(after[i] == expectedAfter(before[i], 1, false));
+        } else {
+            CHECK(after[i] == before[i]);
+        }
+    }
+}
+
+TEST_CASE("The fix-leases command against dynalite and a loopback Kinesis",
+          "[leases][dynalite][cli]") {
+    Dynalite d;
+    REQUIRE_DYNALITE(d);
+    Table t(d);
+    putReshardTable(t);
+    const auto before = t.all();
+    auto kinesis = fakeKinesis({"shardId-000000000001"});
+    REQUIRE(kinesis);
+    au::test::TempDir dir;
+    const std::string props = dir.write("app.properties", properties(d.port(), kinesis->port()));
+
+    auto dry = runBinary(dir, "fix-leases --properties " + props + " --json");
+    INFO(dry.err);
+    REQUIRE(dry.exitCode == 0);
+    const auto report = nlohmann::json::parse(dry.out);
+    CHECK(report["applied"] == false);
+    CHECK(report["wouldRewrite"] == 1);
+    CHECK(report["stuckParents"][0]["leaseKey"] == "shardId-000000000005");
+    CHECK(t.all() == before);
+
+    auto table =
+        runBinary(dir, "fix-leases --properties " + props + " --shard shardId-000000000001");
+    REQUIRE(table.exitCode == 0);
+    CHECK(table.out.find("would-rewrite") != std::string::npos);
+    CHECK(table.out.find("dry run") != std::string::npos);
+
+    auto apply = runBinary(dir, "fix-leases --properties " + props + " --apply");
+    INFO(apply.err);
+    REQUIRE(apply.exitCode == 0);
+    CHECK(apply.out.find("rewritten") != std::string::npos);
+    CHECK(t.get("shardId-000000000001")["checkpoint"]["S"] == "LATEST");
+    CHECK(t.get("shardId-000000000002")["checkpoint"]["S"] == "TRIM_HORIZON");
+
+    auto usage = runBinary(dir, "fix-leases");
+    CHECK(usage.exitCode == 2);
+    auto badConfig = runBinary(
+        dir, "fix-leases --properties " + dir.write("bad.properties", "activeUsers.nope = 1\n"));
+    CHECK(badConfig.exitCode == 2);
+}
+
+TEST_CASE("Credentials come from a named profile in a shared credentials file",
+          "[leases][dynalite]") {
+    Dynalite d;
+    REQUIRE_DYNALITE(d);
+    Table t(d);
+    t.put(fullLease("shardId-000000000001", "TRIM_HORIZON"));
+    au::test::TempDir dir;
+    au::MapEnvironment env;
+    env.set("HOME", dir.path());
+    env.set("AWS_EC2_METADATA_DISABLED", "true");
+    env.set("AWS_CONFIG_FILE", dir.path() + "/no-config");
+    env.set("AWS_SHARED_CREDENTIALS_FILE",
+            dir.write("creds",
+                      "[default]\naws_access_key_id = AKIDDEFAULT\n"
+                      "aws_secret_access_key = nope\n\n[lease-fixer]\n"
+                      "aws_access_key_id = AKIDPROFILE\naws_secret_access_key = s3cret\n"));
+    env.set("AWS_PROFILE", "lease-fixer");
+    au::aws::EndpointSettings daemon;
+    daemon.regionName = "us-east-1";
+    daemon.dynamoDBEndpoint = d.url();
+    daemon.kinesisEndpoint = "http://127.0.0.1:" + std::to_string(freeLoopbackPort());
+    auto access = resolveAwsAccess(daemon, env, shortRetryPolicy());
+    REQUIRE(access.isOk());
+    au::SystemClock clock;
+    AwsServices services(access.value(), env, clock);
+    auto creds = services.credentials().resolve();
+    REQUIRE(creds.isOk());
+    CHECK(creds->accessKeyId == "AKIDPROFILE");
+    LeaseEditor editor(services.dynamodb(), kTable);
+    auto r = editor.rewriteToLatest("shardId-000000000001");
+    REQUIRE(r.isOk());
+    CHECK(r->outcome == EditOutcome::kRewritten);
+
+    SECTION("a missing profile is a clear error") {
+        env.set("AWS_PROFILE", "absent");
+        AwsServices none(access.value(), env, clock);
+        LeaseEditor e2(none.dynamodb(), kTable);
+        auto failed = e2.rewriteToLatest("shardId-000000000001");
+        REQUIRE_FALSE(failed.isOk());
+        CHECK(failed.status().code() == "NoCredentials");
+    }
+}
+
+TEST_CASE("An unreachable DynamoDB fails clearly and within bounds", "[leases][dynalite]") {
+    const int closed = freeLoopbackPort();
+    au::aws::EndpointSettings daemon;
+    daemon.regionName = "us-east-1";
+    daemon.dynamoDBEndpoint = "http://127.0.0.1:" + std::to_string(closed);
+    daemon.kinesisEndpoint = daemon.dynamoDBEndpoint;
+    au::MapEnvironment env({{"AWS_ACCESS_KEY_ID", "AKIDTEST"},
+                            {"AWS_SECRET_ACCESS_KEY", "secret"},
+                            {"AWS_EC2_METADATA_DISABLED", "true"},
+                            {"AWS_CONFIG_FILE", "/nonexistent"},
+                            {"AWS_SHARED_CREDENTIALS_FILE", "/nonexistent"}});
+    auto access = resolveAwsAccess(daemon, env, shortRetryPolicy());
+    REQUIRE(access.isOk());
+    au::SystemClock clock;
+
+    SECTION("the editor returns ConnectionError within the short budget") {
+        AwsServices services(access.value(), env, clock);
+        LeaseEditor editor(services.dynamodb(), kTable);
+        const auto t0 = std::chrono::steady_clock::now();
+        auto r = editor.rewriteToLatest("shardId-000000000001");
+        const auto took = std::chrono::steady_clock::now() - t0;
+        REQUIRE_FALSE(r.isOk());
+        CHECK(r.status().code() == "ConnectionError");
+        CHECK(took < std::chrono::milliseconds(2'500));
+    }
+    SECTION("the in-process fixer logs once, keeps skipping, and stops promptly") {
+        LogCapture logs;
+        FixerOptions o;
+        o.retryBaseMillis = 50;
+        o.retryCapMillis = 200;
+        StaleLeaseFixer fixer(kTable, o, clock,
+                              [&]() -> au::Result<std::unique_ptr<DynamoDbAccess>> {
+                                  return std::unique_ptr<DynamoDbAccess>(
+                                      std::make_unique<AwsServices>(access.value(), env, clock));
+                              });
+        fixer.onInitialize({"shardId-000000000001", std::string("TRIM_HORIZON"), 0});
+        au::protocol::ProcessRecords b;
+        b.millisBehindLatest = 3 * kHour;
+        fixer.onBatch(b);
+        REQUIRE(fixer.waitFor([](const auto& s) { return s.failures >= 3; }, 20'000));
+        au::protocol::Record old;
+        old.approximateArrivalMillis = clock.nowMillis() - kHour;
+        CHECK(fixer.skipRecord(old));
+        const auto t0 = std::chrono::steady_clock::now();
+        fixer.onLeaseEnd();
+        fixer.stop();
+        CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(2'500));
+        CHECK(logs.count("warning: cannot rewrite lease") == 1);
+        CHECK(logs.count("ConnectionError") == 1);
+    }
+    SECTION("the command exits 1 with the reason, in bounded time") {
+        au::test::TempDir dir;
+        const std::string props = dir.write("app.properties", properties(closed, closed));
+        auto r = runBinary(dir, "fix-leases --properties " + props);
+        CHECK(r.exitCode == 1);
+        CHECK(r.err.find("cannot scan lease table leases-it") != std::string::npos);
+        CHECK(r.err.find("ConnectionError") != std::string::npos);
+        CHECK(r.millis < 10'000);
+    }
+}
