@@ -39,6 +39,10 @@ public:
         return guid ? guids_.upsert(*guid, t) : texts_.upsert(userId, t);
     }
 
+    // Cache warming for a coming apply() of a GUID id (see ExpiringTable::prefetchSlot).
+    void prefetchSlot(const Guid& guid) const { guids_.prefetchSlot(guid); }
+    void prefetchEntry(const Guid& guid) const { guids_.prefetchEntry(guid); }
+
     // Drops the users that are no longer active at `now`; returns how many.
     size_t evictExpired(int64_t now) {
         const int64_t cutoff = now - ttlMillis_;

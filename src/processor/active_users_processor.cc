@@ -44,13 +44,33 @@ void ActiveUsersProcessor::processRecords(const protocol::ProcessRecords& batch,
     if (batch.millisBehindLatest) stats_.millisBehindLatest = batch.millisBehindLatest;
     if (observer_ != nullptr) observer_->onBatch(batch);
 
-    for (const auto& record : batch.records) {
-        applyRecord(record, now);
-        if (!record.sequenceNumber.empty()) {
-            lastSequence_ = std::string(record.sequenceNumber);
-            lastSubSequence_ = record.subSequenceNumber;
-            uncheckpointed_ = true;
+    // Records go in groups: GUID heartbeats of a group are applied after prefetching their index
+    // slots and entries, so the table's cache misses overlap instead of queueing up.
+    const auto& records = batch.records;
+    for (size_t base = 0; base < records.size(); base += kPrefetchGroup) {
+        const size_t end = std::min(records.size(), base + kPrefetchGroup);
+        Heartbeat pending[kPrefetchGroup];
+        size_t count = 0;
+        for (size_t i = base; i < end; ++i) {
+            Heartbeat heartbeat;
+            if (!admit(records[i], now, heartbeat)) continue;
+            if (heartbeat.guid) {
+                table_.prefetchSlot(*heartbeat.guid);
+                heartbeat.userId = {};  // the text is not kept; the GUID is the key
+                pending[count++] = heartbeat;
+            } else {
+                apply(heartbeat);  // its text lives only until the next decode
+            }
         }
+        for (size_t k = 0; k < count; ++k) table_.prefetchEntry(*pending[k].guid);
+        for (size_t k = 0; k < count; ++k) apply(pending[k]);
+    }
+    for (auto it = records.rbegin(); it != records.rend(); ++it) {
+        if (it->sequenceNumber.empty()) continue;
+        lastSequence_ = std::string(it->sequenceNumber);
+        lastSubSequence_ = it->subSequenceNumber;
+        uncheckpointed_ = true;
+        break;
     }
 
     if (settings_.checkpointIntervalMillis > 0 && checkpointing_ && uncheckpointed_ &&
@@ -60,13 +80,12 @@ void ActiveUsersProcessor::processRecords(const protocol::ProcessRecords& batch,
     for (auto* l : listeners_) l->onBatchEnd(now, table_, stats_);
 }
 
-void ActiveUsersProcessor::applyRecord(const protocol::Record& record, int64_t now) {
+bool ActiveUsersProcessor::admit(const protocol::Record& record, int64_t now, Heartbeat& heartbeat) {
     ++stats_.records;
     if (observer_ != nullptr && observer_->skipRecord(record)) {
         ++stats_.stale;
-        return;
+        return false;
     }
-    Heartbeat heartbeat;
     RejectReason why{};
     if (!decoder_.decode(record, heartbeat, why)) {
         stats_.reject(why);
@@ -77,12 +96,16 @@ void ActiveUsersProcessor::applyRecord(const protocol::Record& record, int64_t n
                          suppressed ? " [" + std::to_string(suppressed) + " more since the last such line]"
                                     : "");
         }
-        return;
+        return false;
     }
     if (table_.isStale(heartbeat.eventTimeMillis, now)) {
         ++stats_.stale;
-        return;
+        return false;
     }
+    return true;
+}
+
+void ActiveUsersProcessor::apply(const Heartbeat& heartbeat) {
     ++stats_.applied;
     if (!table_.apply(heartbeat.userId, heartbeat.guid, heartbeat.eventTimeMillis)) return;
     dirty_ = true;

@@ -70,7 +70,10 @@ public:
     const std::string& shardId() const { return shardId_; }
 
 private:
-    void applyRecord(const protocol::Record& record, int64_t now);
+    static constexpr size_t kPrefetchGroup = 16;
+    // Decodes a record and decides whether it applies (false: counted as skipped, stale or bad).
+    bool admit(const protocol::Record& record, int64_t now, Heartbeat& heartbeat);
+    void apply(const Heartbeat& heartbeat);
     void evict(int64_t now);
     void maybeSnapshot(int64_t now, bool force);
     void maybeLogStats(int64_t now, bool force);

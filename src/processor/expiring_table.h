@@ -2,8 +2,9 @@
 // ExpiringTable<Key>: key -> last-seen time (the maximum ever applied), with eviction whose cost
 // grows with the number of expired entries, not with the table size.
 //
-// Layout: entries live in one dense vector (key, lastSeen, prev, next = 16 bytes + the key); an
-// open-addressing index (linear probing, backward-shift deletion) maps keys to entry positions;
+// Layout: entries live in fixed-size chunks (key, lastSeen, prev, next = 16 bytes + the key; chunks
+// never move, so growing costs no copy and no transient double allocation); an open-addressing index
+// (linear probing, backward-shift deletion) of 4-byte positions maps keys to entries;
 // every entry is also on the doubly linked list of its time bucket (lastSeen / bucketMillis), and
 // the buckets are ordered. Eviction drops whole buckets that lie before the cutoff and scans only the
 // one bucket that straddles it.
@@ -13,7 +14,9 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
+#include <tuple>
 #include <vector>
 
 #include "util/time_format.h"
@@ -37,7 +40,7 @@ public:
         for (;;) {
             const uint32_t idx = slots_[slot];
             if (idx == kNil) break;
-            Entry& e = entries_[idx];
+            Entry& e = entry(idx);
             if (Traits::view(e.key) == key) {
                 if (t <= e.lastSeen) return false;
                 if (bucketOf(t) != bucketOf(e.lastSeen)) {
@@ -55,12 +58,12 @@ public:
         if (!free_.empty()) {
             idx = free_.back();
             free_.pop_back();
-            entries_[idx].key = Traits::make(key);
-            entries_[idx].lastSeen = t;
         } else {
-            idx = static_cast<uint32_t>(entries_.size());
-            entries_.push_back(Entry{Traits::make(key), t, kNil, kNil});
+            if ((used_ & kChunkMask) == 0) chunks_.emplace_back(new Entry[kChunkSize]);
+            idx = static_cast<uint32_t>(used_++);
         }
+        entry(idx).key = Traits::make(key);
+        entry(idx).lastSeen = t;
         slots_[slot] = idx;
         link(idx);
         ++size_;
@@ -72,7 +75,7 @@ public:
         for (size_t slot = Traits::hash(key) & mask_;; slot = (slot + 1) & mask_) {
             const uint32_t idx = slots_[slot];
             if (idx == kNil) return std::nullopt;
-            if (Traits::view(entries_[idx].key) == key) return entries_[idx].lastSeen;
+            if (Traits::view(entry(idx).key) == key) return entry(idx).lastSeen;
         }
     }
 
@@ -86,8 +89,8 @@ public:
             const bool whole = first + bucketMillis_ - 1 <= cutoff;
             uint32_t idx = it->second;
             while (idx != kNil) {
-                const uint32_t next = entries_[idx].next;
-                if (whole || entries_[idx].lastSeen <= cutoff) {
+                const uint32_t next = entry(idx).next;
+                if (whole || entry(idx).lastSeen <= cutoff) {
                     erase(idx);
                     ++removed;
                 }
@@ -104,20 +107,35 @@ public:
     template <class F>
     void forEach(F&& f) const {
         for (const auto& [bucket, head] : buckets_) {
-            for (uint32_t idx = head; idx != kNil; idx = entries_[idx].next) {
-                f(Traits::view(entries_[idx].key), entries_[idx].lastSeen);
+            for (uint32_t idx = head; idx != kNil; idx = entry(idx).next) {
+                f(Traits::view(entry(idx).key), entry(idx).lastSeen);
             }
         }
     }
 
+    // Warms the cache for a coming upsert/lookup of `key`: first its index slot, then (once the
+    // slot is in cache) its entry. Used to overlap the two memory misses of many keys.
+    void prefetchSlot(View key) const {
+        if (!slots_.empty()) __builtin_prefetch(&slots_[Traits::hash(key) & mask_]);
+    }
+    void prefetchEntry(View key) const {
+        if (slots_.empty()) return;
+        const uint32_t idx = slots_[Traits::hash(key) & mask_];
+        if (idx != kNil) __builtin_prefetch(&entry(idx));
+    }
+
     // Heap bytes held (entries, index, free list, buckets), for the memory figures.
     size_t memoryBytes() const {
-        return entries_.capacity() * sizeof(Entry) + slots_.capacity() * sizeof(uint32_t) +
-               free_.capacity() * sizeof(uint32_t) + buckets_.size() * 48;
+        return chunks_.size() * kChunkSize * sizeof(Entry) + chunks_.capacity() * sizeof(void*) +
+               slots_.capacity() * sizeof(uint32_t) + free_.capacity() * sizeof(uint32_t) +
+               buckets_.size() * 48;
     }
 
 private:
     static constexpr uint32_t kNil = UINT32_MAX;
+    static constexpr size_t kChunkBits = 12;
+    static constexpr size_t kChunkSize = size_t{1} << kChunkBits;
+    static constexpr size_t kChunkMask = kChunkSize - 1;
     struct Entry {
         Key key;
         int64_t lastSeen;
@@ -125,27 +143,39 @@ private:
         uint32_t next;
     };
 
+    Entry& entry(uint32_t idx) { return chunks_[idx >> kChunkBits][idx & kChunkMask]; }
+    const Entry& entry(uint32_t idx) const { return chunks_[idx >> kChunkBits][idx & kChunkMask]; }
+
     int64_t bucketOf(int64_t t) const { return floorDiv(t, bucketMillis_); }
 
     void link(uint32_t idx) {
-        Entry& e = entries_[idx];
-        auto [it, inserted] = buckets_.try_emplace(bucketOf(e.lastSeen), idx);
-        e.prev = kNil;
-        e.next = inserted ? kNil : it->second;
-        if (!inserted) {
-            entries_[it->second].prev = idx;
-            it->second = idx;
+        Entry& e = entry(idx);
+        const int64_t bucket = bucketOf(e.lastSeen);
+        // Most links go to the bucket of the current second: remember it to skip the tree search.
+        auto it = lastBucket_;
+        if (it == buckets_.end() || it->first != bucket) {
+            bool inserted;
+            std::tie(it, inserted) = buckets_.try_emplace(bucket, kNil);
+            lastBucket_ = it;
         }
+        e.prev = kNil;
+        e.next = it->second;
+        if (it->second != kNil) entry(it->second).prev = idx;
+        it->second = idx;
     }
 
     void unlink(uint32_t idx) {
-        Entry& e = entries_[idx];
-        if (e.next != kNil) entries_[e.next].prev = e.prev;
+        Entry& e = entry(idx);
+        if (e.next != kNil) entry(e.next).prev = e.prev;
         if (e.prev != kNil) {
-            entries_[e.prev].next = e.next;
+            entry(e.prev).next = e.next;
         } else {
-            const auto it = buckets_.find(bucketOf(e.lastSeen));
+            const int64_t bucket = bucketOf(e.lastSeen);
+            const auto it = lastBucket_ != buckets_.end() && lastBucket_->first == bucket
+                                ? lastBucket_
+                                : buckets_.find(bucket);
             if (e.next == kNil) {
+                if (it == lastBucket_) lastBucket_ = buckets_.end();
                 buckets_.erase(it);
             } else {
                 it->second = e.next;
@@ -156,11 +186,11 @@ private:
     void erase(uint32_t idx) {
         unlink(idx);
         // Find the index slot, then close the gap (backward-shift deletion keeps probes short).
-        size_t slot = Traits::hash(Traits::view(entries_[idx].key)) & mask_;
+        size_t slot = Traits::hash(Traits::view(entry(idx).key)) & mask_;
         while (slots_[slot] != idx) slot = (slot + 1) & mask_;
         size_t hole = slot;
         for (size_t next = (hole + 1) & mask_; slots_[next] != kNil; next = (next + 1) & mask_) {
-            const size_t home = Traits::hash(Traits::view(entries_[slots_[next]].key)) & mask_;
+            const size_t home = Traits::hash(Traits::view(entry(slots_[next]).key)) & mask_;
             // Move the entry back when its home does not lie cyclically in (hole, next].
             const bool between = hole <= next ? (home > hole && home <= next)
                                               : (home > hole || home <= next);
@@ -170,7 +200,7 @@ private:
             }
         }
         slots_[hole] = kNil;
-        entries_[idx].key = Key{};
+        entry(idx).key = Key{};
         free_.push_back(idx);
         --size_;
     }
@@ -180,8 +210,8 @@ private:
         slots_.assign(capacity, kNil);
         mask_ = capacity - 1;
         for (const auto& [bucket, head] : buckets_) {
-            for (uint32_t idx = head; idx != kNil; idx = entries_[idx].next) {
-                size_t slot = Traits::hash(Traits::view(entries_[idx].key)) & mask_;
+            for (uint32_t idx = head; idx != kNil; idx = entry(idx).next) {
+                size_t slot = Traits::hash(Traits::view(entry(idx).key)) & mask_;
                 while (slots_[slot] != kNil) slot = (slot + 1) & mask_;
                 slots_[slot] = idx;
             }
@@ -189,12 +219,14 @@ private:
     }
 
     int64_t bucketMillis_;
-    std::vector<Entry> entries_;
+    std::vector<std::unique_ptr<Entry[]>> chunks_;
+    size_t used_ = 0;  // entry positions handed out so far (freed ones are on free_)
     std::vector<uint32_t> free_;
     std::vector<uint32_t> slots_;
     size_t mask_ = 0;
     size_t size_ = 0;
     std::map<int64_t, uint32_t> buckets_;  // bucket number -> first entry of its list
+    typename std::map<int64_t, uint32_t>::iterator lastBucket_ = buckets_.end();
 };
 
 }  // namespace au::processor

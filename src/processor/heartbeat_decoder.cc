@@ -73,7 +73,8 @@ bool HeartbeatDecoder::decodeJson(Heartbeat& out, std::optional<int64_t>& payloa
         }
         bool haveId = false;
         for (auto field : doc.get_object()) {
-            std::string_view key = field.unescaped_key();
+            // Raw comparison: a key spelled with escapes does not match (producers don't do that).
+            const od::raw_json_string key = field.key();
             if (key == settings_.userIdField) {
                 od::value v = field.value();
                 const od::json_type t = v.type();
@@ -119,8 +120,8 @@ bool HeartbeatDecoder::decodeJson(Heartbeat& out, std::optional<int64_t>& payloa
             return false;
         }
         return true;
-    } catch (const simdjson::simdjson_error&) {
-        why = RejectReason::kNotJson;
+    } catch (const simdjson::simdjson_error& e) {
+        why = e.error() == simdjson::UTF8_ERROR ? RejectReason::kInvalidUtf8 : RejectReason::kNotJson;
         return false;
     }
 }
@@ -143,13 +144,13 @@ bool HeartbeatDecoder::decode(const protocol::Record& record, Heartbeat& out, Re
             why = RejectReason::kBadBase64;
             return false;
         }
-        if (!simdjson::validate_utf8(payload.data(), payload.size())) {
-            why = RejectReason::kInvalidUtf8;
-            return false;
-        }
         const std::string_view text = trim(payload);
         if (!text.empty() && (text.front() == '{' || text.front() == '"')) {
+            // simdjson validates UTF-8 as it indexes the payload.
             if (!decodeJson(out, payloadTime, why)) return false;
+        } else if (!simdjson::validate_utf8(payload.data(), payload.size())) {
+            why = RejectReason::kInvalidUtf8;
+            return false;
         } else {
             out.userId = text;
         }

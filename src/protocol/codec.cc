@@ -76,7 +76,7 @@ Record recordOf(od::value v) {
     }
     bool haveSequence = false;
     for (auto field : v.get_object()) {
-        std::string_view key = field.unescaped_key();
+        const od::raw_json_string key = field.key();
         od::value value = field.value();
         if (key == "data") {
             auto t = value.type().value();
@@ -106,7 +106,9 @@ Record recordOf(od::value v) {
 
 struct MessageDecoder::Impl {
     od::parser parser;
-    std::string buffer;  // the line plus simdjson's padding
+    std::string buffer;  // a copy of the line plus simdjson's padding (string_view input)
+    std::vector<Record> spare;
+    Result<Message> parse(simdjson::padded_string_view input);
 };
 
 MessageDecoder::MessageDecoder() : impl_(std::make_unique<Impl>()) {}
@@ -116,19 +118,36 @@ Result<Message> MessageDecoder::decode(std::string_view line) {
     auto& buffer = impl_->buffer;
     buffer.reserve(line.size() + simdjson::SIMDJSON_PADDING);
     buffer.assign(line.data(), line.size());
+    return impl_->parse(simdjson::padded_string_view(buffer.data(), buffer.size(), buffer.capacity()));
+}
+
+Result<Message> MessageDecoder::decode(std::string& line) {
+    if (line.capacity() < line.size() + simdjson::SIMDJSON_PADDING) {
+        line.reserve(line.size() + line.size() / 2 + simdjson::SIMDJSON_PADDING);
+    }
+    return impl_->parse(simdjson::padded_string_view(line.data(), line.size(), line.capacity()));
+}
+
+void MessageDecoder::recycle(std::vector<Record>&& records) {
+    if (records.capacity() > impl_->spare.capacity()) impl_->spare = std::move(records);
+}
+
+Result<Message> MessageDecoder::Impl::parse(simdjson::padded_string_view input) {
     try {
-        od::document doc =
-            impl_->parser.iterate(simdjson::padded_string_view(buffer.data(), buffer.size(), buffer.capacity()));
+        od::document doc = parser.iterate(input);
         if (doc.type() != od::json_type::object) {
             return Status::error("NotAnObject", "not a JSON object");
         }
         std::optional<std::string> action;
         Initialize init;
         ProcessRecords batch;
+        batch.records = std::move(spare);
+        batch.records.clear();
         Shutdown shutdown;
         CheckpointReply reply;
         for (auto field : doc.get_object()) {
-            std::string_view key = field.unescaped_key();
+            // Raw key comparison: the daemon's keys carry no escapes, and unescaping costs.
+            const od::raw_json_string key = field.key();
             od::value value = field.value();
             if (key == "action") {
                 if (auto s = stringOf(value)) action = std::string(*s);

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "protocol/messages.h"
 #include "util/status.h"
@@ -27,6 +28,12 @@ public:
     // "NotAnObject", "NoAction". Text after the closing brace is not examined. The string views inside a returned ProcessRecords stay
     // valid until the next decode().
     Result<Message> decode(std::string_view line);
+    // The same, parsing in place: `line`'s spare capacity is grown (once) to hold simdjson's padding
+    // instead of copying the line. `line` may be reused as soon as this returns.
+    Result<Message> decode(std::string& line);
+
+    // Hands a finished batch's record vector back so the next decode reuses its capacity.
+    void recycle(std::vector<Record>&& records);
 
 private:
     struct Impl;

@@ -62,7 +62,11 @@ int Session::run() {
             continue;
         }
         ++counters_.messages;
-        if (!dispatch(decoded.value())) return 1;
+        const bool alive = dispatch(decoded.value());
+        if (auto* batch = std::get_if<ProcessRecords>(&decoded.value())) {
+            decoder_.recycle(std::move(batch->records));
+        }
+        if (!alive) return 1;
     }
 }
 

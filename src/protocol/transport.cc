@@ -1,8 +1,10 @@
 #include "protocol/transport.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstring>
@@ -11,8 +13,18 @@
 
 namespace au::protocol {
 
+namespace {
+constexpr size_t kReadChunk = 1 << 20;
+}
+
 FdTransport::FdTransport(int inFd, int outFd, const Clock& clock, size_t maxLineBytes)
-    : inFd_(inFd), outFd_(outFd), clock_(clock), maxLineBytes_(maxLineBytes) {}
+    : inFd_(inFd), outFd_(outFd), clock_(clock), maxLineBytes_(maxLineBytes) {
+#ifdef F_SETPIPE_SZ
+    // A daemon message can be several MB: a larger pipe means fewer wake-ups (fails harmlessly
+    // when stdin is not a pipe or the size is over the system's limit).
+    ::fcntl(inFd_, F_SETPIPE_SZ, 1 << 20);
+#endif
+}
 
 bool FdTransport::fill(int64_t deadlineMillis, bool& timedOut) {
     timedOut = false;
@@ -24,7 +36,7 @@ bool FdTransport::fill(int64_t deadlineMillis, bool& timedOut) {
                 timedOut = true;
                 return false;
             }
-            timeout = static_cast<int>(left > INT_MAX ? INT_MAX : left);
+            timeout = static_cast<int>(std::min<int64_t>(left, INT_MAX));
         }
         pollfd pfd{inFd_, POLLIN, 0};
         const int rc = ::poll(&pfd, 1, timeout);
@@ -34,57 +46,59 @@ bool FdTransport::fill(int64_t deadlineMillis, bool& timedOut) {
             return false;
         }
         if (rc == 0) continue;  // re-check the deadline against the clock
-        if (start_ > 0 && start_ == buffer_.size()) {
-            buffer_.clear();
+        // Move unread data to the front, then make room for a chunk (without zero-filling it).
+        if (start_ > 0) {
+            std::memmove(buffer_.get(), buffer_.get() + start_, end_ - start_);
+            end_ -= start_;
             start_ = 0;
         }
-        const size_t old = buffer_.size();
-        const size_t chunk = 1 << 16;
-        buffer_.resize(old + chunk);
-        const ssize_t n = ::read(inFd_, buffer_.data() + old, chunk);
+        if (capacity_ - end_ < kReadChunk) {
+            const size_t grown = std::max(capacity_ * 2, end_ + kReadChunk);
+            std::unique_ptr<char[]> bigger(new char[grown]);
+            if (end_ > 0) std::memcpy(bigger.get(), buffer_.get(), end_);
+            buffer_ = std::move(bigger);
+            capacity_ = grown;
+        }
+        const ssize_t n = ::read(inFd_, buffer_.get() + end_, capacity_ - end_);
         if (n < 0) {
-            buffer_.resize(old);
             if (errno == EINTR || errno == EAGAIN) continue;
             spdlog::error("reading stdin failed: {}", std::strerror(errno));
             return false;
         }
-        buffer_.resize(old + static_cast<size_t>(n));
+        end_ += static_cast<size_t>(n);
         return n > 0;
     }
 }
 
 ReadStatus FdTransport::readLine(std::string& line, int64_t deadlineMillis) {
-    size_t scanFrom = start_;
+    size_t scanned = 0;  // bytes after start_ known to hold no newline
     for (;;) {
-        const size_t nl = buffer_.find('\n', scanFrom);
-        if (nl != std::string::npos) {
-            size_t end = nl;
-            if (end > start_ && buffer_[end - 1] == '\r') --end;
+        const char* begin = buffer_.get() + start_;
+        const auto* nl = static_cast<const char*>(
+            std::memchr(begin + scanned, '\n', end_ - start_ - scanned));
+        if (nl != nullptr) {
+            const char* stop = nl;
+            if (stop > begin && stop[-1] == '\r') --stop;
             if (discarding_) {
                 discarding_ = false;
                 line.clear();
             } else {
-                line.assign(buffer_, start_, end - start_);
+                line.assign(begin, static_cast<size_t>(stop - begin));
             }
-            start_ = nl + 1;
-            if (start_ > (1u << 20) && start_ * 2 > buffer_.size()) {
-                buffer_.erase(0, start_);
-                start_ = 0;
-            }
+            start_ = static_cast<size_t>(nl - buffer_.get()) + 1;
             return ReadStatus::kLine;
         }
-        if (buffer_.size() - start_ > maxLineBytes_) {
+        scanned = end_ - start_;
+        if (scanned > maxLineBytes_) {
             if (!discarding_) spdlog::error("discarding a line longer than {} bytes", maxLineBytes_);
             discarding_ = true;
-            buffer_.clear();
-            start_ = 0;
+            start_ = end_ = 0;
+            scanned = 0;
         }
-        const size_t scanned = buffer_.size() - start_;
         if (eof_) {
-            if (start_ < buffer_.size() && !discarding_) {  // a last line without newline
-                line.assign(buffer_, start_, std::string::npos);
-                buffer_.clear();
-                start_ = 0;
+            if (start_ < end_ && !discarding_) {  // a last line without newline
+                line.assign(buffer_.get() + start_, end_ - start_);
+                start_ = end_ = 0;
                 return ReadStatus::kLine;
             }
             return ReadStatus::kEof;
@@ -94,7 +108,6 @@ ReadStatus FdTransport::readLine(std::string& line, int64_t deadlineMillis) {
             if (timedOut) return ReadStatus::kTimeout;
             eof_ = true;
         }
-        scanFrom = start_ + scanned;  // fill() may have moved the unread data
     }
 }
 

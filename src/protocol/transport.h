@@ -6,6 +6,7 @@
 // (the original stdout). It is the only code that writes to the protocol stream.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -40,8 +41,10 @@ private:
     int outFd_;
     const Clock& clock_;
     size_t maxLineBytes_;
-    std::string buffer_;
-    size_t start_ = 0;  // unread data is buffer_[start_, end)
+    std::unique_ptr<char[]> buffer_;
+    size_t capacity_ = 0;
+    size_t start_ = 0;  // unread data is buffer_[start_, end_)
+    size_t end_ = 0;
     bool eof_ = false;
     bool discarding_ = false;
 };

@@ -1,14 +1,35 @@
 #include "util/guid.h"
 
+#include <array>
+
 namespace au {
 
 namespace {
-inline int hexValue(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
+
+// Hex digit values; 0xFF for anything else. A table: branches mispredict on random hex.
+constexpr std::array<uint8_t, 256> makeHexTable() {
+    std::array<uint8_t, 256> t{};
+    for (auto& v : t) v = 0xFF;
+    for (int c = 0; c < 10; ++c) t['0' + c] = static_cast<uint8_t>(c);
+    for (int c = 0; c < 6; ++c) {
+        t['a' + c] = static_cast<uint8_t>(10 + c);
+        t['A' + c] = static_cast<uint8_t>(10 + c);
+    }
+    return t;
 }
+constexpr std::array<uint8_t, 256> kHexValue = makeHexTable();
+
+// Folds 2 * n hex characters into `out`; false on a non-hex character.
+inline bool foldHex(const char* s, size_t n, uint64_t& out) {
+    uint32_t bad = 0;
+    for (size_t i = 0; i < n; ++i) {
+        const uint8_t v = kHexValue[static_cast<uint8_t>(s[i])];
+        bad |= v;
+        out = (out << 4) | (v & 0x0F);
+    }
+    return (bad & 0xF0) == 0;
+}
+
 }  // namespace
 
 std::optional<Guid> parseGuid(std::string_view s) {
@@ -17,15 +38,10 @@ std::optional<Guid> parseGuid(std::string_view s) {
         return std::nullopt;
     }
     Guid g;
-    int nibbles = 0;
-    for (size_t i = 0; i < 36; ++i) {
-        if (i == 8 || i == 13 || i == 18 || i == 23) continue;
-        const int v = hexValue(s[i]);
-        if (v < 0) return std::nullopt;
-        uint64_t& half = nibbles < 16 ? g.hi : g.lo;
-        half = (half << 4) | static_cast<uint64_t>(v);
-        ++nibbles;
-    }
+    const char* p = s.data();
+    const bool ok = foldHex(p, 8, g.hi) && foldHex(p + 9, 4, g.hi) && foldHex(p + 14, 4, g.hi) &&
+                    foldHex(p + 19, 4, g.lo) && foldHex(p + 24, 12, g.lo);
+    if (!ok) return std::nullopt;
     return g;
 }
 
