@@ -10,6 +10,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -40,6 +42,32 @@ std::string sslErrors() {
     }
     return out.empty() ? "unknown TLS error" : out;
 }
+
+// OpenSSL writes with write(2), which raises SIGPIPE on a connection the peer closed. While one
+// is alive, SIGPIPE is blocked for the calling thread; a SIGPIPE raised meanwhile is consumed, so
+// the write fails with EPIPE instead of killing a process that did not ignore SIGPIPE.
+class ScopedSigpipeBlock {
+  public:
+    ScopedSigpipeBlock() {
+        sigemptyset(&pipe_);
+        sigaddset(&pipe_, SIGPIPE);
+        pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
+    }
+    ~ScopedSigpipeBlock() {
+        if (!sigismember(&old_, SIGPIPE)) {
+            const timespec zero{0, 0};
+            while (sigtimedwait(&pipe_, nullptr, &zero) == SIGPIPE) {
+            }
+        }
+        pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+    }
+    ScopedSigpipeBlock(const ScopedSigpipeBlock&) = delete;
+    ScopedSigpipeBlock& operator=(const ScopedSigpipeBlock&) = delete;
+
+  private:
+    sigset_t pipe_;
+    sigset_t old_;
+};
 
 RedisReply convert(const redisReply* r) {
     RedisReply out;
@@ -196,6 +224,7 @@ struct RedisConnection::Impl {
             if (ok != 1) return Status::error("TlsError", "cannot set the expected host name");
         }
         SSL_set_fd(ssl, fd);
+        ScopedSigpipeBlock noSigpipe;
         for (;;) {
             ERR_clear_error();
             const int rc = SSL_connect(ssl);
@@ -215,6 +244,7 @@ struct RedisConnection::Impl {
     }
 
     Status writeAll(const std::string& data, SteadyClock::time_point deadline) {
+        ScopedSigpipeBlock noSigpipe;
         size_t done = 0;
         while (done < data.size()) {
             const size_t chunk = std::min<size_t>(data.size() - done, 1 << 20);
@@ -251,6 +281,7 @@ struct RedisConnection::Impl {
 
     // Reads more bytes into the reader.
     Status readSome(SteadyClock::time_point deadline) {
+        ScopedSigpipeBlock noSigpipe;
         char buffer[64 * 1024];
         for (;;) {
             if (ssl != nullptr) {

@@ -14,6 +14,7 @@
 // error reply is a reply (RedisReply::kError), not a failure. A failure ("Timeout",
 // "ConnectionError", "ProtocolError") leaves the connection unusable: drop it and reconnect.
 //
+// Never raises SIGPIPE (it is blocked for the calling thread during socket I/O).
 // Thread-compatible: one thread at a time. Logs nothing.
 
 #include <cstdint>

@@ -42,22 +42,27 @@ size_t SnapshotSeeder::seed(const std::string& shardId, int64_t now,
                             processor::ActiveUserTable& table) {
     if (dir_.empty()) return 0;
     std::vector<std::string> parents;
+    std::string why;  // why the parents are unknown, if they are
     if (parents_ == nullptr) {
-        spdlog::info("warm start: own snapshot only ({})", unavailable_);
+        why = unavailable_;
     } else if (auto found = parents_->parentsOf(shardId)) {
         parents = std::move(found).value();
     } else {
-        spdlog::warn("warm start: own snapshot only, parent shards unknown: {}",
-                     found.status().toString());
+        why = found.status().toString();
     }
     const size_t own = seedFrom(dir_, shardId, now, table);
     size_t fromParents = 0;
     for (const auto& parent : parents) {
         if (parent != shardId) fromParents += seedFrom(dir_, parent, now, table);
     }
-    spdlog::info(
-        "warm start: {} active users from the own snapshot, {} from parents [{}]; table has {}",
-        own, fromParents, joined(parents), table.size());
+    if (why.empty()) {
+        spdlog::info("warm start: {} active users from the own snapshot, {} from parents [{}]", own,
+                     fromParents, joined(parents));
+    } else {
+        spdlog::warn(
+            "warm start: {} active users from the own snapshot only; parent shards unknown ({})",
+            own, why);
+    }
     return own + fromParents;
 }
 

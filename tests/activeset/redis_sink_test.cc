@@ -1,0 +1,167 @@
+// The Redis path's buffering, backoff, outage logging and resync logic, with a scripted link and a
+// manual clock: no network, no sleeping (the sink runs without its thread; pumpOnce() is the
+// worker's loop body).
+#include "activeset/redis_sink.h"
+
+#include <catch2/catch.hpp>
+
+#include "fake_redis_link.h"
+#include "log_capture.h"
+#include "util/clock.h"
+
+using namespace au;
+using namespace au::activeset;
+using au::activeset::testing::FakeRedisLink;
+using au::activeset::testing::parseCommand;
+
+namespace {
+
+struct Fixture {
+    ManualClock clock{1'000'000};
+    FakeRedisLink* link = nullptr;
+    std::unique_ptr<RedisSink> sink;
+    processor::ActiveUserTable table{120'000};
+    processor::ProcessorStats stats;
+
+    explicit Fixture(size_t maxPending = 100) {
+        RedisSink::Options o;
+        o.settings.key = "active-users:test";
+        o.settings.maxPendingUsers = maxPending;
+        o.settings.backoffBaseMillis = 100;
+        o.settings.backoffCapMillis = 1'600;
+        o.ttlMillis = 120'000;
+        o.endpointForLogs = "redis://fake:6379/0";
+        o.startThread = false;
+        auto l = std::make_unique<FakeRedisLink>();
+        link = l.get();
+        sink = std::make_unique<RedisSink>(o, std::move(l), clock, [] { return 1.0 - 1e-9; });
+        sink->onStart("shardId-1", clock.nowMillis(), table);
+    }
+    // A batch as the processor delivers it: apply to the table, tell the sink.
+    void batch(std::initializer_list<std::pair<const char*, int64_t>> heartbeats) {
+        for (const auto& [id, t] : heartbeats) {
+            if (table.apply(id, std::nullopt, t)) sink->onApplied(id, t);
+        }
+        sink->onBatchEnd(clock.nowMillis(), table, stats);
+    }
+    void tick() { sink->onTick(clock.nowMillis(), table, stats); }
+};
+
+bool anyCommand(const FakeRedisLink& link, const std::string& name) {
+    for (const auto& p : link.sent)
+        for (const auto& c : p)
+            if (parseCommand(c)[0] == name) return true;
+    return false;
+}
+
+}  // namespace
+
+TEST_CASE("Heartbeats reach the set as ZADD GT, coalesced per user, with the stats and eviction",
+          "[activeset][unit]") {
+    Fixture f;
+    f.sink->pumpOnce();  // connects; asks for a resync of the (empty) table
+    f.batch({{"alice", 999'000}, {"bob", 999'500}, {"alice", 999'900}});
+    f.sink->pumpOnce();
+    CHECK(f.link->zaddMembers() ==
+          std::map<std::string, int64_t>{{"alice", 999'900}, {"bob", 999'500}});
+    bool sawGt = false, sawEvict = false, sawStats = false;
+    for (const auto& p : f.link->sent) {
+        for (const auto& c : p) {
+            const auto args = parseCommand(c);
+            if (args[0] == "ZADD") sawGt = args[1] == "active-users:test" && args[2] == "GT";
+            if (args[0] == "ZREMRANGEBYSCORE") {
+                sawEvict = args[2] == "-inf" && args[3] == std::to_string(1'000'000 - 120'000);
+            }
+            if (args[0] == "HSET")
+                sawStats = args[1] == "active-users:test:stats" && args[2] == "shardId-1";
+        }
+    }
+    CHECK(sawGt);
+    CHECK(sawEvict);
+    CHECK(sawStats);
+}
+
+TEST_CASE("An outage logs one line, backs off up to the cap, and recovery resends the whole table",
+          "[activeset][unit]") {
+    test::LogCapture logs;
+    Fixture f;
+    f.sink->pumpOnce();
+    f.batch({{"alice", 999'000}});
+    f.sink->pumpOnce();
+    REQUIRE(f.link->zaddMembers().count("alice"));
+
+    // Redis goes away: the next delivery fails, reconnects fail with growing delays.
+    f.link->down = true;
+    std::vector<int> attemptsAt;
+    for (int i = 0; i < 200; ++i) {  // 200 batches and pumps, 50 ms apart (10 s)
+        f.batch({{"carol", f.clock.nowMillis()}});
+        const int before = f.link->connectCalls;
+        f.sink->pumpOnce();
+        if (f.link->connectCalls != before)
+            attemptsAt.push_back(static_cast<int>(f.clock.nowMillis() - 1'000'000));
+        f.clock.advance(50);
+    }
+    CHECK(logs.count("unavailable") == 1);
+    CHECK(logs.count("reachable again") == 0);
+    // Delays ~100, 200, 400, 800, 1600, 1600 ... (jitter at its top): far fewer than 200 attempts.
+    REQUIRE(attemptsAt.size() >= 5);
+    CHECK(attemptsAt.size() < 15);
+    for (size_t i = 1; i < attemptsAt.size(); ++i)
+        CHECK(attemptsAt[i] - attemptsAt[i - 1] <= 1'650);
+    CHECK(f.sink->counters().pending == 1);  // carol, coalesced
+    CHECK(f.sink->counters().writer.outages == 1);
+
+    // Redis is back, empty: the reconnect asks for a resync, the next tick supplies the table.
+    f.link->down = false;
+    f.link->sent.clear();
+    f.clock.advance(2'000);
+    f.sink->pumpOnce();  // connects
+    f.tick();            // protocol thread hands over the whole table
+    f.sink->pumpOnce();  // delivers it
+    CHECK(f.link->zaddMembers() ==
+          std::map<std::string, int64_t>{{"alice", 999'000}, {"carol", 1'000'000 + 199 * 50}});
+    CHECK(logs.count("reachable again") == 1);
+    CHECK(f.sink->counters().resyncs >= 2);
+    CHECK(f.sink->counters().pending == 0);
+}
+
+TEST_CASE("A full buffer drops new users during an outage; the resync after it restores them",
+          "[activeset][unit]") {
+    Fixture f(/*maxPending=*/3);
+    f.link->down = true;
+    f.sink->pumpOnce();
+    f.batch({{"u1", 999'001}, {"u2", 999'002}, {"u3", 999'003}, {"u4", 999'004}, {"u5", 999'005}});
+    CHECK(f.sink->counters().pending == 3);
+    CHECK(f.sink->counters().dropped == 2);
+    f.link->down = false;
+    f.clock.advance(10'000);
+    f.sink->pumpOnce();
+    f.tick();
+    f.sink->pumpOnce();
+    CHECK(f.link->zaddMembers().size() == 5);
+}
+
+TEST_CASE("A Redis error reply (e.g. no ZADD GT before Redis 6.2) is treated as an outage",
+          "[activeset][unit]") {
+    test::LogCapture logs;
+    Fixture f;
+    f.sink->pumpOnce();
+    f.link->pipelineScript.push_back(
+        std::vector<RedisReply>{RedisReply::error("ERR syntax error")});
+    f.batch({{"alice", 999'000}});
+    f.sink->pumpOnce();
+    CHECK(logs.count("unavailable") == 1);
+    CHECK(logs.count("ERR syntax error") == 1);
+    CHECK(f.sink->counters().writer.outages == 1);
+}
+
+TEST_CASE("The protocol thread never touches the link: batches only fill the buffer",
+          "[activeset][unit]") {
+    Fixture f;
+    for (int i = 0; i < 50; ++i) f.batch({{"alice", 999'000 + i}});
+    CHECK(f.link->connectCalls == 0);
+    CHECK(f.link->sent.empty());
+    f.sink->onEnd(f.clock.nowMillis(), f.table, f.stats);  // not connected: returns at once
+    CHECK(f.link->sent.empty());
+    CHECK_FALSE(anyCommand(*f.link, "ZADD"));
+}
