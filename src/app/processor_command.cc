@@ -58,11 +58,12 @@ std::unique_ptr<leases::StaleLeaseFixer> makeLeaseFixer(const Config& config, Cl
             return std::unique_ptr<leases::DynamoDbAccess>(
                 std::make_unique<leases::AwsServices>(settings, env, clock));
         } catch (const std::exception& e) {
-            return Status::error("InternalError", std::string("cannot set up AWS clients: ") + e.what());
+            return Status::error("InternalError",
+                                 std::string("cannot set up AWS clients: ") + e.what());
         }
     };
-    spdlog::debug("lease fixer on: table {} at {} ({})", d.tableName, settings.endpoints.dynamodb.url,
-                  settings.endpoints.dynamodb.source);
+    spdlog::debug("lease fixer on: table {} at {} ({})", d.tableName,
+                  settings.endpoints.dynamodb.url, settings.endpoints.dynamodb.source);
     return std::make_unique<leases::StaleLeaseFixer>(d.tableName, options, clock, factory);
 }
 
