@@ -42,6 +42,7 @@ public:
     // Cache warming for a coming apply() of a GUID id (see ExpiringTable::prefetchSlot).
     void prefetchSlot(const Guid& guid) const { guids_.prefetchSlot(guid); }
     void prefetchEntry(const Guid& guid) const { guids_.prefetchEntry(guid); }
+    void prefetchLinks(const Guid& guid) const { guids_.prefetchLinks(guid); }
 
     // Drops the users that are no longer active at `now`; returns how many.
     size_t evictExpired(int64_t now) {

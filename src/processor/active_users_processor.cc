@@ -63,6 +63,7 @@ void ActiveUsersProcessor::processRecords(const protocol::ProcessRecords& batch,
             }
         }
         for (size_t k = 0; k < count; ++k) table_.prefetchEntry(*pending[k].guid);
+        for (size_t k = 0; k < count; ++k) table_.prefetchLinks(*pending[k].guid);
         for (size_t k = 0; k < count; ++k) apply(pending[k]);
     }
     for (auto it = records.rbegin(); it != records.rend(); ++it) {

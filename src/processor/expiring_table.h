@@ -124,6 +124,16 @@ public:
         if (idx != kNil) __builtin_prefetch(&entry(idx));
     }
 
+    // Third stage: the entry's list neighbours, which a move to another bucket rewrites.
+    void prefetchLinks(View key) const {
+        if (slots_.empty()) return;
+        const uint32_t idx = slots_[Traits::hash(key) & mask_];
+        if (idx == kNil) return;
+        const Entry& e = entry(idx);
+        if (e.prev != kNil) __builtin_prefetch(&entry(e.prev));
+        if (e.next != kNil) __builtin_prefetch(&entry(e.next));
+    }
+
     // Heap bytes held (entries, index, free list, buckets), for the memory figures.
     size_t memoryBytes() const {
         return chunks_.size() * kChunkSize * sizeof(Entry) + chunks_.capacity() * sizeof(void*) +
