@@ -34,8 +34,9 @@ const std::vector<ConfigKey>& configKeys() {
          "rewrite this shard's lease to LATEST when it starts further behind than maxReplaySeconds"},
         {"maxReplaySeconds", "ttlSeconds",
          "never replay data older than this; never skip data younger than this"},
-        {"fixRemovesLeaseOwner", "false",
-         "the lease fixer also removes leaseOwner, for a faster re-take (docs/leases.md)"},
+        {"fixRemovesLeaseOwner", "auto",
+         "the lease fixer also removes leaseOwner: auto = only on KCL 2.x lease tables (faster "
+         "re-take there; 3.x re-adopts faster with the owner kept), or true / false (docs/leases.md)"},
         {"warmStart", "true",
          "at initialize, seed the table from stateDir: the shard's own snapshot and its parent shards' "
          "(parentShardId of the lease row, read from the lease table within ~2 s)"},
@@ -162,7 +163,14 @@ Result<Config> configFromProperties(const Properties& properties) {
     }
     c.fixStaleLeases = r.boolean(p + "fixStaleLeases", true);
     c.maxReplayMillis = r.integer(p + "maxReplaySeconds", s.ttlMillis / 1000, 1, 7 * day) * 1000;
-    c.fixRemovesLeaseOwner = r.boolean(p + "fixRemovesLeaseOwner", false);
+    {
+        const std::string owner = r.string(p + "fixRemovesLeaseOwner", "auto");
+        if (owner.empty() || owner == "auto" || owner == "AUTO" || owner == "Auto") {
+            c.fixRemovesLeaseOwner = std::nullopt;
+        } else {
+            c.fixRemovesLeaseOwner = r.boolean(p + "fixRemovesLeaseOwner", false);
+        }
+    }
 
     c.warmStart.enabled = r.boolean(p + "warmStart", true);
     auto& redis = c.redis;

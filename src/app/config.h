@@ -5,6 +5,7 @@
 // must not silently fall back to a default).
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,7 +34,9 @@ struct Config {
     processor::ProcessorSettings processor;
     bool fixStaleLeases = true;
     int64_t maxReplayMillis = 0;  // default: the TTL
-    bool fixRemovesLeaseOwner = false;  // the lease fixer also REMOVEs leaseOwner (docs/leases.md)
+    // The lease fixer also REMOVEs leaseOwner: true / false, nullopt = auto (by the table's KCL
+    // generation: remove on 2.x, keep on 3.x; docs/leases.md).
+    std::optional<bool> fixRemovesLeaseOwner;
     std::string logLevel = "info";
     activeset::RedisSettings redis;  // redis.url empty: no shared set
     activeset::WarmStartSettings warmStart;

@@ -22,6 +22,48 @@ const char* editOutcomeName(EditOutcome outcome) {
     return "unknown";
 }
 
+const char* tableGenerationName(TableGeneration generation) {
+    return generation == TableGeneration::kKcl3 ? "KCL 3.x" : "KCL 2.x";
+}
+
+bool rowTellsGeneration(const LeaseRow& row) { return row.entityType.has_value(); }
+
+TableGeneration detectTableGeneration(const LeaseRow& row,
+                                      const std::optional<aws::Item>& migration) {
+    if (rowTellsGeneration(row)) return TableGeneration::kKcl3;
+    if (!migration || !migration->is_object()) return TableGeneration::kKcl2;
+    const auto cv = migration->find("cv");
+    if (cv != migration->end() && cv->is_object() && cv->contains("S") && (*cv)["S"].is_string()) {
+        const auto text = (*cv)["S"].get<std::string>();
+        if (text.find("2X") != std::string::npos) return TableGeneration::kKcl2;
+    }
+    return TableGeneration::kKcl3;
+}
+
+bool LeaseEditor::removesOwnerFor(const LeaseRow& row, std::string* why) {
+    if (options_.removeLeaseOwner) {
+        if (why) *why = *options_.removeLeaseOwner ? "fixRemovesLeaseOwner=true" : "fixRemovesLeaseOwner=false";
+        return *options_.removeLeaseOwner;
+    }
+    if (!generation_) {
+        if (rowTellsGeneration(row)) {
+            generation_ = detectTableGeneration(row, std::nullopt);
+        } else {
+            auto migration = ddb_.getItem(table_, leaseKeyItem(kMigrationLeaseKey), true);
+            if (!migration) {
+                if (why) *why = "auto: cannot read " + std::string(kMigrationLeaseKey) + " (" +
+                                migration.status().toString() + "), keeping the owner";
+                return false;
+            }
+            generation_ = detectTableGeneration(row, migration.value());
+        }
+    }
+    const bool remove = *generation_ == TableGeneration::kKcl2;
+    if (why) *why = std::string("auto: ") + tableGenerationName(*generation_) + " table, " +
+                    (remove ? "removing" : "keeping") + " the owner";
+    return remove;
+}
+
 LeaseEditor::LeaseEditor(aws::DynamoDbClient& ddb, std::string table, EditOptions options)
     : ddb_(ddb), table_(std::move(table)), options_(options) {
     options_.maxAttempts = std::max(1, options_.maxAttempts);
@@ -139,8 +181,10 @@ Result<EditResult> LeaseEditor::rewriteToLatest(const std::string& leaseKey, con
                 "lost " + std::to_string(result.conditionFailures) + " races with other writers";
             return result;
         }
+        std::string ownerWhy;
+        const bool removeOwner = row->isOwned() && removesOwnerFor(*row, &ownerWhy);
         if (beforeWrite_) beforeWrite_(*row);
-        auto written = ddb_.updateItem(buildRewrite(table_, *row, options_.removeLeaseOwner));
+        auto written = ddb_.updateItem(buildRewrite(table_, *row, removeOwner));
         ++result.writes;
         if (!written) return written.status();
         if (!written->conditionFailed) {
@@ -149,6 +193,10 @@ Result<EditResult> LeaseEditor::rewriteToLatest(const std::string& leaseKey, con
                             " lease: " + *row->checkpoint + " -> LATEST, leaseCounter " +
                             *row->leaseCounterText + " -> " +
                             std::to_string(*row->leaseCounter + (row->isOwned() ? 2 : 1));
+            if (row->isOwned()) {
+                result.reason += std::string(removeOwner ? ", leaseOwner removed" : ", leaseOwner kept") +
+                                 " (" + ownerWhy + ")";
+            }
             auto after = parseLeaseRow(written->attributes);
             if (after) result.after = std::move(after).value();
             return result;

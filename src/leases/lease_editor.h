@@ -11,7 +11,7 @@
 //      owned (leaseOwner present):
 //        SET checkpoint = "LATEST", checkpointSubSequenceNumber = 0, leaseCounter = c + 2
 //        REMOVE pendingCheckpoint, pendingCheckpointSubSequenceNumber, pendingCheckpointState
-//               [, leaseOwner when EditOptions.removeLeaseOwner]
+//               [, leaseOwner when the owner policy says so, see EditOptions]
 //        IF attribute_exists(leaseKey) AND leaseCounter = c AND checkpoint = cp
 //           AND attribute_not_exists(checkpointOwner)
 //           AND (attribute_not_exists(entityType) OR entityType = "LEASE")
@@ -36,9 +36,27 @@
 namespace au::leases {
 
 struct EditOptions {
-    bool removeLeaseOwner = false;  // owned leases: also REMOVE leaseOwner (faster re-take on 2.6+)
-    int maxAttempts = 3;            // UpdateItem calls before giving up on lost races
+    // Owned leases: also REMOVE leaseOwner? true / false force it; nullopt = auto: keep it on
+    // tables of KCL 3.x (its own worker re-adopts the lease in ~4-7 s; without an owner the lease
+    // waits for the leader's assignment), remove it on 2.x tables (the LeaseTaker grabs an
+    // unowned lease at its next run instead of after two scans). docs/leases.md, docs/e2e.md.
+    std::optional<bool> removeLeaseOwner = false;
+    int maxAttempts = 3;  // UpdateItem calls before giving up on lost races
 };
+
+// Which KCL generation writes a lease table, for the auto owner policy.
+enum class TableGeneration { kKcl2, kKcl3 };
+const char* tableGenerationName(TableGeneration generation);
+// The lease key of the KCL 3.x migration-state row (entityType CLIENT_VERSION_MIGRATION).
+inline constexpr const char* kMigrationLeaseKey = "Migration3.0";
+// Pure part of the detection. `row` is the lease about to be written; `migration` is the
+// "Migration3.0" row (nullopt: absent; only consulted when the row does not tell). A lease row
+// with entityType (3.5+ writes "LEASE") -> 3.x. Else the migration row: absent -> 2.x; its client
+// version `cv` naming 2X (CLIENT_VERSION_2X, CLIENT_VERSION_UPGRADE_FROM_2X: a 3.x worker running
+// the 2.x-compatible lease taker) -> 2.x; otherwise (CLIENT_VERSION_3X...) -> 3.x.
+TableGeneration detectTableGeneration(const LeaseRow& row, const std::optional<aws::Item>& migration);
+// True when `row` alone decides (it has an entityType), so no read of the migration row is needed.
+bool rowTellsGeneration(const LeaseRow& row);
 
 enum class EditOutcome {
     kRewritten,      // the UpdateItem succeeded
@@ -89,10 +107,17 @@ class LeaseEditor {
     const std::string& table() const { return table_; }
     const EditOptions& options() const { return options_; }
 
+    // Whether the rewrite of the owned `row` removes leaseOwner: the explicit option, or (auto)
+    // the table's generation, read once per LeaseEditor (one consistent GetItem of
+    // "Migration3.0" unless the row tells; a failed read falls back to keeping the owner and is
+    // retried next time). `why`, when given, receives a short explanation for logs.
+    bool removesOwnerFor(const LeaseRow& row, std::string* why = nullptr);
+
   private:
     aws::DynamoDbClient& ddb_;
     std::string table_;
     EditOptions options_;
+    std::optional<TableGeneration> generation_;  // cached auto detection
     std::function<void(const LeaseRow&)> beforeWrite_;
 };
 

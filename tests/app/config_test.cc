@@ -76,3 +76,21 @@ TEST_CASE("The command line separates command, flags and positionals", "[app]") 
     CHECK_FALSE(parseCommandLine({"--nope"}, {}, {}));
     CHECK_FALSE(parseCommandLine({"--properties"}, {"--properties"}, {}));
 }
+
+TEST_CASE("fixRemovesLeaseOwner: auto by default, true/false override", "[app]") {
+    auto def = configFromProperties(parseProperties("applicationName = a\n"));
+    REQUIRE(def);
+    CHECK_FALSE(def->fixRemovesLeaseOwner.has_value());
+    for (const char* v : {"auto", "true", "false"}) {
+        auto c = configFromProperties(
+            parseProperties(std::string("activeUsers.fixRemovesLeaseOwner = ") + v + "\n"));
+        REQUIRE(c);
+        if (std::string(v) == "auto") {
+            CHECK_FALSE(c->fixRemovesLeaseOwner.has_value());
+        } else {
+            REQUIRE(c->fixRemovesLeaseOwner.has_value());
+            CHECK(*c->fixRemovesLeaseOwner == (std::string(v) == "true"));
+        }
+    }
+    CHECK_FALSE(configFromProperties(parseProperties("activeUsers.fixRemovesLeaseOwner = maybe\n")));
+}

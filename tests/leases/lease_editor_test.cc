@@ -258,3 +258,125 @@ TEST_CASE("Expired credentials are refreshed once and the rewrite goes through",
               .value_or("")
               .find("AKID1") != std::string::npos);
 }
+
+// ------------------------------------------------------------ leaseOwner policy "auto"
+
+TEST_CASE("Table generation: the lease row's entityType, else the Migration3.0 row",
+          "[leases][editor][owner]") {
+    auto v2row = parseLeaseRow(kclLease("s", "TRIM_HORIZON", "3")).value();
+    auto item3 = kclLease("s", "TRIM_HORIZON", "3");
+    item3["entityType"] = {{"S", "LEASE"}};
+    auto v3row = parseLeaseRow(item3).value();
+    auto migration = [](const char* cv) {
+        return std::optional<au::aws::Item>(nlohmann::json{
+            {"leaseKey", {{"S", "Migration3.0"}}},
+            {"entityType", {{"S", "CLIENT_VERSION_MIGRATION"}}},
+            {"cv", {{"S", cv}}}});
+    };
+    CHECK(rowTellsGeneration(v3row));
+    CHECK_FALSE(rowTellsGeneration(v2row));
+    CHECK(detectTableGeneration(v3row, std::nullopt) == TableGeneration::kKcl3);
+    CHECK(detectTableGeneration(v2row, std::nullopt) == TableGeneration::kKcl2);
+    CHECK(detectTableGeneration(v2row, migration("CLIENT_VERSION_3X")) == TableGeneration::kKcl3);
+    CHECK(detectTableGeneration(v2row, migration("CLIENT_VERSION_3X_WITH_ROLLBACK")) ==
+          TableGeneration::kKcl3);
+    CHECK(detectTableGeneration(v2row, migration("CLIENT_VERSION_UPGRADE_FROM_2X")) ==
+          TableGeneration::kKcl2);
+    CHECK(detectTableGeneration(v2row, migration("CLIENT_VERSION_2X")) == TableGeneration::kKcl2);
+}
+
+TEST_CASE("Auto owner policy: a 2.x table (no entityType, no Migration3.0) removes leaseOwner, "
+          "read once per editor",
+          "[leases][editor][owner]") {
+    au::ManualClock clock(0);
+    DdbFixture f(clock);
+    const auto a = kclLease("shardId-000000000001", "TRIM_HORIZON", "7");
+    const auto b = kclLease("shardId-000000000002", "TRIM_HORIZON", "4");
+    f.http.respond(200, getItemAnswer(a))
+        .respond(200, "{}")  // GetItem Migration3.0: no such row
+        .respond(200, updateAnswer(rewritten(a, "9", true)))
+        .respond(200, getItemAnswer(b))
+        .respond(200, updateAnswer(rewritten(b, "6", true)));
+    LeaseEditor editor(f.ddb, "t", EditOptions{std::nullopt, 3});
+    auto r1 = editor.rewriteToLatest("shardId-000000000001");
+    auto r2 = editor.rewriteToLatest("shardId-000000000002");
+    REQUIRE(r1.isOk());
+    REQUIRE(r2.isOk());
+    CHECK(r1->outcome == EditOutcome::kRewritten);
+    CHECK(r1->reason.find("leaseOwner removed (auto: KCL 2.x table") != std::string::npos);
+    const auto requests = f.http.requests();
+    REQUIRE(requests.size() == 5);
+    CHECK(operationOf(requests[1]) == "GetItem");
+    CHECK(bodyOf(requests[1])["Key"]["leaseKey"]["S"] == "Migration3.0");
+    CHECK(bodyOf(requests[1])["ConsistentRead"] == true);
+    for (int i : {2, 4}) {
+        CHECK(operationOf(requests[i]) == "UpdateItem");
+        CHECK(bodyOf(requests[i])["UpdateExpression"].get<std::string>().find(", #owner") !=
+              std::string::npos);
+    }
+}
+
+TEST_CASE("Auto owner policy: a 3.x table keeps leaseOwner", "[leases][editor][owner]") {
+    au::ManualClock clock(0);
+    DdbFixture f(clock);
+    SECTION("the lease row carries entityType LEASE: no extra read") {
+        auto item = kclLease("s", "TRIM_HORIZON", "7");
+        item["entityType"] = {{"S", "LEASE"}};
+        f.http.respond(200, getItemAnswer(item)).respond(200, updateAnswer(rewritten(item, "9")));
+        LeaseEditor editor(f.ddb, "t", EditOptions{std::nullopt, 3});
+        auto r = editor.rewriteToLatest("s");
+        REQUIRE(r.isOk());
+        CHECK(r->reason.find("leaseOwner kept (auto: KCL 3.x table") != std::string::npos);
+        const auto requests = f.http.requests();
+        REQUIRE(requests.size() == 2);
+        CHECK(bodyOf(requests[1])["UpdateExpression"].get<std::string>().find("#owner") ==
+              std::string::npos);
+    }
+    SECTION("a row seeded without entityType, but the table has Migration3.0 (cv 3X)") {
+        const auto item = kclLease("s", "TRIM_HORIZON", "7");
+        const nlohmann::json migration = {{"leaseKey", {{"S", "Migration3.0"}}},
+                                          {"entityType", {{"S", "CLIENT_VERSION_MIGRATION"}}},
+                                          {"cv", {{"S", "CLIENT_VERSION_3X"}}}};
+        f.http.respond(200, getItemAnswer(item))
+            .respond(200, getItemAnswer(migration))
+            .respond(200, updateAnswer(rewritten(item, "9")));
+        LeaseEditor editor(f.ddb, "t", EditOptions{std::nullopt, 3});
+        auto r = editor.rewriteToLatest("s");
+        REQUIRE(r.isOk());
+        const auto requests = f.http.requests();
+        REQUIRE(requests.size() == 3);
+        CHECK(bodyOf(requests[2])["UpdateExpression"].get<std::string>().find("#owner") ==
+              std::string::npos);
+    }
+}
+
+TEST_CASE("Auto owner policy: when Migration3.0 cannot be read the owner is kept",
+          "[leases][editor][owner]") {
+    au::ManualClock clock(0);
+    DdbFixture f(clock);
+    const auto item = kclLease("s", "TRIM_HORIZON", "7");
+    f.http.respond(200, getItemAnswer(item))
+        .respond(400, errorAnswer("com.amazonaws.dynamodb.v20120810#AccessDeniedException"))
+        .respond(200, updateAnswer(rewritten(item, "9")));
+    LeaseEditor editor(f.ddb, "t", EditOptions{std::nullopt, 3});
+    auto r = editor.rewriteToLatest("s");
+    REQUIRE(r.isOk());
+    CHECK(r->outcome == EditOutcome::kRewritten);
+    CHECK(r->reason.find("keeping the owner") != std::string::npos);
+    const auto requests = f.http.requests();
+    REQUIRE(requests.size() == 3);
+    CHECK(bodyOf(requests[2])["UpdateExpression"].get<std::string>().find("#owner") ==
+          std::string::npos);
+}
+
+TEST_CASE("Explicit owner policy never reads Migration3.0", "[leases][editor][owner]") {
+    au::ManualClock clock(0);
+    DdbFixture f(clock);
+    const auto item = kclLease("s", "TRIM_HORIZON", "7");
+    f.http.respond(200, getItemAnswer(item)).respond(200, updateAnswer(rewritten(item, "9", true)));
+    LeaseEditor editor(f.ddb, "t", EditOptions{true, 3});
+    auto r = editor.rewriteToLatest("s");
+    REQUIRE(r.isOk());
+    REQUIRE(f.http.requests().size() == 2);
+    CHECK(r->reason.find("leaseOwner removed (fixRemovesLeaseOwner=true)") != std::string::npos);
+}
