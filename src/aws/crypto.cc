@@ -1,9 +1,8 @@
 #include "aws/crypto.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <array>
+
+#include "aws/crypto_api.h"
 
 namespace au::aws {
 
@@ -19,17 +18,21 @@ std::string toHex(std::string_view bytes) {
 }
 
 std::string sha256Hex(std::string_view data) {
+    auto api = loadCrypto();
+    if (!api) return {};
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
+    api.value()->digest(data.data(), data.size(), digest, &len, api.value()->sha256(), nullptr);
     return toHex(std::string_view(reinterpret_cast<const char*>(digest), len));
 }
 
 std::string hmacSha256(std::string_view key, std::string_view data) {
+    auto api = loadCrypto();
+    if (!api) return {};
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-         reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest, &len);
+    api.value()->hmac(api.value()->sha256(), key.data(), static_cast<int>(key.size()),
+                      reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest, &len);
     return std::string(reinterpret_cast<const char*>(digest), len);
 }
 

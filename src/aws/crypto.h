@@ -1,5 +1,7 @@
 #pragma once
-// Hashing primitives for SigV4 and response checks (OpenSSL underneath). Pure; thread-safe.
+// Hashing primitives for SigV4 and response checks (OpenSSL's libcrypto underneath, loaded on first
+// use: crypto_api.h). Pure; thread-safe. When libcrypto cannot be loaded the hashes are empty
+// strings; sign() checks for that first and fails with "LibraryNotFound".
 
 #include <cstdint>
 #include <string>

@@ -1,5 +1,7 @@
 #include "aws/sigv4.h"
 
+#include "aws/crypto_api.h"
+
 #include <algorithm>
 #include <cctype>
 #include <map>
@@ -206,6 +208,7 @@ Result<SigningResult> sign(HttpRequest& request, const Credentials& credentials,
     if (credentials.accessKeyId.empty() || credentials.secretAccessKey.empty()) {
         return Status::error("NoCredentials", "cannot sign: empty access key or secret");
     }
+    if (auto crypto = loadCrypto(); !crypto) return crypto.status();
     auto url = parseUrl(request.url);
     if (!url) return url.status();
 
