@@ -125,7 +125,7 @@ TEST_CASE("An outage logs one line, backs off up to the cap, and recovery resend
     CHECK(f.sink->counters().pending == 0);
 }
 
-TEST_CASE("A full buffer drops new users during an outage; the resync after it restores them",
+TEST_CASE("A full buffer drops new users during an outage and the resync after it restores them",
           "[activeset][unit]") {
     Fixture f(/*maxPending=*/3);
     f.link->down = true;

@@ -59,7 +59,7 @@ class StaticParents final : public LeaseParents {
 
 }  // namespace
 
-TEST_CASE("The lease row's parentShardId (SS) names the parents; a consistent GetItem reads it",
+TEST_CASE("The lease row's parentShardId (SS) names the parents, read with a consistent GetItem",
           "[activeset][warmstart][unit]") {
     Ddb d;
     d.http.respond(200, R"({"Item":{"leaseKey":{"S":"shardId-2"},"leaseCounter":{"N":"3"},)"
