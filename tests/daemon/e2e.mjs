@@ -1,0 +1,206 @@
+#!/usr/bin/env node
+// Helpers of the end-to-end tests against the real MultiLangDaemon (tests/daemon/*.sh, bench/recovery).
+// Local emulators only (endpoints from KINESIS_ENDPOINT / DYNAMO_ENDPOINT, see scripts/lib/aws-local.mjs).
+//
+//   e2e.mjs compare TRUTH TTL_MS SLACK_MS [MAX_LAG_MS] < query.json
+//       `active-users query --json` on stdin vs the producer's ground truth {userId: last ts}. Users whose
+//       last heartbeat is younger than TTL - SLACK must be active, older than TTL + SLACK must not be;
+//       the SLACK band either way (in-flight heartbeats, snapshot interval). No user the producer never
+//       sent may be active; an active user's lastSeen must not be ahead of the truth nor more than
+//       MAX_LAG_MS (default SLACK + 2 s) behind it. Prints a summary; exit 1 on any violation.
+//   e2e.mjs live STATE_DIR SINCE_MS
+//       one line per snapshot: "<shardId> <users with lastSeen > SINCE_MS> <max lastSeen>".
+//   e2e.mjs users STATE_DIR PREFIX
+//       number of users starting with PREFIX in any snapshot (any age).
+//   e2e.mjs transcripts DIR
+//       one line per transcript file: "<pid> <shard> <initial checkpoint> <t0> <records> <in actions...>",
+//       in start order; actions are the daemon's messages (processRecords collapsed, "eof" at the end).
+//   e2e.mjs integrity TABLE STREAM
+//       lease table checks (raw, typed Scan): every lease row keeps the KCL's attribute types, every
+//       shard of the stream has a lease, every parent shard (a shard with children) is at SHARD_END with
+//       childShardIds, every child names its parent(s) in parentShardId (SS). Prints the rows; exit 1.
+//   e2e.mjs backlog STREAM COUNT PREFIX SHARD...
+//       COUNT heartbeats {"userId":"<PREFIX>-<i % 1000>","ts":now} in PutRecords batches of 500, spread
+//       round-robin over the given shards (ExplicitHashKey = the middle of each shard's range).
+//       Prints "written N in S s".
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { kinesis, dynamodb, listShards } from '../../scripts/lib/aws-local.mjs';
+
+const [cmd, ...args] = process.argv.slice(2);
+
+function readStdin() { return readFileSync(0, 'utf8'); }
+
+function compare([truthFile, ttlText, slackText, lagText]) {
+  const ttl = Number(ttlText), slack = Number(slackText), now = Date.now();
+  const maxLag = lagText ? Number(lagText) : slack + 2000;
+  const truth = JSON.parse(readFileSync(truthFile, 'utf8'));
+  const got = new Map(JSON.parse(readStdin()).users.map((u) => [u.userId, u.lastSeen]));
+  const must = [], mustNot = [], problems = [];
+  for (const [u, ts] of Object.entries(truth)) {
+    const age = now - ts;
+    if (age < ttl - slack) must.push(u);
+    else if (age > ttl + slack) mustNot.push(u);
+  }
+  const missing = must.filter((u) => !got.has(u));
+  const stillActive = mustNot.filter((u) => got.has(u));
+  const unknown = [...got.keys()].filter((u) => !(u in truth));
+  for (const [u, seen] of got) {
+    if (!(u in truth)) continue;
+    if (seen > truth[u]) problems.push(`${u}: lastSeen ${seen} ahead of the truth ${truth[u]}`);
+    else if (seen < truth[u] - maxLag) problems.push(`${u}: lastSeen ${seen} is ${truth[u] - seen} ms behind`);
+  }
+  console.log(`compare: active ${got.size}, truth must ${must.length}, must-not ${mustNot.length}, ` +
+    `missing ${missing.length}, still active ${stillActive.length}, unknown ${unknown.length}, lastSeen problems ${problems.length}`);
+  for (const [what, list] of [['missing', missing], ['still active', stillActive], ['unknown', unknown], ['lastSeen', problems]]) {
+    if (list.length) console.log(`  ${what}: ${list.slice(0, 5).join(', ')}${list.length > 5 ? ' ...' : ''}`);
+  }
+  process.exit(missing.length || stillActive.length || unknown.length || problems.length ? 1 : 0);
+}
+
+function snapshots(dir) {
+  const out = [];
+  let names = [];
+  try { names = readdirSync(dir); } catch { return out; }
+  for (const f of names) {
+    if (!f.endsWith('.json') || f.startsWith('.')) continue;
+    try { out.push(JSON.parse(readFileSync(join(dir, f), 'utf8'))); } catch { /* being replaced */ }
+  }
+  return out;
+}
+
+function live([dir, sinceText]) {
+  const since = Number(sinceText);
+  for (const s of snapshots(dir)) {
+    const seen = Object.values(s.users || {});
+    console.log(`${s.shardId} ${seen.filter((v) => v > since).length} ${seen.length ? Math.max(...seen) : 0}`);
+  }
+}
+
+function users([dir, prefix]) {
+  const set = new Set();
+  for (const s of snapshots(dir)) for (const u of Object.keys(s.users || {})) if (u.startsWith(prefix)) set.add(u);
+  console.log(set.size);
+}
+
+function transcripts([dir]) {
+  let names = [];
+  try { names = readdirSync(dir).filter((f) => f.endsWith('.jsonl')); } catch { /* none yet */ }
+  const rows = [];
+  for (const f of names) {
+    const m = /-(\d+)\.jsonl$/.exec(f);
+    let shard = '-', init = '-', t0 = 0, records = 0;
+    const actions = [];
+    for (const text of readFileSync(join(dir, f), 'utf8').split('\n')) {
+      if (!text) continue;
+      let l;
+      try { l = JSON.parse(text); } catch { continue; }
+      if (!t0) t0 = l.t;
+      if (l.dir === 'eof') { actions.push(`eof@${l.t}`); continue; }
+      if (l.dir !== 'in' || l.line === undefined) continue;
+      let msg;
+      try { msg = JSON.parse(l.line); } catch { continue; }
+      if (msg.action === 'initialize') { shard = msg.shardId; init = msg.sequenceNumber; }
+      if (msg.action === 'processRecords') {
+        records += msg.records.length;
+        if (actions[actions.length - 1] !== 'processRecords') actions.push('processRecords');
+        continue;
+      }
+      if (msg.action === 'checkpoint') continue;  // answers to our checkpoints
+      actions.push(`${msg.action}@${l.t}`);
+    }
+    rows.push({ t0, line: `${m ? m[1] : '?'} ${shard} ${init} ${t0} ${records} ${actions.join(' ')}` });
+  }
+  rows.sort((a, b) => a.t0 - b.t0);
+  for (const r of rows) console.log(r.line);
+}
+
+// Attribute -> the DynamoDB type the KCL writes (kcl-multilang.md §3).
+const TYPES = {
+  leaseKey: 'S', leaseOwner: 'S', leaseCounter: 'N', checkpoint: 'S', checkpointSubSequenceNumber: 'N',
+  ownerSwitchesSinceCheckpoint: 'N', parentShardId: 'SS', childShardIds: 'SS', pendingCheckpoint: 'S',
+  pendingCheckpointSubSequenceNumber: 'N', pendingCheckpointState: 'B', startingHashKey: 'S', endingHashKey: 'S',
+  checkpointOwner: 'S', throughputKBps: 'N', entityType: 'S',
+};
+const REQUIRED = ['leaseKey', 'leaseCounter', 'checkpoint', 'checkpointSubSequenceNumber', 'ownerSwitchesSinceCheckpoint'];
+
+async function integrity([table, stream]) {
+  const items = [];
+  let start;
+  do {
+    const r = await dynamodb('Scan', { TableName: table, ConsistentRead: true, ...(start ? { ExclusiveStartKey: start } : {}) });
+    items.push(...r.Items);
+    start = r.LastEvaluatedKey;
+  } while (start);
+  const problems = [];
+  const leases = new Map();
+  for (const it of items) {
+    const key = it.leaseKey && it.leaseKey.S;
+    const type = it.entityType && it.entityType.S;
+    if (type && type !== 'LEASE') { console.log(`  (non-lease row ${key}: ${type})`); continue; }
+    leases.set(key, it);
+    for (const a of REQUIRED) if (!(a in it)) problems.push(`${key}: ${a} missing`);
+    for (const [a, v] of Object.entries(it)) {
+      const t = Object.keys(v)[0];
+      if (TYPES[a] && TYPES[a] !== t) problems.push(`${key}: ${a} is ${t}, the KCL writes ${TYPES[a]}`);
+    }
+    const owner = it.leaseOwner ? it.leaseOwner.S : '-';
+    const parents = it.parentShardId ? it.parentShardId.SS.join(',') : '-';
+    const children = it.childShardIds ? it.childShardIds.SS.join(',') : '-';
+    console.log(`  ${key} checkpoint=${it.checkpoint && Object.values(it.checkpoint)[0]} counter=${it.leaseCounter && Object.values(it.leaseCounter)[0]}` +
+      ` owner=${owner} parents=${parents} children=${children}${type ? ' entityType=' + type : ''}`);
+  }
+  const shards = await listShards(stream);
+  for (const s of shards) {
+    const row = leases.get(s.ShardId);
+    if (!row) { problems.push(`shard ${s.ShardId} has no lease (lost)`); continue; }
+    const kids = shards.filter((c) => c.ParentShardId === s.ShardId || c.AdjacentParentShardId === s.ShardId);
+    if (kids.length) {
+      if (!row.checkpoint || row.checkpoint.S !== 'SHARD_END') problems.push(`parent ${s.ShardId} is at ${JSON.stringify(row.checkpoint)}, not SHARD_END`);
+      const listed = row.childShardIds ? row.childShardIds.SS : [];
+      for (const k of kids) if (!listed.includes(k.ShardId)) problems.push(`parent ${s.ShardId}: childShardIds lacks ${k.ShardId}`);
+    }
+    for (const p of [s.ParentShardId, s.AdjacentParentShardId].filter(Boolean)) {
+      if (!row.parentShardId || !row.parentShardId.SS.includes(p)) problems.push(`child ${s.ShardId}: parentShardId lacks ${p}`);
+    }
+  }
+  console.log(`integrity: ${items.length} rows, ${leases.size} leases, ${shards.length} shards, ${problems.length} problems`);
+  for (const p of problems) console.log(`  PROBLEM ${p}`);
+  process.exit(problems.length ? 1 : 0);
+}
+
+async function backlog([stream, countText, prefix, ...targets]) {
+  const count = Number(countText);
+  const shards = await listShards(stream);
+  const keys = targets.map((id) => {
+    const s = shards.find((x) => x.ShardId === id);
+    if (!s) throw new Error(`no shard ${id}`);
+    const lo = BigInt(s.HashKeyRange.StartingHashKey), hi = BigInt(s.HashKeyRange.EndingHashKey);
+    return ((lo + hi) / 2n).toString();
+  });
+  const t0 = Date.now();
+  let sent = 0, i = 0;
+  while (sent < count) {
+    const n = Math.min(500, count - sent);
+    let batch = [];
+    for (let k = 0; k < n; k++, i++) {
+      const user = `${prefix}-${i % 1000}`;
+      batch.push({ Data: Buffer.from(JSON.stringify({ userId: user, ts: Date.now() })).toString('base64'),
+        PartitionKey: user, ExplicitHashKey: keys[i % keys.length] });
+    }
+    for (let attempt = 0; batch.length && attempt < 20; attempt++) {
+      const r = await kinesis('PutRecords', { StreamName: stream, Records: batch }, { timeoutMs: 60000 });
+      const failed = [];
+      r.Records.forEach((rec, j) => { if (rec.ErrorCode) failed.push(batch[j]); });
+      sent += batch.length - failed.length;
+      batch = failed;
+      if (batch.length) await new Promise((res) => setTimeout(res, 200));
+    }
+    if (batch.length) throw new Error(`${batch.length} records still rejected`);
+  }
+  console.log(`written ${sent} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+const commands = { compare, live, users, transcripts, integrity, backlog };
+if (!commands[cmd]) { console.error(`e2e.mjs: unknown command ${cmd} (see the header)`); process.exit(2); }
+Promise.resolve(commands[cmd](args)).catch((e) => { console.error(`e2e.mjs ${cmd}: ${e.message}`); process.exit(1); });
