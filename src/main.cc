@@ -26,9 +26,7 @@ constexpr const char* kUsage = R"(usage:
 
 int main(int argc, char** argv) {
     const std::vector<std::string> args(argv + 1, argv + argc);
-    auto cl = au::app::parseCommandLine(
-        args, {"--properties", "--record-transcript", "--shard", "--state-dir", "--at", "--redis", "--key", "--listen"},
-        {"--apply", "--json", "--list", "--help", "--version", "--verbose"});
+    auto cl = au::app::parseCommandLine(args, au::app::kValuedFlags, au::app::kSwitches);
     if (!cl) {
         std::fprintf(stderr, "active-users: %s\n%s", cl.status().message().c_str(), kUsage);
         return 2;
@@ -45,7 +43,7 @@ int main(int argc, char** argv) {
     try {
         if (c.command.empty() || c.command == "run") return au::app::runProcessor(c);
         if (c.command == "query") return au::app::runQuery(c);
-        if (c.command == "serve") return au::app::runServe(c);
+        if (c.command == "serve") return au::app::execServe(argv);
         if (c.command == "check-config") return au::app::runCheckConfig(c);
         if (c.command == "replay") return au::app::runReplay(c);
         if (c.command == "fix-leases") return au::app::runFixLeases(c);

@@ -1,14 +1,13 @@
 #include "activeset/redis_connection.h"
 
+#include "activeset/ssl_api.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <hiredis/hiredis.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -32,11 +31,11 @@ int64_t millisLeft(SteadyClock::time_point deadline) {
     return left < 0 ? 0 : static_cast<int64_t>(left);
 }
 
-std::string sslErrors() {
+std::string sslErrors(const SslApi& api) {
     std::string out;
-    while (const unsigned long e = ERR_get_error()) {
+    while (const unsigned long e = api.ERR_get_error()) {
         char buffer[256];
-        ERR_error_string_n(e, buffer, sizeof buffer);
+        api.ERR_error_string_n(e, buffer, sizeof buffer);
         if (!out.empty()) out += "; ";
         out += buffer;
     }
@@ -120,14 +119,15 @@ std::string formatCommand(const std::vector<std::string>& args) {
 
 struct RedisConnection::Impl {
     int fd = -1;
+    const SslApi* openssl = nullptr;  // set by startTls
     SSL_CTX* ctx = nullptr;
     SSL* ssl = nullptr;
     redisReader* reader = nullptr;
     bool broken = false;
 
     ~Impl() {
-        if (ssl != nullptr) SSL_free(ssl);
-        if (ctx != nullptr) SSL_CTX_free(ctx);
+        if (ssl != nullptr) openssl->SSL_free(ssl);
+        if (ctx != nullptr) openssl->SSL_CTX_free(ctx);
         if (fd >= 0) ::close(fd);
         if (reader != nullptr) redisReaderFree(reader);
     }
@@ -187,58 +187,66 @@ struct RedisConnection::Impl {
 
     Status startTls(const RedisEndpoint& ep, const RedisTlsSettings& tls,
                     SteadyClock::time_point deadline) {
-        ctx = SSL_CTX_new(TLS_client_method());
-        if (ctx == nullptr) return Status::error("TlsError", sslErrors());
-        SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+        auto api = loadSsl();  // OpenSSL is loaded on the first TLS connection
+        if (!api) return Status::error("TlsError", api.status().message());
+        openssl = api.value();
+        const SslApi& o = *openssl;
+        ctx = o.SSL_CTX_new(o.TLS_client_method());
+        if (ctx == nullptr) return Status::error("TlsError", sslErrors(o));
+        o.SSL_CTX_ctrl(ctx, SSL_CTRL_SET_MIN_PROTO_VERSION, TLS1_2_VERSION, nullptr);
         if (tls.verify) {
-            SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+            o.SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
             const int ok = tls.caFile.empty()
-                               ? SSL_CTX_set_default_verify_paths(ctx)
-                               : SSL_CTX_load_verify_locations(ctx, tls.caFile.c_str(), nullptr);
+                               ? o.SSL_CTX_set_default_verify_paths(ctx)
+                               : o.SSL_CTX_load_verify_locations(ctx, tls.caFile.c_str(), nullptr);
             if (ok != 1)
-                return Status::error("TlsError", "loading CA " + tls.caFile + ": " + sslErrors());
+                return Status::error("TlsError", "loading CA " + tls.caFile + ": " + sslErrors(o));
         } else {
-            SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+            o.SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
         }
         if (!tls.certFile.empty()) {
-            if (SSL_CTX_use_certificate_chain_file(ctx, tls.certFile.c_str()) != 1) {
-                return Status::error("TlsError", "loading " + tls.certFile + ": " + sslErrors());
+            if (o.SSL_CTX_use_certificate_chain_file(ctx, tls.certFile.c_str()) != 1) {
+                return Status::error("TlsError", "loading " + tls.certFile + ": " + sslErrors(o));
             }
             const std::string& key = tls.keyFile.empty() ? tls.certFile : tls.keyFile;
-            if (SSL_CTX_use_PrivateKey_file(ctx, key.c_str(), SSL_FILETYPE_PEM) != 1) {
-                return Status::error("TlsError", "loading " + key + ": " + sslErrors());
+            if (o.SSL_CTX_use_PrivateKey_file(ctx, key.c_str(), SSL_FILETYPE_PEM) != 1) {
+                return Status::error("TlsError", "loading " + key + ": " + sslErrors(o));
             }
         }
-        ssl = SSL_new(ctx);
-        if (ssl == nullptr) return Status::error("TlsError", sslErrors());
-        SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+        ssl = o.SSL_new(ctx);
+        if (ssl == nullptr) return Status::error("TlsError", sslErrors(o));
+        o.SSL_ctrl(ssl, SSL_CTRL_MODE, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER,
+                   nullptr);
         in6_addr ip6{};
         in_addr ip4{};
         const bool isIp = ::inet_pton(AF_INET, ep.host.c_str(), &ip4) == 1 ||
                           ::inet_pton(AF_INET6, ep.host.c_str(), &ip6) == 1;
-        if (!isIp) SSL_set_tlsext_host_name(ssl, ep.host.c_str());
+        if (!isIp) {
+            o.SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                       const_cast<char*>(ep.host.c_str()));
+        }
         if (tls.verify) {
-            X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
-            const int ok = isIp ? X509_VERIFY_PARAM_set1_ip_asc(param, ep.host.c_str())
-                                : X509_VERIFY_PARAM_set1_host(param, ep.host.c_str(), 0);
+            X509_VERIFY_PARAM* param = o.SSL_get0_param(ssl);
+            const int ok = isIp ? o.X509_VERIFY_PARAM_set1_ip_asc(param, ep.host.c_str())
+                                : o.X509_VERIFY_PARAM_set1_host(param, ep.host.c_str(), 0);
             if (ok != 1) return Status::error("TlsError", "cannot set the expected host name");
         }
-        SSL_set_fd(ssl, fd);
+        o.SSL_set_fd(ssl, fd);
         ScopedSigpipeBlock noSigpipe;
         for (;;) {
-            ERR_clear_error();
-            const int rc = SSL_connect(ssl);
+            o.ERR_clear_error();
+            const int rc = o.SSL_connect(ssl);
             if (rc == 1) return Status::ok();
-            const int err = SSL_get_error(ssl, rc);
+            const int err = o.SSL_get_error(ssl, rc);
             if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
                 Status st = waitFor(err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline);
                 if (!st) return st;
                 continue;
             }
-            std::string why = sslErrors();
-            const long verify = SSL_get_verify_result(ssl);
+            std::string why = sslErrors(o);
+            const long verify = o.SSL_get_verify_result(ssl);
             if (verify != X509_V_OK)
-                why += " (" + std::string(X509_verify_cert_error_string(verify)) + ")";
+                why += " (" + std::string(o.X509_verify_cert_error_string(verify)) + ")";
             return Status::error("TlsError", "TLS handshake with " + ep.host + " failed: " + why);
         }
     }
@@ -249,19 +257,19 @@ struct RedisConnection::Impl {
         while (done < data.size()) {
             const size_t chunk = std::min<size_t>(data.size() - done, 1 << 20);
             if (ssl != nullptr) {
-                ERR_clear_error();
-                const int n = SSL_write(ssl, data.data() + done, static_cast<int>(chunk));
+                openssl->ERR_clear_error();
+                const int n = openssl->SSL_write(ssl, data.data() + done, static_cast<int>(chunk));
                 if (n > 0) {
                     done += static_cast<size_t>(n);
                     continue;
                 }
-                const int err = SSL_get_error(ssl, n);
+                const int err = openssl->SSL_get_error(ssl, n);
                 if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
                     Status st = waitFor(err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline);
                     if (!st) return st;
                     continue;
                 }
-                return Status::error("ConnectionError", "TLS write failed: " + sslErrors());
+                return Status::error("ConnectionError", "TLS write failed: " + sslErrors(*openssl));
             }
             const ssize_t n = ::send(fd, data.data() + done, chunk, MSG_NOSIGNAL);
             if (n > 0) {
@@ -285,13 +293,13 @@ struct RedisConnection::Impl {
         char buffer[64 * 1024];
         for (;;) {
             if (ssl != nullptr) {
-                ERR_clear_error();
-                const int n = SSL_read(ssl, buffer, sizeof buffer);
+                openssl->ERR_clear_error();
+                const int n = openssl->SSL_read(ssl, buffer, sizeof buffer);
                 if (n > 0) {
                     redisReaderFeed(reader, buffer, static_cast<size_t>(n));
                     return Status::ok();
                 }
-                const int err = SSL_get_error(ssl, n);
+                const int err = openssl->SSL_get_error(ssl, n);
                 if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
                     Status st = waitFor(err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline);
                     if (!st) return st;
@@ -299,7 +307,7 @@ struct RedisConnection::Impl {
                 }
                 if (err == SSL_ERROR_ZERO_RETURN)
                     return Status::error("ConnectionError", "Redis closed the connection");
-                return Status::error("ConnectionError", "TLS read failed: " + sslErrors());
+                return Status::error("ConnectionError", "TLS read failed: " + sslErrors(*openssl));
             }
             const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
             if (n > 0) {

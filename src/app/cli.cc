@@ -2,6 +2,12 @@
 
 namespace au::app {
 
+const std::set<std::string> kValuedFlags = {"--properties", "--record-transcript", "--shard",
+                                            "--state-dir",  "--at",                "--redis",
+                                            "--key",        "--listen"};
+const std::set<std::string> kSwitches = {"--apply", "--json",    "--list",
+                                         "--help",  "--version", "--verbose"};
+
 Result<CommandLine> parseCommandLine(const std::vector<std::string>& args,
                                      const std::set<std::string>& valued,
                                      const std::set<std::string>& switches) {

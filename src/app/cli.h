@@ -24,6 +24,10 @@ struct CommandLine {
     }
 };
 
+// Every command's flags: those that take a value, and switches.
+extern const std::set<std::string> kValuedFlags;
+extern const std::set<std::string> kSwitches;
+
 // `valued` lists the flags that take a value, `switches` those that do not; anything else is an
 // error. The first argument is the command when it does not start with "--".
 Result<CommandLine> parseCommandLine(const std::vector<std::string>& args,

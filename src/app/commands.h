@@ -12,7 +12,11 @@ int runProcessor(const CommandLine& cl);
 int runQuery(const CommandLine& cl);
 // `active-users serve (--state-dir DIR | --redis URL (--key K | --properties F)) [--listen H:P]`
 // (docs/active-set.md); runs until SIGINT/SIGTERM.
+// (in active-users-serve)
 int runServe(const CommandLine& cl);
+// Replaces this process with active-users-serve from the same folder, with the same arguments.
+// Returns only on failure (exit code 1, message on stderr).
+int execServe(char** argv);
 // `active-users check-config --properties FILE` (`--list` prints every activeUsers.* key)
 int runCheckConfig(const CommandLine& cl);
 // `active-users replay FILE [--properties FILE]`
