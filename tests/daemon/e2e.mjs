@@ -15,6 +15,10 @@
 //   e2e.mjs transcripts DIR
 //       one line per transcript file: "<pid> <shard> <initial checkpoint> <t0> <records> <in actions...>",
 //       in start order; actions are the daemon's messages (processRecords collapsed, "eof" at the end).
+//   e2e.mjs delivered DIR SINCE_MS CUTOFF_MS
+//       per shard, over the transcripts of processes started at/after SINCE_MS: "<shard> <processes>
+//       <initial checkpoints, comma-separated> <records that arrived before CUTOFF_MS> <records after>
+//       <t of the first initialize> <t of the last initialize> <leaseLost count>".
 //   e2e.mjs integrity TABLE STREAM
 //       lease table checks (raw, typed Scan): every lease row keeps the KCL's attribute types, every
 //       shard of the stream has a lease, every parent shard (a shard with children) is at SHARD_END with
@@ -115,6 +119,37 @@ function transcripts([dir]) {
   for (const r of rows) console.log(r.line);
 }
 
+function delivered([dir, sinceText, cutoffText]) {
+  const since = Number(sinceText), cutoff = Number(cutoffText);
+  let names = [];
+  try { names = readdirSync(dir).filter((f) => f.endsWith('.jsonl')); } catch { /* none */ }
+  const shards = new Map();
+  for (const f of names) {
+    let shard = null, init = null, t0 = 0, old = 0, fresh = 0, lost = 0;
+    for (const text of readFileSync(join(dir, f), 'utf8').split('\n')) {
+      if (!text) continue;
+      let l, msg;
+      try { l = JSON.parse(text); } catch { continue; }
+      if (l.dir !== 'in' || l.line === undefined) continue;
+      try { msg = JSON.parse(l.line); } catch { continue; }
+      if (msg.action === 'initialize') { shard = msg.shardId; init = msg.sequenceNumber; t0 = l.t; }
+      if (msg.action === 'leaseLost') lost++;
+      if (msg.action === 'processRecords') {
+        for (const r of msg.records) (r.approximateArrivalTimestamp < cutoff ? old++ : fresh++);
+      }
+    }
+    if (!shard || t0 < since) continue;
+    const s = shards.get(shard) || { procs: 0, inits: [], old: 0, fresh: 0, first: Infinity, last: 0, lost: 0 };
+    s.procs++; s.inits.push([t0, init]); s.old += old; s.fresh += fresh; s.lost += lost;
+    s.first = Math.min(s.first, t0); s.last = Math.max(s.last, t0);
+    shards.set(shard, s);
+  }
+  for (const [shard, s] of [...shards].sort()) {
+    s.inits.sort((a, b) => a[0] - b[0]);
+    console.log(`${shard} ${s.procs} ${s.inits.map((x) => x[1]).join(',')} ${s.old} ${s.fresh} ${s.first} ${s.last} ${s.lost}`);
+  }
+}
+
 // Attribute -> the DynamoDB type the KCL writes (kcl-multilang.md §3).
 const TYPES = {
   leaseKey: 'S', leaseOwner: 'S', leaseCounter: 'N', checkpoint: 'S', checkpointSubSequenceNumber: 'N',
@@ -201,6 +236,6 @@ async function backlog([stream, countText, prefix, ...targets]) {
   console.log(`written ${sent} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
-const commands = { compare, live, users, transcripts, integrity, backlog };
+const commands = { compare, live, users, transcripts, delivered, integrity, backlog };
 if (!commands[cmd]) { console.error(`e2e.mjs: unknown command ${cmd} (see the header)`); process.exit(2); }
 Promise.resolve(commands[cmd](args)).catch((e) => { console.error(`e2e.mjs ${cmd}: ${e.message}`); process.exit(1); });

@@ -118,12 +118,13 @@ e2e_stack() {
   E2E_STATE="$STACK_DIR/state-$E2E_APP" E2E_TRANSCRIPTS="$STACK_DIR/transcripts-$E2E_APP"
 }
 
-# e2e_properties OUT [activeUsers.key=value ...] [KCL KEY=VALUE for the template ...]: the test properties:
+# e2e_properties OUT [activeUsers.key=value | daemonKey=value ...] [TEMPLATE_KEY=VALUE ...]: the test properties
+# (lower-case keys are appended as they are, upper-case ones fill the template's placeholders):
 # seeded leases, failover 3 s, shard sync and parent poll 1 s, grace 10 s, transcripts recorded, TTL
 # E2E_TTL_S (12), stats every second, event time from the payload's ts.
 e2e_properties() {
   local out=$1 kv own=() kcl=(); shift
-  for kv in "$@"; do case "$kv" in activeUsers.*) own+=("$kv") ;; *) kcl+=("$kv") ;; esac; done
+  for kv in "$@"; do case "$kv" in [a-z]*) own+=("$kv") ;; *) kcl+=("$kv") ;; esac; done
   stack_write_properties "$(stack_properties_template "$E2E_VERSION")" "$out" STREAM="$E2E_STREAM" APP="$E2E_APP" \
     FAILOVER_MS=3000 SHARD_SYNC_MS=1000 PARENT_POLL_MS=1000 SHUTDOWN_GRACE_MS=10000 EXECUTABLE="$BIN" \
     "${kcl[@]}"
