@@ -5,7 +5,8 @@
 // Layout: entries live in fixed-size chunks (key, lastSeen, prev, next = 16 bytes + the key; chunks
 // never move, so growing costs no copy and no transient double allocation); an open-addressing index
 // (linear probing, backward-shift deletion) of 4-byte positions maps keys to entries;
-// every entry is also on the doubly linked list of its time bucket (lastSeen / bucketMillis), and
+// every entry is also on the doubly linked list of its time bucket (lastSeen >> 10: 1.024 s, a shift
+// rather than a division on the hot path), and
 // the buckets are ordered. Eviction drops whole buckets that lie before the cutoff and scans only the
 // one bucket that straddles it.
 //
@@ -19,7 +20,6 @@
 #include <tuple>
 #include <vector>
 
-#include "util/time_format.h"
 
 namespace au::processor {
 
@@ -30,7 +30,9 @@ class ExpiringTable {
 public:
     using View = typename Traits::View;
 
-    explicit ExpiringTable(int64_t bucketMillis = 1000) : bucketMillis_(bucketMillis) {}
+    ExpiringTable() = default;
+    ExpiringTable(const ExpiringTable&) = delete;  // lastBucket_ points into buckets_
+    ExpiringTable& operator=(const ExpiringTable&) = delete;
 
     // Sets the key's last-seen time to max(current, t). Returns true when the entry was added or
     // moved forward.
@@ -84,9 +86,9 @@ public:
         size_t removed = 0;
         while (!buckets_.empty()) {
             const auto it = buckets_.begin();
-            const int64_t first = it->first * bucketMillis_;
+            const int64_t first = it->first * kBucketMillis;
             if (first > cutoff) break;
-            const bool whole = first + bucketMillis_ - 1 <= cutoff;
+            const bool whole = first + kBucketMillis - 1 <= cutoff;
             uint32_t idx = it->second;
             while (idx != kNil) {
                 const uint32_t next = entry(idx).next;
@@ -156,7 +158,10 @@ private:
     Entry& entry(uint32_t idx) { return chunks_[idx >> kChunkBits][idx & kChunkMask]; }
     const Entry& entry(uint32_t idx) const { return chunks_[idx >> kChunkBits][idx & kChunkMask]; }
 
-    int64_t bucketOf(int64_t t) const { return floorDiv(t, bucketMillis_); }
+    static constexpr int kBucketBits = 10;
+    static constexpr int64_t kBucketMillis = int64_t{1} << kBucketBits;
+    // Arithmetic shift: floor division by kBucketMillis, also for times before 1970.
+    static int64_t bucketOf(int64_t t) { return t >> kBucketBits; }
 
     void link(uint32_t idx) {
         Entry& e = entry(idx);
@@ -228,7 +233,6 @@ private:
         }
     }
 
-    int64_t bucketMillis_;
     std::vector<std::unique_ptr<Entry[]>> chunks_;
     size_t used_ = 0;  // entry positions handed out so far (freed ones are on free_)
     std::vector<uint32_t> free_;

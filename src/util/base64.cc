@@ -20,6 +20,24 @@ constexpr std::array<uint8_t, 256> kTable = makeTable();
 
 inline uint8_t lookup(char c) { return kTable[static_cast<uint8_t>(c)]; }
 
+// The same values pre-shifted into place for each of a quad's four positions, so a quad decodes to
+// its 24 bits with four loads and three ORs; an invalid character sets bit 31.
+constexpr uint32_t kBad = 0x80000000u;
+constexpr std::array<uint32_t, 256> makeShifted(int shift) {
+    std::array<uint32_t, 256> t{};
+    for (size_t i = 0; i < 256; ++i) {
+        t[i] = kTable[i] == kInvalid ? kBad : static_cast<uint32_t>(kTable[i]) << shift;
+    }
+    return t;
+}
+constexpr std::array<uint32_t, 256> kQuad0 = makeShifted(18), kQuad1 = makeShifted(12),
+                                     kQuad2 = makeShifted(6), kQuad3 = makeShifted(0);
+
+inline uint32_t quad(const char* p) {
+    return kQuad0[static_cast<uint8_t>(p[0])] | kQuad1[static_cast<uint8_t>(p[1])] |
+           kQuad2[static_cast<uint8_t>(p[2])] | kQuad3[static_cast<uint8_t>(p[3])];
+}
+
 }  // namespace
 
 bool base64Decode(std::string_view in, std::string& out) {
@@ -40,16 +58,16 @@ bool base64Decode(std::string_view in, std::string& out) {
     auto* dst = reinterpret_cast<unsigned char*>(out.data() + start);
     const char* src = in.data();
     size_t i = 0;
+    uint32_t bad = 0;
     for (; i + 4 <= body; i += 4) {
-        const uint32_t a = lookup(src[i]), b = lookup(src[i + 1]), c = lookup(src[i + 2]),
-                       d = lookup(src[i + 3]);
-        if ((a | b | c | d) & 0xC0) return false;  // kInvalid has the high bits set
-        const uint32_t v = (a << 18) | (b << 12) | (c << 6) | d;
+        const uint32_t v = quad(src + i);
+        bad |= v;
         dst[0] = static_cast<unsigned char>(v >> 16);
         dst[1] = static_cast<unsigned char>(v >> 8);
         dst[2] = static_cast<unsigned char>(v);
         dst += 3;
     }
+    if (bad & kBad) return false;
     const size_t rest = body - i;
     if (rest == 2) {
         const uint32_t a = lookup(src[i]), b = lookup(src[i + 1]);
