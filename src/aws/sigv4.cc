@@ -1,7 +1,5 @@
 #include "aws/sigv4.h"
 
-#include "aws/crypto_api.h"
-
 #include <algorithm>
 #include <cctype>
 #include <map>
@@ -9,6 +7,7 @@
 #include <vector>
 
 #include "aws/crypto.h"
+#include "aws/crypto_api.h"
 #include "aws/time_format.h"
 #include "aws/url.h"
 
@@ -18,26 +17,6 @@ namespace {
 std::string lower(std::string s) {
     for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return s;
-}
-
-bool isUnreserved(unsigned char c) {
-    return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~';
-}
-
-std::string encode(const std::string& s, bool keepSlash) {
-    static const char* kHex = "0123456789ABCDEF";
-    std::string out;
-    out.reserve(s.size());
-    for (unsigned char c : s) {
-        if (isUnreserved(c) || (keepSlash && c == '/')) {
-            out.push_back(static_cast<char>(c));
-        } else {
-            out.push_back('%');
-            out.push_back(kHex[c >> 4]);
-            out.push_back(kHex[c & 0x0f]);
-        }
-    }
-    return out;
 }
 
 int hexValue(char c) {
@@ -88,7 +67,7 @@ std::string canonicalPath(const std::string& path, bool normalize) {
         if (!segments.empty() && p.back() == '/') joined += '/';
         p = joined;
     }
-    return encode(p, /*keepSlash=*/true);
+    return percentEncode(p, /*keepSlash=*/true);
 }
 
 std::string canonicalQuery(const std::string& query) {
@@ -102,7 +81,7 @@ std::string canonicalQuery(const std::string& query) {
             size_t eq = pair.find('=');
             std::string k = eq == std::string::npos ? pair : pair.substr(0, eq);
             std::string v = eq == std::string::npos ? "" : pair.substr(eq + 1);
-            params.emplace_back(encode(decode(k), false), encode(decode(v), false));
+            params.emplace_back(percentEncode(decode(k), false), percentEncode(decode(v), false));
         }
         start = end + 1;
     }

@@ -86,4 +86,21 @@ Result<Url> parseUrl(const std::string& text) {
     return url;
 }
 
+std::string percentEncode(const std::string& s, bool keepSlash) {
+    static const char* kHex = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(s.size());
+    for (unsigned char c : s) {
+        const bool unreserved = std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~';
+        if (unreserved || (keepSlash && c == '/')) {
+            out.push_back(static_cast<char>(c));
+        } else {
+            out.push_back('%');
+            out.push_back(kHex[c >> 4]);
+            out.push_back(kHex[c & 0x0f]);
+        }
+    }
+    return out;
+}
+
 }  // namespace au::aws

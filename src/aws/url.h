@@ -28,4 +28,9 @@ struct Url {
 
 Result<Url> parseUrl(const std::string& text);
 
+// RFC 3986 percent-encoding as SigV4 and form bodies want it: unreserved characters
+// (A-Z a-z 0-9 - _ . ~) stay, every other byte becomes %XX (upper-case hex); '/' stays when
+// `keepSlash` (paths).
+std::string percentEncode(const std::string& s, bool keepSlash = false);
+
 }  // namespace au::aws

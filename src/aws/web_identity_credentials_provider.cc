@@ -3,25 +3,11 @@
 #include <cctype>
 
 #include "aws/file_text.h"
+#include "aws/url.h"
 #include "util/time_format.h"
 
 namespace au::aws {
 namespace {
-
-std::string formEncode(const std::string& s) {
-    static const char* kHex = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            out.push_back(static_cast<char>(c));
-        } else {
-            out.push_back('%');
-            out.push_back(kHex[c >> 4]);
-            out.push_back(kHex[c & 0x0f]);
-        }
-    }
-    return out;
-}
 
 std::string xmlUnescape(const std::string& s) {
     std::string out;
@@ -130,9 +116,9 @@ Result<Credentials> WebIdentityCredentialsProvider::resolve() {
     req.headers = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"},
                    {"Accept", "text/xml"}};
     req.body =
-        "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=" + formEncode(roleArn) +
-        "&RoleSessionName=" + formEncode(sessionName) +
-        "&WebIdentityToken=" + formEncode(trimNewlines(*token));
+        "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=" + percentEncode(roleArn) +
+        "&RoleSessionName=" + percentEncode(sessionName) +
+        "&WebIdentityToken=" + percentEncode(trimNewlines(*token));
     req.connectTimeoutMillis = 2000;
     req.totalTimeoutMillis = 5000;
     auto res = http_.send(req);
