@@ -1,7 +1,5 @@
 #include "activeset/redis_connection.h"
 
-#include "activeset/ssl_api.h"
-
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <hiredis/hiredis.h>
@@ -17,6 +15,8 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+
+#include "activeset/ssl_api.h"
 
 namespace au::activeset {
 
@@ -215,8 +215,8 @@ struct RedisConnection::Impl {
         }
         ssl = o.SSL_new(ctx);
         if (ssl == nullptr) return Status::error("TlsError", sslErrors(o));
-        o.SSL_ctrl(ssl, SSL_CTRL_MODE, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER,
-                   nullptr);
+        o.SSL_ctrl(ssl, SSL_CTRL_MODE,
+                   SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER, nullptr);
         in6_addr ip6{};
         in_addr ip4{};
         const bool isIp = ::inet_pton(AF_INET, ep.host.c_str(), &ip4) == 1 ||

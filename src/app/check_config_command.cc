@@ -26,16 +26,18 @@ int runCheckConfig(const CommandLine& cl) {
     }
     const auto& c = config.value();
     std::printf("%s: OK\n", path->c_str());
-    std::printf("  lease table: %s, stream: %s, region: %s\n",
-                c.daemon.tableName.empty() ? "(none)" : c.daemon.tableName.c_str(),
-                c.daemon.streamName.empty() ? c.daemon.streamArn.c_str() : c.daemon.streamName.c_str(),
-                c.daemon.regionName.empty() ? "(from the environment)" : c.daemon.regionName.c_str());
-    std::printf("  ttl: %lld s, checkpoint interval: %lld s, state dir: %s, fix stale leases: %s "
-                "(max replay %lld s)\n",
-                static_cast<long long>(c.processor.ttlMillis / 1000),
-                static_cast<long long>(c.processor.checkpointIntervalMillis / 1000),
-                c.processor.stateDir.empty() ? "(none)" : c.processor.stateDir.c_str(),
-                c.fixStaleLeases ? "yes" : "no", static_cast<long long>(c.maxReplayMillis / 1000));
+    std::printf(
+        "  lease table: %s, stream: %s, region: %s\n",
+        c.daemon.tableName.empty() ? "(none)" : c.daemon.tableName.c_str(),
+        c.daemon.streamName.empty() ? c.daemon.streamArn.c_str() : c.daemon.streamName.c_str(),
+        c.daemon.regionName.empty() ? "(from the environment)" : c.daemon.regionName.c_str());
+    std::printf(
+        "  ttl: %lld s, checkpoint interval: %lld s, state dir: %s, fix stale leases: %s "
+        "(max replay %lld s)\n",
+        static_cast<long long>(c.processor.ttlMillis / 1000),
+        static_cast<long long>(c.processor.checkpointIntervalMillis / 1000),
+        c.processor.stateDir.empty() ? "(none)" : c.processor.stateDir.c_str(),
+        c.fixStaleLeases ? "yes" : "no", static_cast<long long>(c.maxReplayMillis / 1000));
     return 0;
 }
 

@@ -2,9 +2,9 @@
 
 namespace au::app {
 
-const std::set<std::string> kValuedFlags = {"--properties", "--record-transcript", "--shard",
-                                            "--state-dir",  "--at",                "--redis",
-                                            "--key",        "--listen"};
+const std::set<std::string> kValuedFlags = {
+    "--properties", "--record-transcript", "--shard", "--state-dir", "--at", "--redis", "--key",
+    "--listen"};
 const std::set<std::string> kSwitches = {"--apply", "--json",    "--list",
                                          "--help",  "--version", "--verbose"};
 

@@ -12,7 +12,7 @@
 namespace au::app {
 
 struct CommandLine {
-    std::string command;  // "" = processor mode
+    std::string command;                         // "" = processor mode
     std::map<std::string, std::string> options;  // "--json" -> "" for switches
     std::vector<std::string> positionals;
 

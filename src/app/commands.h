@@ -6,9 +6,11 @@
 
 namespace au::app {
 
-// Processor mode, under the MultiLangDaemon: `active-users [--properties F] [--record-transcript D]`.
+// Processor mode, under the MultiLangDaemon: `active-users [--properties F] [--record-transcript
+// D]`.
 int runProcessor(const CommandLine& cl);
-// `active-users query (--state-dir DIR | --redis URL (--key K | --properties F)) [--json] [--at MS]`
+// `active-users query (--state-dir DIR | --redis URL (--key K | --properties F)) [--json] [--at
+// MS]`
 int runQuery(const CommandLine& cl);
 // `active-users serve (--state-dir DIR | --redis URL (--key K | --properties F)) [--listen H:P]`
 // (docs/active-set.md); runs until SIGINT/SIGTERM.

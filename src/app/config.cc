@@ -19,7 +19,8 @@ const std::vector<ConfigKey>& configKeys() {
          "where the user id is: payload (JSON field, JSON string or bare text) or partitionKey"},
         {"userIdField", "userId", "the JSON field holding the user id"},
         {"eventTimeField", "",
-         "optional JSON field with the heartbeat's time (epoch ms or ISO-8601); capped at arrival + "
+         "optional JSON field with the heartbeat's time (epoch ms or ISO-8601); capped at arrival "
+         "+ "
          "maxEventTimeSkewMillis. Empty: the record's arrival time"},
         {"requireGuid", "false", "reject ids that are not GUIDs"},
         {"ttlSeconds", "120", "a user is active while now - lastSeen < ttl"},
@@ -31,24 +32,29 @@ const std::vector<ConfigKey>& configKeys() {
         {"statsIntervalSeconds", "60", "interval of the stats line on stderr"},
         {"logLevel", "info", "trace, debug, info, warn, error or off (stderr)"},
         {"fixStaleLeases", "true",
-         "rewrite this shard's lease to LATEST when it starts further behind than maxReplaySeconds"},
+         "rewrite this shard's lease to LATEST when it starts further behind than "
+         "maxReplaySeconds"},
         {"maxReplaySeconds", "ttlSeconds",
          "never replay data older than this; never skip data younger than this"},
         {"fixRemovesLeaseOwner", "auto",
          "the lease fixer also removes leaseOwner: auto = only on KCL 2.x lease tables (faster "
-         "re-take there; 3.x re-adopts faster with the owner kept), or true / false (docs/leases.md)"},
+         "re-take there; 3.x re-adopts faster with the owner kept), or true / false "
+         "(docs/leases.md)"},
         {"warmStart", "true",
-         "at initialize, seed the table from stateDir: the shard's own snapshot and its parent shards' "
+         "at initialize, seed the table from stateDir: the shard's own snapshot and its parent "
+         "shards' "
          "(parentShardId of the lease row, read from the lease table within ~2 s)"},
         {"redisUrl", "",
-         "shared active set: redis://[user:password@]host:port[/db] or rediss:// (TLS); empty = none"},
+         "shared active set: redis://[user:password@]host:port[/db] or rediss:// (TLS); empty = "
+         "none"},
         {"redisKey", "active-users:<applicationName>",
          "the sorted set (member = user id, score = last seen ms); stats go to <redisKey>:stats"},
         {"redisTlsCaFile", "", "PEM CA bundle for rediss://; empty = the system's default CAs"},
         {"redisTlsCertFile", "", "client certificate (PEM) for rediss://, when the server asks"},
         {"redisTlsKeyFile", "", "the client certificate's private key (PEM)"},
         {"redisTlsVerify", "true", "verify the server's certificate and host name"},
-        {"redisTimeoutMillis", "1000", "connect timeout, and the bound of each pipelined round trip"},
+        {"redisTimeoutMillis", "1000",
+         "connect timeout, and the bound of each pipelined round trip"},
         {"redisMaxPendingUsers", "1000000",
          "bound of the buffer of unsent updates (per processor); beyond it new users wait for the "
          "whole-table resend that follows a reconnection"},
@@ -59,7 +65,7 @@ const std::vector<ConfigKey>& configKeys() {
 namespace {
 
 class Reader {
-public:
+  public:
     explicit Reader(const Properties& p) : p_(p) {}
 
     const std::string* raw(const std::string& key) {
@@ -108,7 +114,7 @@ public:
     }
     const std::vector<std::string>& errors() const { return errors_; }
 
-private:
+  private:
     const Properties& p_;
     std::map<std::string, bool> seen_;
     std::vector<std::string> errors_;
@@ -159,7 +165,8 @@ Result<Config> configFromProperties(const Properties& properties) {
     static const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "off"};
     if (std::none_of(std::begin(kLevels), std::end(kLevels),
                      [&](const char* l) { return c.logLevel == l; })) {
-        r.fail(p + "logLevel", "\"" + c.logLevel + "\" is not one of trace, debug, info, warn, error, off");
+        r.fail(p + "logLevel",
+               "\"" + c.logLevel + "\" is not one of trace, debug, info, warn, error, off");
     }
     c.fixStaleLeases = r.boolean(p + "fixStaleLeases", true);
     c.maxReplayMillis = r.integer(p + "maxReplaySeconds", s.ttlMillis / 1000, 1, 7 * day) * 1000;

@@ -44,9 +44,10 @@ std::unique_ptr<leases::StaleLeaseFixer> makeLeaseFixer(const Config& config, Cl
     if (!d.kinesisEndpoint.empty()) daemon.kinesisEndpoint = d.kinesisEndpoint;
     auto access = leases::resolveAwsAccess(daemon, env, leases::shortRetryPolicy());
     if (!access) {
-        spdlog::warn("lease fixer off: cannot tell where the lease table is ({}); stale leases "
-                     "will be replayed",
-                     access.status().toString());
+        spdlog::warn(
+            "lease fixer off: cannot tell where the lease table is ({}); stale leases "
+            "will be replayed",
+            access.status().toString());
         return nullptr;
     }
     leases::FixerOptions options;

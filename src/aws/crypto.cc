@@ -32,7 +32,8 @@ std::string hmacSha256(std::string_view key, std::string_view data) {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     api.value()->hmac(api.value()->sha256(), key.data(), static_cast<int>(key.size()),
-                      reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest, &len);
+                      reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest,
+                      &len);
     return std::string(reinterpret_cast<const char*>(digest), len);
 }
 

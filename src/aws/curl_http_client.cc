@@ -100,9 +100,9 @@ Result<HttpResponse> CurlHttpClient::send(const HttpRequest& request) {
     }
     api.easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
     api.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
-                     static_cast<long>(std::max<int64_t>(1, request.connectTimeoutMillis)));
+                    static_cast<long>(std::max<int64_t>(1, request.connectTimeoutMillis)));
     api.easy_setopt(curl, CURLOPT_TIMEOUT_MS,
-                     static_cast<long>(std::max<int64_t>(1, request.totalTimeoutMillis)));
+                    static_cast<long>(std::max<int64_t>(1, request.totalTimeoutMillis)));
     api.easy_setopt(curl, CURLOPT_WRITEFUNCTION, &writeBody);
     api.easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
     api.easy_setopt(curl, CURLOPT_HEADERFUNCTION, &writeHeader);
@@ -117,7 +117,7 @@ Result<HttpResponse> CurlHttpClient::send(const HttpRequest& request) {
         // such as PUT reuse it with a custom method name.
         api.easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
         api.easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
-                         static_cast<curl_off_t>(request.body.size()));
+                        static_cast<curl_off_t>(request.body.size()));
         if (request.method != "POST") {
             api.easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
         }

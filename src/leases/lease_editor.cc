@@ -42,7 +42,9 @@ TableGeneration detectTableGeneration(const LeaseRow& row,
 
 bool LeaseEditor::removesOwnerFor(const LeaseRow& row, std::string* why) {
     if (options_.removeLeaseOwner) {
-        if (why) *why = *options_.removeLeaseOwner ? "fixRemovesLeaseOwner=true" : "fixRemovesLeaseOwner=false";
+        if (why)
+            *why = *options_.removeLeaseOwner ? "fixRemovesLeaseOwner=true"
+                                              : "fixRemovesLeaseOwner=false";
         return *options_.removeLeaseOwner;
     }
     if (!generation_) {
@@ -51,16 +53,18 @@ bool LeaseEditor::removesOwnerFor(const LeaseRow& row, std::string* why) {
         } else {
             auto migration = ddb_.getItem(table_, leaseKeyItem(kMigrationLeaseKey), true);
             if (!migration) {
-                if (why) *why = "auto: cannot read " + std::string(kMigrationLeaseKey) + " (" +
-                                migration.status().toString() + "), keeping the owner";
+                if (why)
+                    *why = "auto: cannot read " + std::string(kMigrationLeaseKey) + " (" +
+                           migration.status().toString() + "), keeping the owner";
                 return false;
             }
             generation_ = detectTableGeneration(row, migration.value());
         }
     }
     const bool remove = *generation_ == TableGeneration::kKcl2;
-    if (why) *why = std::string("auto: ") + tableGenerationName(*generation_) + " table, " +
-                    (remove ? "removing" : "keeping") + " the owner";
+    if (why)
+        *why = std::string("auto: ") + tableGenerationName(*generation_) + " table, " +
+               (remove ? "removing" : "keeping") + " the owner";
     return remove;
 }
 
@@ -194,8 +198,9 @@ Result<EditResult> LeaseEditor::rewriteToLatest(const std::string& leaseKey, con
                             *row->leaseCounterText + " -> " +
                             std::to_string(*row->leaseCounter + (row->isOwned() ? 2 : 1));
             if (row->isOwned()) {
-                result.reason += std::string(removeOwner ? ", leaseOwner removed" : ", leaseOwner kept") +
-                                 " (" + ownerWhy + ")";
+                result.reason +=
+                    std::string(removeOwner ? ", leaseOwner removed" : ", leaseOwner kept") + " (" +
+                    ownerWhy + ")";
             }
             auto after = parseLeaseRow(written->attributes);
             if (after) result.after = std::move(after).value();

@@ -54,7 +54,8 @@ inline constexpr const char* kMigrationLeaseKey = "Migration3.0";
 // with entityType (3.5+ writes "LEASE") -> 3.x. Else the migration row: absent -> 2.x; its client
 // version `cv` naming 2X (CLIENT_VERSION_2X, CLIENT_VERSION_UPGRADE_FROM_2X: a 3.x worker running
 // the 2.x-compatible lease taker) -> 2.x; otherwise (CLIENT_VERSION_3X...) -> 3.x.
-TableGeneration detectTableGeneration(const LeaseRow& row, const std::optional<aws::Item>& migration);
+TableGeneration detectTableGeneration(const LeaseRow& row,
+                                      const std::optional<aws::Item>& migration);
 // True when `row` alone decides (it has an entityType), so no read of the migration row is needed.
 bool rowTellsGeneration(const LeaseRow& row);
 

@@ -1,7 +1,7 @@
 #pragma once
 // ActiveUserTable: user id -> last seen, with TTL eviction (a user is active at t when
-// t - lastSeen < ttl). GUID ids are stored as 16 bytes and compared case-insensitively; any other id
-// is kept as its exact text.
+// t - lastSeen < ttl). GUID ids are stored as 16 bytes and compared case-insensitively; any other
+// id is kept as its exact text.
 
 #include <cstdint>
 #include <optional>
@@ -28,7 +28,7 @@ struct TextKeyTraits {
 };
 
 class ActiveUserTable {
-public:
+  public:
     explicit ActiveUserTable(int64_t ttlMillis) : ttlMillis_(ttlMillis) {}
 
     int64_t ttlMillis() const { return ttlMillis_; }
@@ -74,7 +74,7 @@ public:
 
     size_t memoryBytes() const { return guids_.memoryBytes() + texts_.memoryBytes(); }
 
-private:
+  private:
     int64_t ttlMillis_;
     ExpiringTable<Guid, GuidKeyTraits> guids_;
     ExpiringTable<std::string, TextKeyTraits> texts_;

@@ -81,7 +81,8 @@ void ActiveUsersProcessor::processRecords(const protocol::ProcessRecords& batch,
     for (auto* l : listeners_) l->onBatchEnd(now, table_, stats_);
 }
 
-bool ActiveUsersProcessor::admit(const protocol::Record& record, int64_t now, Heartbeat& heartbeat) {
+bool ActiveUsersProcessor::admit(const protocol::Record& record, int64_t now,
+                                 Heartbeat& heartbeat) {
     ++stats_.records;
     if (observer_ != nullptr && observer_->skipRecord(record)) {
         ++stats_.stale;
@@ -92,10 +93,11 @@ bool ActiveUsersProcessor::admit(const protocol::Record& record, int64_t now, He
         stats_.reject(why);
         uint64_t suppressed = 0;
         if (rejectLog_.allow(clock_, &suppressed)) {
-            spdlog::warn("skipping record {} ({} bytes of base64): {}{}", record.sequenceNumber.substr(0, 64),
-                         record.data.size(), reasonName(why),
-                         suppressed ? " [" + std::to_string(suppressed) + " more since the last such line]"
-                                    : "");
+            spdlog::warn("skipping record {} ({} bytes of base64): {}{}",
+                         record.sequenceNumber.substr(0, 64), record.data.size(), reasonName(why),
+                         suppressed
+                             ? " [" + std::to_string(suppressed) + " more since the last such line]"
+                             : "");
         }
         return false;
     }

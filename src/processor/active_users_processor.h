@@ -27,7 +27,7 @@ namespace au::processor {
 // Watches the start of a lease and may act on it (the stale-lease fixer); the processor works
 // without one. Called on the protocol thread; implementations must return within ~2 s.
 class LeaseObserver {
-public:
+  public:
     virtual ~LeaseObserver() = default;
     virtual void onInitialize(const protocol::Initialize& message) = 0;
     virtual void onBatch(const protocol::ProcessRecords& batch) = 0;
@@ -45,7 +45,7 @@ struct CheckpointRetryPolicy {
 };
 
 class ActiveUsersProcessor final : public protocol::RecordProcessor {
-public:
+  public:
     ActiveUsersProcessor(ProcessorSettings settings, Clock& clock,
                          LeaseObserver* observer = nullptr, CheckpointRetryPolicy retry = {});
 
@@ -69,7 +69,7 @@ public:
     const ProcessorStats& stats() const { return stats_; }
     const std::string& shardId() const { return shardId_; }
 
-private:
+  private:
     static constexpr size_t kPrefetchGroup = 16;
     // Decodes a record and decides whether it applies (false: counted as skipped, stale or bad).
     bool admit(const protocol::Record& record, int64_t now, Heartbeat& heartbeat);

@@ -3,12 +3,12 @@
 // grows with the number of expired entries, not with the table size.
 //
 // Layout: entries live in fixed-size chunks (key, lastSeen, prev, next = 16 bytes + the key; chunks
-// never move, so growing costs no copy and no transient double allocation); an open-addressing index
-// (linear probing, backward-shift deletion) of 4-byte positions maps keys to entries;
-// every entry is also on the doubly linked list of its time bucket (lastSeen >> 10: 1.024 s, a shift
+// never move, so growing costs no copy and no transient double allocation); an open-addressing
+// index (linear probing, backward-shift deletion) of 4-byte positions maps keys to entries; every
+// entry is also on the doubly linked list of its time bucket (lastSeen >> 10: 1.024 s, a shift
 // rather than a division on the hot path), and
-// the buckets are ordered. Eviction drops whole buckets that lie before the cutoff and scans only the
-// one bucket that straddles it.
+// the buckets are ordered. Eviction drops whole buckets that lie before the cutoff and scans only
+// the one bucket that straddles it.
 //
 // Thread-compatible: one thread at a time.
 
@@ -20,14 +20,13 @@
 #include <tuple>
 #include <vector>
 
-
 namespace au::processor {
 
 // KeyTraits<Key> provides: using View; static View view(const Key&); static Key make(View);
 // static size_t hash(View); and View must be equality-comparable.
 template <class Key, class Traits>
 class ExpiringTable {
-public:
+  public:
     using View = typename Traits::View;
 
     ExpiringTable() = default;
@@ -143,7 +142,7 @@ public:
                buckets_.size() * 48;
     }
 
-private:
+  private:
     static constexpr uint32_t kNil = UINT32_MAX;
     static constexpr size_t kChunkBits = 12;
     static constexpr size_t kChunkSize = size_t{1} << kChunkBits;
@@ -207,8 +206,8 @@ private:
         for (size_t next = (hole + 1) & mask_; slots_[next] != kNil; next = (next + 1) & mask_) {
             const size_t home = Traits::hash(Traits::view(entry(slots_[next]).key)) & mask_;
             // Move the entry back when its home does not lie cyclically in (hole, next].
-            const bool between = hole <= next ? (home > hole && home <= next)
-                                              : (home > hole || home <= next);
+            const bool between =
+                hole <= next ? (home > hole && home <= next) : (home > hole || home <= next);
             if (!between) {
                 slots_[hole] = slots_[next];
                 hole = next;

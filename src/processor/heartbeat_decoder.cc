@@ -13,17 +13,28 @@ namespace od = simdjson::ondemand;
 
 const char* reasonName(RejectReason reason) {
     switch (reason) {
-        case RejectReason::kBadRecord: return "bad_record";
-        case RejectReason::kBadBase64: return "bad_base64";
-        case RejectReason::kInvalidUtf8: return "invalid_utf8";
-        case RejectReason::kBinary: return "binary";
-        case RejectReason::kNotJson: return "not_json";
-        case RejectReason::kMissingId: return "missing_id";
-        case RejectReason::kIdTooLong: return "id_too_long";
-        case RejectReason::kNotGuid: return "not_guid";
-        case RejectReason::kBadEventTime: return "bad_event_time";
-        case RejectReason::kNoEventTime: return "no_event_time";
-        case RejectReason::kCount: break;
+        case RejectReason::kBadRecord:
+            return "bad_record";
+        case RejectReason::kBadBase64:
+            return "bad_base64";
+        case RejectReason::kInvalidUtf8:
+            return "invalid_utf8";
+        case RejectReason::kBinary:
+            return "binary";
+        case RejectReason::kNotJson:
+            return "not_json";
+        case RejectReason::kMissingId:
+            return "missing_id";
+        case RejectReason::kIdTooLong:
+            return "id_too_long";
+        case RejectReason::kNotGuid:
+            return "not_guid";
+        case RejectReason::kBadEventTime:
+            return "bad_event_time";
+        case RejectReason::kNoEventTime:
+            return "no_event_time";
+        case RejectReason::kCount:
+            break;
     }
     return "unknown";
 }
@@ -121,7 +132,8 @@ bool HeartbeatDecoder::decodeJson(Heartbeat& out, std::optional<int64_t>& payloa
         }
         return true;
     } catch (const simdjson::simdjson_error& e) {
-        why = e.error() == simdjson::UTF8_ERROR ? RejectReason::kInvalidUtf8 : RejectReason::kNotJson;
+        why =
+            e.error() == simdjson::UTF8_ERROR ? RejectReason::kInvalidUtf8 : RejectReason::kNotJson;
         return false;
     }
 }

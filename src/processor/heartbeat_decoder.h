@@ -37,13 +37,13 @@ const char* reasonName(RejectReason reason);
 constexpr size_t kMaxIdBytes = 256;
 
 struct Heartbeat {
-    std::string_view userId;  // as sent; valid until the next decode()
+    std::string_view userId;   // as sent; valid until the next decode()
     std::optional<Guid> guid;  // set when userId is a GUID: the table keys on it, not on the text
     int64_t eventTimeMillis = 0;
 };
 
 class HeartbeatDecoder {
-public:
+  public:
     explicit HeartbeatDecoder(HeartbeatSettings settings);
     ~HeartbeatDecoder();
     HeartbeatDecoder(const HeartbeatDecoder&) = delete;
@@ -52,7 +52,7 @@ public:
     // Decodes one record into `out` (true), or sets `why` (false). Never throws.
     bool decode(const protocol::Record& record, Heartbeat& out, RejectReason& why);
 
-private:
+  private:
     bool decodeJson(Heartbeat& out, std::optional<int64_t>& payloadTime, RejectReason& why);
 
     HeartbeatSettings settings_;

@@ -46,8 +46,8 @@ Status writeAll(int fd, const std::string& data, const std::string& path) {
 std::string snapshotPath(const std::string& dir, const std::string& shardId) {
     std::string name = shardId;
     for (char& c : name) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                        c == '.' || c == '_' || c == '-';
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
         if (!ok) c = '_';
     }
     if (name.empty() || name[0] == '.') name.insert(0, "_");
@@ -73,19 +73,20 @@ Status writeSnapshot(const std::string& dir, const std::string& shardId, int64_t
             out += id;
             out += '"';
         } else {
-            out += nlohmann::json(std::string(id)).dump(-1, ' ', false,
-                                                        nlohmann::json::error_handler_t::replace);
+            out += nlohmann::json(std::string(id))
+                       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         }
         out += ':';
-        const int len = std::snprintf(number, sizeof number, "%lld", static_cast<long long>(lastSeen));
+        const int len =
+            std::snprintf(number, sizeof number, "%lld", static_cast<long long>(lastSeen));
         out.append(number, static_cast<size_t>(len));
     });
     out += "}}\n";
 
     if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) return ioError("creating " + dir);
     const std::string path = snapshotPath(dir, shardId);
-    const std::string tmp = dir + "/.tmp-" + std::to_string(::getpid()) + "-" +
-                            path.substr(dir.size() + 1);
+    const std::string tmp =
+        dir + "/.tmp-" + std::to_string(::getpid()) + "-" + path.substr(dir.size() + 1);
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return ioError("creating " + tmp);
     Status st = writeAll(fd, out, tmp);

@@ -44,7 +44,8 @@ std::optional<int64_t> intOf(od::value v) {
 
 // approximateArrivalTimestamp as the daemons serialise it: an integer is epoch ms (1.x Date,
 // 2.2+/3.x Long, and Jackson's Instant without nanoseconds); a decimal below 1e11 is epoch seconds
-// with a fraction (Jackson's Instant with nanoseconds); {"epochSecond":s,"nano":n} is a bean Instant.
+// with a fraction (Jackson's Instant with nanoseconds); {"epochSecond":s,"nano":n} is a bean
+// Instant.
 std::optional<int64_t> arrivalMillisOf(od::value v) {
     const auto type = v.type().value();
     if (type == od::json_type::number) {
@@ -118,7 +119,8 @@ Result<Message> MessageDecoder::decode(std::string_view line) {
     auto& buffer = impl_->buffer;
     buffer.reserve(line.size() + simdjson::SIMDJSON_PADDING);
     buffer.assign(line.data(), line.size());
-    return impl_->parse(simdjson::padded_string_view(buffer.data(), buffer.size(), buffer.capacity()));
+    return impl_->parse(
+        simdjson::padded_string_view(buffer.data(), buffer.size(), buffer.capacity()));
 }
 
 Result<Message> MessageDecoder::decode(std::string& line) {
@@ -162,7 +164,8 @@ Result<Message> MessageDecoder::Impl::parse(simdjson::padded_string_view input) 
             } else if (key == "shardId") {
                 if (auto s = stringOf(value)) init.shardId = std::string(*s);
             } else if (key == "sequenceNumber") {
-                if (auto s = stringOf(value)) init.sequenceNumber = reply.sequenceNumber = std::string(*s);
+                if (auto s = stringOf(value))
+                    init.sequenceNumber = reply.sequenceNumber = std::string(*s);
             } else if (key == "subSequenceNumber") {
                 init.subSequenceNumber = reply.subSequenceNumber = intOf(value);
             } else if (key == "reason") {
@@ -189,8 +192,8 @@ Result<Message> MessageDecoder::Impl::parse(simdjson::padded_string_view input) 
 
 std::string encodeStatus(std::string_view responseFor) {
     std::string out = R"({"action":"status","responseFor":)";
-    out += nlohmann::json(std::string(responseFor)).dump(-1, ' ', false,
-                                                         nlohmann::json::error_handler_t::replace);
+    out += nlohmann::json(std::string(responseFor))
+               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     out += '}';
     return out;
 }

@@ -18,24 +18,24 @@
 namespace au::protocol {
 
 class MessageDecoder {
-public:
+  public:
     MessageDecoder();
     ~MessageDecoder();
     MessageDecoder(const MessageDecoder&) = delete;
     MessageDecoder& operator=(const MessageDecoder&) = delete;
 
     // Decodes one line (without its newline). Errors: "NotJson" (also invalid UTF-8),
-    // "NotAnObject", "NoAction". Text after the closing brace is not examined. The string views inside a returned ProcessRecords stay
-    // valid until the next decode().
+    // "NotAnObject", "NoAction". Text after the closing brace is not examined. The string views
+    // inside a returned ProcessRecords stay valid until the next decode().
     Result<Message> decode(std::string_view line);
-    // The same, parsing in place: `line`'s spare capacity is grown (once) to hold simdjson's padding
-    // instead of copying the line. `line` may be reused as soon as this returns.
+    // The same, parsing in place: `line`'s spare capacity is grown (once) to hold simdjson's
+    // padding instead of copying the line. `line` may be reused as soon as this returns.
     Result<Message> decode(std::string& line);
 
     // Hands a finished batch's record vector back so the next decode reuses its capacity.
     void recycle(std::vector<Record>&& records);
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -18,12 +18,13 @@ struct Record {
     std::string_view sequenceNumber;  // digits; never parsed into an integer
     int64_t subSequenceNumber = 0;
     std::optional<int64_t> approximateArrivalMillis;  // epoch ms
-    bool wellFormed = true;  // false when a field had the wrong JSON type
+    bool wellFormed = true;                           // false when a field had the wrong JSON type
 };
 
 struct Initialize {
     std::string shardId;
-    std::optional<std::string> sequenceNumber;  // TRIM_HORIZON, LATEST, AT_TIMESTAMP, SHARD_END, digits
+    std::optional<std::string>
+        sequenceNumber;  // TRIM_HORIZON, LATEST, AT_TIMESTAMP, SHARD_END, digits
     std::optional<int64_t> subSequenceNumber;
 };
 

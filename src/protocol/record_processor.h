@@ -28,7 +28,7 @@ struct CheckpointResult {
 CheckpointResult classifyCheckpointError(const std::optional<std::string>& error);
 
 class Checkpointer {
-public:
+  public:
     virtual ~Checkpointer() = default;
     // Sends a checkpoint and waits for the daemon's reply. A null sequence number means "the
     // largest record delivered so far" (SHARD_END during shard end). Valid only inside the
@@ -38,7 +38,7 @@ public:
 };
 
 class RecordProcessor {
-public:
+  public:
     virtual ~RecordProcessor() = default;
     virtual void initialize(const Initialize& message) = 0;
     virtual void processRecords(const ProcessRecords& batch, Checkpointer& checkpointer) = 0;

@@ -28,9 +28,10 @@ void Session::logSkipped(std::string_view line, const Status& why) {
     for (char& c : shown) {
         if (static_cast<unsigned char>(c) < 0x20) c = '?';
     }
-    spdlog::warn("skipping an input line ({}, {} bytes): {}{}{}", why.toString(), line.size(), shown,
-                 line.size() > kShown ? "..." : "",
-                 suppressed ? " [" + std::to_string(suppressed) + " more since the last such line]" : "");
+    spdlog::warn(
+        "skipping an input line ({}, {} bytes): {}{}{}", why.toString(), line.size(), shown,
+        line.size() > kShown ? "..." : "",
+        suppressed ? " [" + std::to_string(suppressed) + " more since the last such line]" : "");
 }
 
 bool Session::reply(std::string_view action) {
@@ -110,7 +111,8 @@ bool Session::dispatch(const Message& message) {
 CheckpointResult Session::checkpoint(const std::optional<std::string>& sequenceNumber,
                                      const std::optional<int64_t>& subSequenceNumber) {
     using Kind = CheckpointResult::Kind;
-    if (writeFailed_ || !transport_.writeLine(encodeCheckpoint(sequenceNumber, subSequenceNumber))) {
+    if (writeFailed_ ||
+        !transport_.writeLine(encodeCheckpoint(sequenceNumber, subSequenceNumber))) {
         writeFailed_ = true;
         return {Kind::kConnectionLost, "stdout closed"};
     }

@@ -17,7 +17,7 @@
 namespace au::protocol {
 
 class Session : private Checkpointer {
-public:
+  public:
     Session(LineTransport& transport, RecordProcessor& processor, const Clock& clock);
 
     // Runs until stdin ends (returns 0) or the daemon's side of stdout breaks (returns 1).
@@ -30,7 +30,7 @@ public:
     };
     const Counters& counters() const { return counters_; }
 
-private:
+  private:
     CheckpointResult checkpoint(const std::optional<std::string>& sequenceNumber,
                                 const std::optional<int64_t>& subSequenceNumber) override;
     // Handles one message; false when the peer is gone.
@@ -43,7 +43,8 @@ private:
     const Clock& clock_;
     MessageDecoder decoder_;       // messages; a batch's views live here while it is handled
     MessageDecoder replyDecoder_;  // checkpoint replies, so they cannot invalidate the batch
-    std::optional<std::string> pending_;  // a message that arrived while awaiting a checkpoint reply
+    std::optional<std::string>
+        pending_;  // a message that arrived while awaiting a checkpoint reply
     bool writeFailed_ = false;
     Counters counters_;
     LogThrottle skippedLog_{10'000};

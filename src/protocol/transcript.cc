@@ -156,9 +156,10 @@ ReadStatus ScriptedTransport::readLine(std::string& line, int64_t deadlineMillis
 bool ScriptedTransport::writeLine(std::string_view line) {
     ++compared_;
     if (next_ >= entries_.size() || entries_[next_].dir != Dir::kOut) {
-        const std::string where = next_ < entries_.size()
-                                      ? "before transcript line " + std::to_string(entries_[next_].fileLine)
-                                      : "after the end of the transcript";
+        const std::string where =
+            next_ < entries_.size()
+                ? "before transcript line " + std::to_string(entries_[next_].fileLine)
+                : "after the end of the transcript";
         differences_.push_back(where + ": unexpected output\n    " + std::string(line));
         return true;
     }
@@ -167,8 +168,8 @@ bool ScriptedTransport::writeLine(std::string_view line) {
     const auto want = nlohmann::json::parse(e.line, nullptr, false);
     const bool same = got.is_discarded() || want.is_discarded() ? line == e.line : got == want;
     if (!same) {
-        differences_.push_back("transcript line " + std::to_string(e.fileLine) + ":\n  - expected " +
-                               e.line + "\n  + actual   " + std::string(line));
+        differences_.push_back("transcript line " + std::to_string(e.fileLine) +
+                               ":\n  - expected " + e.line + "\n  + actual   " + std::string(line));
     }
     return true;
 }

@@ -34,7 +34,7 @@ Result<std::vector<TranscriptEntry>> loadTranscript(const std::string& path);
 std::string encodeTranscriptEntry(const TranscriptEntry& entry);
 
 class RecordingTransport final : public LineTransport {
-public:
+  public:
     // Takes ownership of `file` (opened for writing); each entry is flushed as it is written.
     RecordingTransport(LineTransport& inner, std::FILE* file, const Clock& clock);
     ~RecordingTransport() override;
@@ -44,7 +44,7 @@ public:
     // Creates <dir>/transcript-<start time>-<pid>.jsonl (and dir itself when missing).
     static Result<std::FILE*> openFileIn(const std::string& dir, const Clock& clock);
 
-private:
+  private:
     void append(TranscriptEntry::Dir dir, std::string_view line);
     LineTransport& inner_;
     std::FILE* file_;
@@ -52,7 +52,7 @@ private:
 };
 
 class ScriptedTransport final : public LineTransport {
-public:
+  public:
     ScriptedTransport(std::vector<TranscriptEntry> entries, ManualClock& clock);
     ReadStatus readLine(std::string& line, int64_t deadlineMillis) override;
     bool writeLine(std::string_view line) override;
@@ -63,7 +63,7 @@ public:
     // Records recorded outputs that the processor never wrote. Call once, after the run.
     void finish();
 
-private:
+  private:
     void skipMissingOutputs();
     std::vector<TranscriptEntry> entries_;
     size_t next_ = 0;

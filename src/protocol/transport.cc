@@ -74,8 +74,8 @@ ReadStatus FdTransport::readLine(std::string& line, int64_t deadlineMillis) {
     size_t scanned = 0;  // bytes after start_ known to hold no newline
     for (;;) {
         const char* begin = buffer_.get() + start_;
-        const auto* nl = static_cast<const char*>(
-            std::memchr(begin + scanned, '\n', end_ - start_ - scanned));
+        const auto* nl =
+            static_cast<const char*>(std::memchr(begin + scanned, '\n', end_ - start_ - scanned));
         if (nl != nullptr) {
             const char* stop = nl;
             if (stop > begin && stop[-1] == '\r') --stop;
@@ -90,7 +90,8 @@ ReadStatus FdTransport::readLine(std::string& line, int64_t deadlineMillis) {
         }
         scanned = end_ - start_;
         if (scanned > maxLineBytes_) {
-            if (!discarding_) spdlog::error("discarding a line longer than {} bytes", maxLineBytes_);
+            if (!discarding_)
+                spdlog::error("discarding a line longer than {} bytes", maxLineBytes_);
             discarding_ = true;
             start_ = end_ = 0;
             scanned = 0;

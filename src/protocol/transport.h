@@ -17,7 +17,7 @@ namespace au::protocol {
 enum class ReadStatus { kLine, kTimeout, kEof };
 
 class LineTransport {
-public:
+  public:
     virtual ~LineTransport() = default;
     // Reads the next line (without "\n" or "\r\n") into `line`, waiting until `deadlineMillis`
     // (in the transport clock's time; INT64_MAX = no deadline). kTimeout leaves `line` untouched.
@@ -27,14 +27,14 @@ public:
 };
 
 class FdTransport final : public LineTransport {
-public:
+  public:
     // Lines longer than `maxLineBytes` are discarded up to their newline and reported as an
     // empty line (logged once each); the daemon never sends one that long (GetRecords <= 10 MB).
     FdTransport(int inFd, int outFd, const Clock& clock, size_t maxLineBytes = 64u << 20);
     ReadStatus readLine(std::string& line, int64_t deadlineMillis) override;
     bool writeLine(std::string_view line) override;
 
-private:
+  private:
     bool fill(int64_t deadlineMillis, bool& timedOut);
 
     int inFd_;

@@ -31,7 +31,7 @@ constexpr std::array<uint32_t, 256> makeShifted(int shift) {
     return t;
 }
 constexpr std::array<uint32_t, 256> kQuad0 = makeShifted(18), kQuad1 = makeShifted(12),
-                                     kQuad2 = makeShifted(6), kQuad3 = makeShifted(0);
+                                    kQuad2 = makeShifted(6), kQuad3 = makeShifted(0);
 
 inline uint32_t quad(const char* p) {
     return kQuad0[static_cast<uint8_t>(p[0])] | kQuad1[static_cast<uint8_t>(p[1])] |

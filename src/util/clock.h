@@ -8,7 +8,7 @@
 namespace au {
 
 class Clock {
-public:
+  public:
     virtual ~Clock() = default;
     // Wall-clock time, milliseconds since the Unix epoch.
     virtual int64_t nowMillis() const = 0;
@@ -17,21 +17,21 @@ public:
 };
 
 class SystemClock final : public Clock {
-public:
+  public:
     int64_t nowMillis() const override;
     void sleepMillis(int64_t millis) override;
 };
 
 // A clock that moves only when told to; sleeping advances it. Safe to read from any thread.
 class ManualClock final : public Clock {
-public:
+  public:
     explicit ManualClock(int64_t startMillis = 0) : now_(startMillis) {}
     int64_t nowMillis() const override;
     void sleepMillis(int64_t millis) override;
     void set(int64_t millis);
     void advance(int64_t millis);
 
-private:
+  private:
     std::atomic<int64_t> now_;
 };
 

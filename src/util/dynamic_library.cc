@@ -4,7 +4,8 @@
 
 namespace au {
 
-Result<std::shared_ptr<DynamicLibrary>> DynamicLibrary::open(const std::vector<std::string>& sonames) {
+Result<std::shared_ptr<DynamicLibrary>> DynamicLibrary::open(
+    const std::vector<std::string>& sonames) {
     std::string errors;
     for (const auto& name : sonames) {
         if (void* handle = ::dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL)) {

@@ -15,7 +15,7 @@
 namespace au {
 
 class DynamicLibrary {
-public:
+  public:
     // Opens the first of `sonames` that loads. Fails with code "LibraryNotFound" and dlerror().
     static Result<std::shared_ptr<DynamicLibrary>> open(const std::vector<std::string>& sonames);
 
@@ -28,8 +28,9 @@ public:
 
     const std::string& soname() const { return soname_; }
 
-private:
-    DynamicLibrary(void* handle, std::string soname) : handle_(handle), soname_(std::move(soname)) {}
+  private:
+    DynamicLibrary(void* handle, std::string soname)
+        : handle_(handle), soname_(std::move(soname)) {}
     void* address(const char* symbol) const;
 
     void* handle_;

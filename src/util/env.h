@@ -8,7 +8,7 @@
 namespace au {
 
 class Environment {
-public:
+  public:
     virtual ~Environment() = default;
     // The variable's value, or nullopt when it is not set. An empty value is returned as "".
     virtual std::optional<std::string> get(const std::string& name) const = 0;
@@ -18,19 +18,19 @@ public:
 
 // The real process environment (getenv).
 class ProcessEnvironment final : public Environment {
-public:
+  public:
     std::optional<std::string> get(const std::string& name) const override;
 };
 
 // A fixed map, for tests and for composing overrides.
 class MapEnvironment final : public Environment {
-public:
+  public:
     MapEnvironment() = default;
     explicit MapEnvironment(std::map<std::string, std::string> vars) : vars_(std::move(vars)) {}
     std::optional<std::string> get(const std::string& name) const override;
     void set(const std::string& name, const std::string& value) { vars_[name] = value; }
 
-private:
+  private:
     std::map<std::string, std::string> vars_;
 };
 

@@ -29,7 +29,8 @@ void formatGuidTo(const Guid& g, char* out);
 struct GuidHash {
     size_t operator()(const Guid& g) const {
         // GUID bits are mostly random already; one multiply mixes the halves.
-        return static_cast<size_t>((g.hi ^ (g.lo * 0x9E3779B97F4A7C15ull)) * 0xFF51AFD7ED558CCDull >> 7);
+        return static_cast<size_t>(
+            (g.hi ^ (g.lo * 0x9E3779B97F4A7C15ull)) * 0xFF51AFD7ED558CCDull >> 7);
     }
 };
 

@@ -5,9 +5,7 @@
 namespace au {
 
 namespace {
-std::string patternFor(const std::string& tag) {
-    return "active-users[" + tag + "] %l: %v";
-}
+std::string patternFor(const std::string& tag) { return "active-users[" + tag + "] %l: %v"; }
 }  // namespace
 
 void initLogging(const std::string& tag, const std::string& level) {

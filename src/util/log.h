@@ -22,12 +22,12 @@ void setLogTag(const std::string& tag);
 
 // Lets one log line through at most every `intervalMillis`, counting the suppressed ones.
 class LogThrottle {
-public:
+  public:
     explicit LogThrottle(int64_t intervalMillis) : interval_(intervalMillis) {}
     // True when a line may be written now; `suppressed` then holds how many were held back since.
     bool allow(const Clock& clock, uint64_t* suppressed = nullptr);
 
-private:
+  private:
     int64_t interval_;
     int64_t last_ = INT64_MIN;
     uint64_t held_ = 0;

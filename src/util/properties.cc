@@ -40,21 +40,32 @@ std::string unescape(std::string_view s, size_t& pos, Stop stop) {
         if (++pos >= s.size()) break;
         const char e = s[pos++];
         switch (e) {
-            case 't': out += '\t'; break;
-            case 'n': out += '\n'; break;
-            case 'r': out += '\r'; break;
-            case 'f': out += '\f'; break;
+            case 't':
+                out += '\t';
+                break;
+            case 'n':
+                out += '\n';
+                break;
+            case 'r':
+                out += '\r';
+                break;
+            case 'f':
+                out += '\f';
+                break;
             case 'u': {
                 uint32_t cp = 0;
                 size_t n = 0;
-                for (; n < 4 && pos < s.size() && std::isxdigit(static_cast<unsigned char>(s[pos])); ++n) {
+                for (; n < 4 && pos < s.size() && std::isxdigit(static_cast<unsigned char>(s[pos]));
+                     ++n) {
                     const char h = s[pos++];
-                    cp = cp * 16 + static_cast<uint32_t>(h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
+                    cp =
+                        cp * 16 + static_cast<uint32_t>(h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
                 }
                 appendUtf8(out, cp);
                 break;
             }
-            default: out += e;
+            default:
+                out += e;
         }
     }
     return out;
@@ -97,7 +108,8 @@ Properties parseProperties(std::string_view text) {
         if (logical.empty()) continue;
 
         size_t p = 0;
-        std::string key = unescape(logical, p, [](char c) { return c == '=' || c == ':' || isSpace(c); });
+        std::string key =
+            unescape(logical, p, [](char c) { return c == '=' || c == ':' || isSpace(c); });
         while (p < logical.size() && isSpace(logical[p])) ++p;
         if (p < logical.size() && (logical[p] == '=' || logical[p] == ':')) ++p;
         while (p < logical.size() && isSpace(logical[p])) ++p;

@@ -12,7 +12,7 @@
 namespace au {
 
 class Status {
-public:
+  public:
     Status() = default;
     static Status ok() { return Status(); }
     static Status error(std::string code, std::string message) {
@@ -29,7 +29,7 @@ public:
     const std::string& message() const { return message_; }
     std::string toString() const { return ok_ ? std::string("OK") : code_ + ": " + message_; }
 
-private:
+  private:
     bool ok_ = true;
     std::string code_;
     std::string message_;
@@ -37,8 +37,8 @@ private:
 
 template <class T>
 class Result {
-public:
-    Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  public:
+    Result(T value) : v_(std::move(value)) {}       // NOLINT: implicit by design
     Result(Status error) : v_(std::move(error)) {}  // NOLINT: implicit by design
 
     bool isOk() const { return v_.index() == 0; }
@@ -54,7 +54,7 @@ public:
     // REQUIRES: !isOk()
     const Status& status() const { return std::get<1>(v_); }
 
-private:
+  private:
     std::variant<T, Status> v_;
 };
 

@@ -45,9 +45,9 @@ bool digits(std::string_view s, size_t pos, size_t n, int& out) {
 std::optional<int64_t> parseIso8601Millis(std::string_view s) {
     int year, month, day, hour, minute, second;
     if (!digits(s, 0, 4, year) || s.size() < 19 || s[4] != '-' || !digits(s, 5, 2, month) ||
-        s[7] != '-' || !digits(s, 8, 2, day) ||
-        (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s, 11, 2, hour) ||
-        s[13] != ':' || !digits(s, 14, 2, minute) || s[16] != ':' || !digits(s, 17, 2, second)) {
+        s[7] != '-' || !digits(s, 8, 2, day) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+        !digits(s, 11, 2, hour) || s[13] != ':' || !digits(s, 14, 2, minute) || s[16] != ':' ||
+        !digits(s, 17, 2, second)) {
         return std::nullopt;
     }
     if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
@@ -84,7 +84,8 @@ std::optional<int64_t> parseIso8601Millis(std::string_view s) {
         return std::nullopt;
     }
     if (pos != s.size()) return std::nullopt;
-    const int64_t days = daysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+    const int64_t days =
+        daysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
     const int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offsetMinutes * 60;
     return secs * 1000 + millis;
 }
@@ -99,7 +100,8 @@ std::string formatIso8601Millis(int64_t epochMillis) {
     std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
                   static_cast<long long>(y), m, d, static_cast<long long>(msOfDay / 3'600'000),
                   static_cast<long long>(msOfDay / 60'000 % 60),
-                  static_cast<long long>(msOfDay / 1000 % 60), static_cast<long long>(msOfDay % 1000));
+                  static_cast<long long>(msOfDay / 1000 % 60),
+                  static_cast<long long>(msOfDay % 1000));
     return buf;
 }
 

@@ -1,7 +1,8 @@
+#include "app/config.h"
+
 #include <catch2/catch.hpp>
 
 #include "app/cli.h"
-#include "app/config.h"
 
 using namespace au;
 using namespace au::app;
@@ -45,16 +46,17 @@ TEST_CASE("The processor's own keys are read and converted", "[app]") {
 }
 
 TEST_CASE("Every invalid value is reported with its key and line", "[app]") {
-    auto c = configFromProperties(parseProperties(
-        "activeUsers.ttlSeconds = soon\n"
-        "activeUsers.requireGuid = yes\n"
-        "activeUsers.userIdSource = header\n"
-        "activeUsers.ttlSecond = 5\n"
-        "activeUsers.snapshotIntervalMillis = 0\n"
-        "activeUsers.logLevel = loud\n"));
+    auto c =
+        configFromProperties(parseProperties("activeUsers.ttlSeconds = soon\n"
+                                             "activeUsers.requireGuid = yes\n"
+                                             "activeUsers.userIdSource = header\n"
+                                             "activeUsers.ttlSecond = 5\n"
+                                             "activeUsers.snapshotIntervalMillis = 0\n"
+                                             "activeUsers.logLevel = loud\n"));
     REQUIRE_FALSE(c);
     const std::string& m = c.status().message();
-    CHECK(m.find("activeUsers.ttlSeconds (line 1): \"soon\" is not an integer") != std::string::npos);
+    CHECK(m.find("activeUsers.ttlSeconds (line 1): \"soon\" is not an integer") !=
+          std::string::npos);
     CHECK(m.find("activeUsers.requireGuid (line 2)") != std::string::npos);
     CHECK(m.find("activeUsers.userIdSource (line 3)") != std::string::npos);
     CHECK(m.find("activeUsers.ttlSecond (line 4): unknown key") != std::string::npos);
@@ -63,8 +65,8 @@ TEST_CASE("Every invalid value is reported with its key and line", "[app]") {
 }
 
 TEST_CASE("The command line separates command, flags and positionals", "[app]") {
-    auto cl = parseCommandLine({"query", "--state-dir", "/s", "--json", "--at=5"}, {"--state-dir", "--at"},
-                               {"--json"});
+    auto cl = parseCommandLine({"query", "--state-dir", "/s", "--json", "--at=5"},
+                               {"--state-dir", "--at"}, {"--json"});
     REQUIRE(cl);
     CHECK(cl->command == "query");
     CHECK(cl->get("--state-dir") == "/s");
@@ -92,5 +94,6 @@ TEST_CASE("fixRemovesLeaseOwner: auto by default, true/false override", "[app]")
             CHECK(*c->fixRemovesLeaseOwner == (std::string(v) == "true"));
         }
     }
-    CHECK_FALSE(configFromProperties(parseProperties("activeUsers.fixRemovesLeaseOwner = maybe\n")));
+    CHECK_FALSE(
+        configFromProperties(parseProperties("activeUsers.fixRemovesLeaseOwner = maybe\n")));
 }

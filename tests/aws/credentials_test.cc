@@ -8,12 +8,12 @@
 #include "aws/environment_credentials_provider.h"
 #include "aws/imds_credentials_provider.h"
 #include "aws/profile_credentials_provider.h"
-#include "util/time_format.h"
 #include "aws/web_identity_credentials_provider.h"
 #include "fake_http_client.h"
 #include "support/temp_dir.h"
 #include "util/clock.h"
 #include "util/env.h"
+#include "util/time_format.h"
 
 using namespace au::aws;
 using au::ManualClock;

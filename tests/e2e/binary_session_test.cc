@@ -1,6 +1,5 @@
 // End-to-end sessions of each daemon generation against the built binary, over real pipes.
 #include <catch2/catch.hpp>
-
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -21,11 +20,15 @@ int64_t nowMillis() {
         .count();
 }
 
-const char* kUsers[] = {"3f2504e0-4f89-11d3-9a0c-0305e82c3301", "9b2c1d6e-0000-4000-8000-000000000002",
+const char* kUsers[] = {"3f2504e0-4f89-11d3-9a0c-0305e82c3301",
+                        "9b2c1d6e-0000-4000-8000-000000000002",
                         "0e4f6a8b-1111-4222-8333-444455556666"};
 
 json initialize(const std::string& shard, const char* checkpoint = "LATEST") {
-    return {{"action", "initialize"}, {"shardId", shard}, {"sequenceNumber", checkpoint}, {"subSequenceNumber", 0}};
+    return {{"action", "initialize"},
+            {"shardId", shard},
+            {"sequenceNumber", checkpoint},
+            {"subSequenceNumber", 0}};
 }
 
 json batchOfHeartbeats(int firstSequence, int64_t arrival) {
@@ -34,8 +37,10 @@ json batchOfHeartbeats(int firstSequence, int64_t arrival) {
     for (const char* u : kUsers) {
         records.push_back(recordJson(heartbeatPayload(u), std::to_string(seq++), arrival));
     }
-    records.push_back(recordJson(std::string("\x00\xff garbage", 10), std::to_string(seq++), arrival));
-    records.push_back(recordJson(heartbeatPayload(kUsers[0]), std::to_string(seq++), arrival - 3'600'000));
+    records.push_back(
+        recordJson(std::string("\x00\xff garbage", 10), std::to_string(seq++), arrival));
+    records.push_back(
+        recordJson(heartbeatPayload(kUsers[0]), std::to_string(seq++), arrival - 3'600'000));
     json m = {{"action", "processRecords"}, {"records", records}, {"millisBehindLatest", 0}};
     return m;
 }
@@ -61,7 +66,8 @@ std::string runQuery(const std::string& stateDir) {
 
 TEST_CASE("KCL 2.x/3.x: a whole lease with a shard end, throttled once", "[e2e]") {
     TempDir dir;
-    std::ofstream(dir.file("p.properties")) << "activeUsers.stateDir = " << dir.file("state") << "\n";
+    std::ofstream(dir.file("p.properties"))
+        << "activeUsers.stateDir = " << dir.file("state") << "\n";
     DaemonDriver d({"--properties", dir.file("p.properties")}, dir.file("stderr"));
     CHECK(d.exchange(initialize("shardId-000000000001", "TRIM_HORIZON")) == "initialize");
     CHECK(d.exchange(batchOfHeartbeats(100, nowMillis())) == "processRecords");
@@ -78,7 +84,8 @@ TEST_CASE("KCL 2.x/3.x: a whole lease with a shard end, throttled once", "[e2e]"
     CHECK(query.rfind("3\n", 0) == 0);
     for (const char* u : kUsers) CHECK(query.find(u) != std::string::npos);
     const std::string err = readFile(dir.file("stderr"));
-    CHECK(err.find("stats: active=3 applied=3 stale=1 malformed=1 (invalid_utf8=1)") != std::string::npos);
+    CHECK(err.find("stats: active=3 applied=3 stale=1 malformed=1 (invalid_utf8=1)") !=
+          std::string::npos);
 }
 
 TEST_CASE("KCL 2.x/3.x: graceful shutdown, then lease lost, then EOF", "[e2e]") {
@@ -91,15 +98,17 @@ TEST_CASE("KCL 2.x/3.x: graceful shutdown, then lease lost, then EOF", "[e2e]") 
     CHECK(d.closeAndWait().first == 0);
 }
 
-TEST_CASE("KCL 1.x and 2.0.x: shutdown with TERMINATE/SHARD_END checkpoints, ZOMBIE/LEASE_LOST does not",
-          "[e2e]") {
+TEST_CASE(
+    "KCL 1.x and 2.0.x: shutdown with TERMINATE/SHARD_END checkpoints, ZOMBIE/LEASE_LOST does not",
+    "[e2e]") {
     for (const char* reason : {"TERMINATE", "SHARD_END", "ZOMBIE", "LEASE_LOST"}) {
         INFO(reason);
         DaemonDriver d({});
         CHECK(d.exchange(initialize("shardId-000000000003")) == "initialize");
         CHECK(d.exchange(batchOfHeartbeats(1, nowMillis())) == "processRecords");
         CHECK(d.exchange({{"action", "shutdown"}, {"reason", reason}}) == "shutdown");
-        const bool shardEnd = std::string(reason) == "TERMINATE" || std::string(reason) == "SHARD_END";
+        const bool shardEnd =
+            std::string(reason) == "TERMINATE" || std::string(reason) == "SHARD_END";
         CHECK(d.checkpoints.size() == (shardEnd ? 1u : 0u));
         CHECK(d.closeAndWait().first == 0);
     }
@@ -121,7 +130,8 @@ TEST_CASE("The daemon's checkpoint errors are handled by name, never by crashing
         CHECK(d.exchange({{"action", "leaseLost"}}) == "leaseLost");
         CHECK(d.closeAndWait().first == 0);
     }
-    for (const char* error : {"ShutdownException", "IllegalArgumentException", "SomeFutureException"}) {
+    for (const char* error :
+         {"ShutdownException", "IllegalArgumentException", "SomeFutureException"}) {
         INFO(error);
         DaemonDriver d({"--properties", dir.file("p.properties")});
         CHECK(d.exchange(initialize("shardId-000000000004")) == "initialize");
@@ -147,10 +157,13 @@ TEST_CASE("Garbage on stdin never takes the process down", "[e2e]") {
     records.push_back({{"data", 5}, {"sequenceNumber", "1"}});
     records.push_back("string instead of record");
     records.push_back(recordJson(std::string(1 << 20, 'x'), "2", nowMillis()));  // 1 MiB id
-    records.push_back(recordJson("{\"userId\":\"" + std::string(300, 'a') + "\"}", "3", nowMillis()));
-    CHECK(d.exchange({{"action", "processRecords"}, {"records", records}, {"millisBehindLatest", nullptr}}) ==
+    records.push_back(
+        recordJson("{\"userId\":\"" + std::string(300, 'a') + "\"}", "3", nowMillis()));
+    CHECK(d.exchange({{"action", "processRecords"},
+                      {"records", records},
+                      {"millisBehindLatest", nullptr}}) == "processRecords");
+    CHECK(d.exchange({{"action", "processRecords"}, {"records", "not an array"}}) ==
           "processRecords");
-    CHECK(d.exchange({{"action", "processRecords"}, {"records", "not an array"}}) == "processRecords");
     CHECK(d.exchange({{"action", "leaseLost"}}) == "leaseLost");
     CHECK(d.closeAndWait().first == 0);
 }
@@ -161,7 +174,8 @@ TEST_CASE("An invalid configuration stops the process before it answers initiali
     DaemonDriver d({"--properties", dir.file("p.properties")}, dir.file("stderr"));
     d.sendRaw(initialize("shardId-1").dump());
     CHECK(d.waitForExit() == 2);
-    CHECK(readFile(dir.file("stderr")).find("activeUsers.ttlSeconds (line 1)") != std::string::npos);
+    CHECK(readFile(dir.file("stderr")).find("activeUsers.ttlSeconds (line 1)") !=
+          std::string::npos);
 
     bp::ipstream out;
     bp::child check(binaryPath(), "check-config", "--properties", dir.file("p.properties"),
@@ -182,7 +196,8 @@ TEST_CASE("A recorded session replays without differences, and a changed one sho
     std::string transcript;
     for (const auto& e : std::filesystem::directory_iterator(dir.file("tr"))) transcript = e.path();
     REQUIRE_FALSE(transcript.empty());
-    bp::child ok(binaryPath(), "replay", transcript, bp::std_out > bp::null, bp::std_err > bp::null);
+    bp::child ok(binaryPath(), "replay", transcript, bp::std_out > bp::null,
+                 bp::std_err > bp::null);
     ok.wait();
     CHECK(ok.exit_code() == 0);
 
@@ -194,7 +209,8 @@ TEST_CASE("A recorded session replays without differences, and a changed one sho
     text.replace(pos, from.size(), "responseFor\\\":\\\"leaseLost");
     std::ofstream(dir.file("bad.jsonl")) << text;
     bp::ipstream out;
-    bp::child bad(binaryPath(), "replay", dir.file("bad.jsonl"), bp::std_out > out, bp::std_err > bp::null);
+    bp::child bad(binaryPath(), "replay", dir.file("bad.jsonl"), bp::std_out > out,
+                  bp::std_err > bp::null);
     std::string all, line;
     while (std::getline(out, line)) all += line + "\n";
     bad.wait();

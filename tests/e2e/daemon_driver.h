@@ -37,9 +37,10 @@ inline void requireProtocolLine(const std::string& line) {
 }
 
 class DaemonDriver {
-public:
-    explicit DaemonDriver(std::vector<std::string> args, const std::string& stderrPath = "/dev/null")
-        : child_(binaryPath(), bp::args(std::move(args)), bp::std_in < in_, bp::std_out > out_,
+  public:
+    explicit DaemonDriver(std::vector<std::string> args,
+                          const std::string& stderrPath = "/dev/null")
+        : child_(binaryPath(), bp::args(std::move(args)), bp::std_in<in_, bp::std_out> out_,
                  bp::std_err > stderrPath) {}
 
     ~DaemonDriver() {
@@ -107,7 +108,7 @@ public:
         return child_.exit_code();
     }
 
-private:
+  private:
     bp::opstream in_;
     bp::ipstream out_;
     bp::child child_;

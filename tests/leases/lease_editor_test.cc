@@ -268,10 +268,10 @@ TEST_CASE("Table generation: the lease row's entityType, else the Migration3.0 r
     item3["entityType"] = {{"S", "LEASE"}};
     auto v3row = parseLeaseRow(item3).value();
     auto migration = [](const char* cv) {
-        return std::optional<au::aws::Item>(nlohmann::json{
-            {"leaseKey", {{"S", "Migration3.0"}}},
-            {"entityType", {{"S", "CLIENT_VERSION_MIGRATION"}}},
-            {"cv", {{"S", cv}}}});
+        return std::optional<au::aws::Item>(
+            nlohmann::json{{"leaseKey", {{"S", "Migration3.0"}}},
+                           {"entityType", {{"S", "CLIENT_VERSION_MIGRATION"}}},
+                           {"cv", {{"S", cv}}}});
     };
     CHECK(rowTellsGeneration(v3row));
     CHECK_FALSE(rowTellsGeneration(v2row));
@@ -285,9 +285,10 @@ TEST_CASE("Table generation: the lease row's entityType, else the Migration3.0 r
     CHECK(detectTableGeneration(v2row, migration("CLIENT_VERSION_2X")) == TableGeneration::kKcl2);
 }
 
-TEST_CASE("Auto owner policy: a 2.x table (no entityType, no Migration3.0) removes leaseOwner, "
-          "read once per editor",
-          "[leases][editor][owner]") {
+TEST_CASE(
+    "Auto owner policy: a 2.x table (no entityType, no Migration3.0) removes leaseOwner, "
+    "read once per editor",
+    "[leases][editor][owner]") {
     au::ManualClock clock(0);
     DdbFixture f(clock);
     const auto a = kclLease("shardId-000000000001", "TRIM_HORIZON", "7");

@@ -1,9 +1,8 @@
-#include <catch2/catch.hpp>
+#include "processor/active_user_table.h"
 
+#include <catch2/catch.hpp>
 #include <map>
 #include <random>
-
-#include "processor/active_user_table.h"
 
 using namespace au;
 using namespace au::processor;
@@ -20,7 +19,8 @@ TEST_CASE("The table keeps the latest time per user and GUIDs match in any case"
     CHECK(t.lastSeen("X") == std::nullopt);  // non-GUID ids are exact
     std::map<std::string, int64_t> all;
     t.forEach([&](std::string_view id, int64_t ts) { all[std::string(id)] = ts; });
-    CHECK(all == std::map<std::string, int64_t>{{"3f2504e0-4f89-11d3-9a0c-0305e82c3301", 2000}, {"x", 700}});
+    CHECK(all == std::map<std::string, int64_t>{{"3f2504e0-4f89-11d3-9a0c-0305e82c3301", 2000},
+                                                {"x", 700}});
 }
 
 TEST_CASE("A user is active while now - lastSeen < ttl", "[processor]") {

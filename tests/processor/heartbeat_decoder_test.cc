@@ -1,6 +1,7 @@
+#include "processor/heartbeat_decoder.h"
+
 #include <catch2/catch.hpp>
 
-#include "processor/heartbeat_decoder.h"
 #include "util/base64.h"
 
 using namespace au;

@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <deque>
 
 #include "processor/active_users_processor.h"

@@ -1,9 +1,9 @@
-#include <catch2/catch.hpp>
+#include "processor/snapshot.h"
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 
-#include "processor/snapshot.h"
 #include "support/temp_dir.h"
 
 using namespace au;
@@ -12,7 +12,8 @@ using namespace au::processor;
 TEST_CASE("Snapshots round-trip every id, including ones that need escaping", "[processor]") {
     test::TempDir dir;
     ActiveUserTable t(120'000);
-    t.apply("3F2504E0-4F89-11D3-9A0C-0305E82C3301", parseGuid("3F2504E0-4F89-11D3-9A0C-0305E82C3301"), 5);
+    t.apply("3F2504E0-4F89-11D3-9A0C-0305E82C3301",
+            parseGuid("3F2504E0-4F89-11D3-9A0C-0305E82C3301"), 5);
     t.apply("quote\"back\\slash", std::nullopt, 6);
     t.apply("ünïcödé", std::nullopt, 7);
     REQUIRE(writeSnapshot(dir.path(), "shardId-000000000003", 99, t));

@@ -1,6 +1,7 @@
+#include "protocol/codec.h"
+
 #include <catch2/catch.hpp>
 
-#include "protocol/codec.h"
 #include "support/records.h"
 
 using namespace au;
@@ -8,20 +9,23 @@ using namespace au::protocol;
 
 TEST_CASE("Every daemon action decodes into its message", "[protocol]") {
     MessageDecoder d;
-    auto init = d.decode(R"({"action":"initialize","shardId":"shardId-000000000001","sequenceNumber":"TRIM_HORIZON","subSequenceNumber":0})");
+    auto init = d.decode(
+        R"({"action":"initialize","shardId":"shardId-000000000001","sequenceNumber":"TRIM_HORIZON","subSequenceNumber":0})");
     REQUIRE(init);
     const auto& i = std::get<Initialize>(init.value());
     CHECK(i.shardId == "shardId-000000000001");
     CHECK(i.sequenceNumber == "TRIM_HORIZON");
     CHECK(i.subSequenceNumber == 0);
 
-    auto nullInit = d.decode(R"({"action":"initialize","shardId":"s","sequenceNumber":null,"subSequenceNumber":null})");
+    auto nullInit = d.decode(
+        R"({"action":"initialize","shardId":"s","sequenceNumber":null,"subSequenceNumber":null})");
     REQUIRE(nullInit);
     CHECK_FALSE(std::get<Initialize>(nullInit.value()).sequenceNumber);
 
     CHECK(std::holds_alternative<LeaseLost>(d.decode(R"({"action":"leaseLost"})").value()));
     CHECK(std::holds_alternative<ShardEnded>(d.decode(R"({"action":"shardEnded"})").value()));
-    CHECK(std::holds_alternative<ShutdownRequested>(d.decode(R"({"action":"shutdownRequested"})").value()));
+    CHECK(std::holds_alternative<ShutdownRequested>(
+        d.decode(R"({"action":"shutdownRequested"})").value()));
     for (const char* reason : {"TERMINATE", "SHARD_END"}) {
         auto m = d.decode(std::string(R"({"action":"shutdown","reason":")") + reason + "\"}");
         CHECK(std::get<Shutdown>(m.value()).isShardEnd());
@@ -30,7 +34,8 @@ TEST_CASE("Every daemon action decodes into its message", "[protocol]") {
         auto m = d.decode(std::string(R"({"action":"shutdown","reason":")") + reason + "\"}");
         CHECK_FALSE(std::get<Shutdown>(m.value()).isShardEnd());
     }
-    auto reply = d.decode(R"({"action":"checkpoint","sequenceNumber":null,"subSequenceNumber":null,"error":"ThrottlingException"})");
+    auto reply = d.decode(
+        R"({"action":"checkpoint","sequenceNumber":null,"subSequenceNumber":null,"error":"ThrottlingException"})");
     CHECK(std::get<CheckpointReply>(reply.value()).error == "ThrottlingException");
     auto unknown = d.decode(R"({"shardId":"x","action":"somethingNew"})");
     CHECK(std::get<UnknownAction>(unknown.value()).action == "somethingNew");
@@ -41,13 +46,15 @@ TEST_CASE("processRecords keeps sequence numbers as text and reads every arrival
           "[protocol]") {
     MessageDecoder d;
     const std::string seq = "49590338271490256608559692538361571095921575989136588898";
-    auto m = d.decode(R"({"action":"processRecords","millisBehindLatest":1234,"records":[)"
-                      R"({"action":"record","data":"aGk=","partitionKey":"pk","sequenceNumber":")" + seq +
-                      R"(","subSequenceNumber":3,"approximateArrivalTimestamp":1700000000123},)"
-                      R"({"data":null,"partitionKey":"pk","sequenceNumber":"2","approximateArrivalTimestamp":1700000000.5},)"
-                      R"({"data":"aGk=","sequenceNumber":"3","approximateArrivalTimestamp":{"epochSecond":1700000000,"nano":7000000}},)"
-                      R"({"data":"aGk=","sequenceNumber":"4","approximateArrivalTimestamp":null,"subsequenceNumber":9},)"
-                      R"({"data":42,"sequenceNumber":"5"}, "not a record", {"data":"aGk="}]})");
+    auto m = d.decode(
+        R"({"action":"processRecords","millisBehindLatest":1234,"records":[)"
+        R"({"action":"record","data":"aGk=","partitionKey":"pk","sequenceNumber":")" +
+        seq +
+        R"(","subSequenceNumber":3,"approximateArrivalTimestamp":1700000000123},)"
+        R"({"data":null,"partitionKey":"pk","sequenceNumber":"2","approximateArrivalTimestamp":1700000000.5},)"
+        R"({"data":"aGk=","sequenceNumber":"3","approximateArrivalTimestamp":{"epochSecond":1700000000,"nano":7000000}},)"
+        R"({"data":"aGk=","sequenceNumber":"4","approximateArrivalTimestamp":null,"subsequenceNumber":9},)"
+        R"({"data":42,"sequenceNumber":"5"}, "not a record", {"data":"aGk="}]})");
     REQUIRE(m);
     const auto& batch = std::get<ProcessRecords>(m.value());
     CHECK(batch.millisBehindLatest == 1234);
@@ -81,7 +88,8 @@ TEST_CASE("Lines that are not a JSON object with an action are errors, not crash
 }
 
 TEST_CASE("Replies carry exactly the protocol's fields", "[protocol]") {
-    CHECK(encodeStatus("processRecords") == R"({"action":"status","responseFor":"processRecords"})");
+    CHECK(encodeStatus("processRecords") ==
+          R"({"action":"status","responseFor":"processRecords"})");
     CHECK(encodeStatus("we\"ird") == R"({"action":"status","responseFor":"we\"ird"})");
     CHECK(encodeCheckpoint(std::nullopt, std::nullopt) ==
           R"({"action":"checkpoint","sequenceNumber":null,"subSequenceNumber":null})");

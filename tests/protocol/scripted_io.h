@@ -12,7 +12,7 @@
 namespace au::test {
 
 class QueueTransport final : public protocol::LineTransport {
-public:
+  public:
     explicit QueueTransport(ManualClock& clock) : clock_(clock) {}
     void push(std::string line, int64_t at = -1) { input_.push_back({std::move(line), at}); }
 
@@ -36,7 +36,7 @@ public:
     std::vector<std::string> written;
     bool broken = false;
 
-private:
+  private:
     struct Input {
         std::string line;
         int64_t at;

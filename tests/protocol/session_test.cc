@@ -1,8 +1,9 @@
+#include "protocol/session.h"
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "protocol/scripted_io.h"
-#include "protocol/session.h"
 
 using namespace au;
 using namespace au::protocol;
@@ -68,7 +69,8 @@ TEST_CASE("The session answers every message with a status for its action", "[pr
     Session session(io, p, clock);
     CHECK(session.run() == 0);
     CHECK(p.calls == std::vector<std::string>{"initialize s-1", "processRecords 0",
-                                              "shutdownRequested", "leaseLost", "leaseLost", "eof"});
+                                              "shutdownRequested", "leaseLost", "leaseLost",
+                                              "eof"});
     CHECK(actionsOf(io.written) ==
           std::vector<std::string>{"status initialize", "status processRecords",
                                    "status shutdownRequested", "status shutdown", "status brandNew",
@@ -88,13 +90,16 @@ TEST_CASE("A checkpoint is a round trip inside the handler, answered before the 
     io.push("");
     io.push(R"({"action":"checkpoint","sequenceNumber":"42","subSequenceNumber":0,"error":null})");
     io.push(R"({"action":"shardEnded"})");
-    io.push(R"({"action":"checkpoint","sequenceNumber":null,"subSequenceNumber":null,"error":"ThrottlingException"})");
+    io.push(
+        R"({"action":"checkpoint","sequenceNumber":null,"subSequenceNumber":null,"error":"ThrottlingException"})");
     Session session(io, p, clock);
     CHECK(session.run() == 0);
     REQUIRE(io.written.size() == 4);
-    CHECK(io.written[0] == R"({"action":"checkpoint","sequenceNumber":"42","subSequenceNumber":0})");
+    CHECK(io.written[0] ==
+          R"({"action":"checkpoint","sequenceNumber":"42","subSequenceNumber":0})");
     CHECK(io.written[1] == R"({"action":"status","responseFor":"processRecords"})");
-    CHECK(io.written[2] == R"({"action":"checkpoint","sequenceNumber":null,"subSequenceNumber":null})");
+    CHECK(io.written[2] ==
+          R"({"action":"checkpoint","sequenceNumber":null,"subSequenceNumber":null})");
     CHECK(io.written[3] == R"({"action":"status","responseFor":"shardEnded"})");
     REQUIRE(p.checkpointResults.size() == 2);
     CHECK(p.checkpointResults[0].ok());
@@ -105,10 +110,12 @@ TEST_CASE("Checkpoint errors are classified by the exception's name", "[protocol
     using Kind = CheckpointResult::Kind;
     CHECK(classifyCheckpointError(std::nullopt).kind == Kind::kOk);
     CHECK(classifyCheckpointError(std::string("ThrottlingException")).kind == Kind::kRetryable);
-    CHECK(classifyCheckpointError(std::string("KinesisClientLibDependencyException")).kind == Kind::kRetryable);
+    CHECK(classifyCheckpointError(std::string("KinesisClientLibDependencyException")).kind ==
+          Kind::kRetryable);
     CHECK(classifyCheckpointError(std::string("ShutdownException")).kind == Kind::kStop);
     CHECK(classifyCheckpointError(std::string("InvalidStateException")).kind == Kind::kStop);
-    CHECK(classifyCheckpointError(std::string("IllegalArgumentException")).kind == Kind::kIllegalArgument);
+    CHECK(classifyCheckpointError(std::string("IllegalArgumentException")).kind ==
+          Kind::kIllegalArgument);
     CHECK(classifyCheckpointError(std::string("SomethingElse")).kind == Kind::kFailed);
 }
 
@@ -147,7 +154,8 @@ TEST_CASE("A processor that throws still lets the daemon have its status", "[pro
     io.push(R"({"action":"processRecords","records":[]})");
     Session session(io, p, clock);
     CHECK(session.run() == 0);
-    CHECK(io.written == std::vector<std::string>{R"({"action":"status","responseFor":"processRecords"})"});
+    CHECK(io.written ==
+          std::vector<std::string>{R"({"action":"status","responseFor":"processRecords"})"});
 }
 
 TEST_CASE("A broken stdout ends the session with a failure", "[protocol]") {

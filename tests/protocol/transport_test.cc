@@ -1,10 +1,11 @@
-#include <catch2/catch.hpp>
+#include "protocol/transport.h"
+
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <string>
 #include <thread>
 
-#include "protocol/transport.h"
 #include "protocol/transcript.h"
 #include "support/temp_dir.h"
 
@@ -19,7 +20,9 @@ struct Pipe {
         closeWrite();
         ::close(fds[0]);
     }
-    void write(const std::string& s) { REQUIRE(::write(fds[1], s.data(), s.size()) == ssize_t(s.size())); }
+    void write(const std::string& s) {
+        REQUIRE(::write(fds[1], s.data(), s.size()) == ssize_t(s.size()));
+    }
     void closeWrite() {
         if (fds[1] >= 0) ::close(fds[1]);
         fds[1] = -1;
@@ -27,7 +30,8 @@ struct Pipe {
 };
 }  // namespace
 
-TEST_CASE("FdTransport splits lines, strips CR, and reports EOF after the last line", "[protocol]") {
+TEST_CASE("FdTransport splits lines, strips CR, and reports EOF after the last line",
+          "[protocol]") {
     Pipe in, out;
     SystemClock clock;
     FdTransport t(in.fds[0], out.fds[1], clock);

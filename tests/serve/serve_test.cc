@@ -146,7 +146,8 @@ TEST_CASE("serve answers bad requests with a 4xx and a JSON message", "[serve]")
     CHECK(metricsParam->status == 400);
 }
 
-TEST_CASE("serve --redis: answers equal the set, and an unreachable Redis is a 503", "[serve][redis]") {
+TEST_CASE("serve --redis: answers equal the set, and an unreachable Redis is a 503",
+          "[serve][redis]") {
     test::RedisServer redis;
     auto c = activeset::RedisConnection::connect(redis.connectOptions());
     REQUIRE(c);

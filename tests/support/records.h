@@ -18,7 +18,8 @@ inline nlohmann::json recordJson(const std::string& payload, const std::string& 
                         {"partitionKey", partitionKey},
                         {"sequenceNumber", sequenceNumber},
                         {"subSequenceNumber", 0}};
-    r["approximateArrivalTimestamp"] = arrivalMillis ? nlohmann::json(*arrivalMillis) : nlohmann::json();
+    r["approximateArrivalTimestamp"] =
+        arrivalMillis ? nlohmann::json(*arrivalMillis) : nlohmann::json();
     return r;
 }
 
@@ -29,7 +30,8 @@ inline std::string heartbeatPayload(const std::string& userId) {
 inline std::string processRecordsLine(const nlohmann::json& records,
                                       std::optional<int64_t> millisBehindLatest = 0) {
     nlohmann::json m = {{"action", "processRecords"}, {"records", records}};
-    m["millisBehindLatest"] = millisBehindLatest ? nlohmann::json(*millisBehindLatest) : nlohmann::json();
+    m["millisBehindLatest"] =
+        millisBehindLatest ? nlohmann::json(*millisBehindLatest) : nlohmann::json();
     return m.dump();
 }
 

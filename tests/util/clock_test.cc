@@ -1,6 +1,7 @@
+#include "util/clock.h"
+
 #include <catch2/catch.hpp>
 
-#include "util/clock.h"
 #include "util/log.h"
 
 TEST_CASE("ManualClock advances only when told or when slept on", "[util]") {

@@ -8,9 +8,13 @@
 using namespace au;
 
 TEST_CASE("base64 decodes the RFC 4648 vectors and rejects what is not base64", "[util]") {
-    const std::pair<const char*, const char*> vectors[] = {
-        {"", ""}, {"Zg==", "f"}, {"Zm8=", "fo"}, {"Zm9v", "foo"}, {"Zm9vYg==", "foob"},
-        {"Zm9vYmE=", "fooba"}, {"Zm9vYmFy", "foobar"}};
+    const std::pair<const char*, const char*> vectors[] = {{"", ""},
+                                                           {"Zg==", "f"},
+                                                           {"Zm8=", "fo"},
+                                                           {"Zm9v", "foo"},
+                                                           {"Zm9vYg==", "foob"},
+                                                           {"Zm9vYmE=", "fooba"},
+                                                           {"Zm9vYmFy", "foobar"}};
     for (auto [encoded, plain] : vectors) {
         std::string out;
         CHECK(base64Decode(encoded, out));
