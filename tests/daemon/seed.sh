@@ -9,6 +9,8 @@
 # heartbeat applied, stale records delivered / skipped / applied, and rewrite -> initialize at LATEST
 # (the leaseOwner policy, docs/leases.md). Then the lease table integrity checks (scenario 4).
 #   tests/daemon/seed.sh VERSION
+# Measurement knobs (not used by ctest): SEED_OWNER=true|false runs part A with that explicit
+# activeUsers.fixRemovesLeaseOwner instead of auto; SEED_SKIP_STOCK=1 skips part B.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "${1:-3.5.1}" seed
 source "$(dirname "${BASH_SOURCE[0]}")/seed_lib.sh"
 backlog=${SEED_TEST_BACKLOG:-4000}
@@ -18,6 +20,12 @@ backlog=${SEED_TEST_BACKLOG:-4000}
 export SEED_EXTRA_PROPS="maxRecords=100"
 export SEED_LIVE_BOUND_S=60
 owner_policy=removed; case "$E2E_VERSION" in 3.*) owner_policy=kept ;; esac
+owner_why="auto"
+if [ -n "${SEED_OWNER:-}" ]; then
+  SEED_EXTRA_PROPS+=" activeUsers.fixRemovesLeaseOwner=$SEED_OWNER"
+  owner_why="fixRemovesLeaseOwner=$SEED_OWNER"
+  owner_policy=kept; [ "$SEED_OWNER" = true ] && owner_policy=removed
+fi
 
 # ------------------------------------------------------------------------------------ A: the fixer on
 seed_prepare e2e-seed-fix true "$backlog"
@@ -26,7 +34,7 @@ seed_report >"$STACK_DIR/seed-fix.txt"; cat "$STACK_DIR/seed-fix.txt"
 fix_delivered=$SEED_STALE_DELIVERED fix_skipped=$SEED_STALE_SKIPPED
 for c in $SEED_CHILDREN; do
   e2e_check "fix: $c rewritten to LATEST by the in-process fixer" log_has "lease $c rewritten to LATEST"
-  e2e_check "fix: the rewrite of $c says leaseOwner $owner_policy (auto)" log_has "lease $c rewritten to LATEST.*leaseOwner $owner_policy \\(auto"
+  e2e_check "fix: the rewrite of $c says leaseOwner $owner_policy ($owner_why)" log_has "lease $c rewritten to LATEST.*leaseOwner $owner_policy \\($owner_why"
   e2e_check "fix: $c re-initialized at LATEST after TRIM_HORIZON, one leaseLost" \
     eval 'node "$E2E_ROOT/tests/daemon/e2e.mjs" delivered "$E2E_TRANSCRIPTS" "$SEED_RESTART_MS" "$SEED_RESTART_MS" | grep -Eq "^$c 2 TRIM_HORIZON,LATEST [0-9]+ [0-9]+ [0-9]+ [0-9]+ 1$"'
   read -r rw init <<<"$(seed_rewrite_timing "$c")"
@@ -41,6 +49,7 @@ e2e_note_children
 daemon_stop 45
 producer_stop
 
+[ -z "${SEED_SKIP_STOCK:-}" ] || exit 0
 # --------------------------------------------------------------------------- B: stock (the fixer off)
 seed_prepare e2e-seed-stock false "$backlog"
 seed_restart 1
