@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/spawn_server.h"
 #include "activeset/redis_connection.h"
 #include "support/temp_dir.h"
 
@@ -103,16 +104,10 @@ class RedisServer {
         std::vector<char*> argv;
         for (auto& a : args) argv.push_back(a.data());
         argv.push_back(nullptr);
-        // Its own output goes to its log file: it must not hold the test's stdout/stderr open.
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-        const int rc =
-            ::posix_spawnp(&pid_, "redis-server", &actions, nullptr, argv.data(), environ);
-        posix_spawn_file_actions_destroy(&actions);
-        if (rc != 0) throw std::runtime_error("cannot start redis-server");
+        // Its own output goes to its log file: it must not hold the test's stdout/stderr open. It
+        // dies with the test process, also when a test crashes.
+        pid_ = test::spawnServer("redis-server", argv.data());
+        if (pid_ < 0) throw std::runtime_error("cannot start redis-server");
         // Ready when it answers PING (at most 10 s).
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
         while (std::chrono::steady_clock::now() < deadline) {

@@ -6,6 +6,7 @@
 #include <boost/process.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <csignal>
 #include <deque>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -38,10 +39,13 @@ inline void requireProtocolLine(const std::string& line) {
 
 class DaemonDriver {
   public:
+    // clang-format reads Boost.Process's redirection operators as template brackets:
+    // clang-format off
     explicit DaemonDriver(std::vector<std::string> args,
                           const std::string& stderrPath = "/dev/null")
-        : child_(binaryPath(), bp::args(std::move(args)), bp::std_in<in_, bp::std_out> out_,
-                 bp::std_err > stderrPath) {}
+        : child_((ignoreSigpipe(), binaryPath()), bp::args(std::move(args)),
+                 bp::std_in < in_, bp::std_out > out_, bp::std_err > stderrPath) {}
+    // clang-format on
 
     ~DaemonDriver() {
         if (child_.running()) child_.terminate();
@@ -109,6 +113,12 @@ class DaemonDriver {
     }
 
   private:
+    // A child that exits early (e.g. on a bad configuration) must fail the write, not kill the test.
+    static int ignoreSigpipe() {
+        std::signal(SIGPIPE, SIG_IGN);
+        return 0;
+    }
+
     bp::opstream in_;
     bp::ipstream out_;
     bp::child child_;

@@ -18,6 +18,7 @@
 #include <string>
 #include <thread>
 
+#include "support/spawn_server.h"
 #include "aws/curl_http_client.h"
 #include "aws/dynamodb_client.h"
 #include "aws/json_rpc.h"
@@ -77,15 +78,8 @@ class Dynalite {
                               "--updateTableMs",
                               "0",
                               nullptr};
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-        if (::posix_spawnp(&pid_, "node", &actions, nullptr, const_cast<char**>(argv), environ) !=
-            0) {
-            pid_ = -1;
-        }
-        posix_spawn_file_actions_destroy(&actions);
+        // Dies with the test process, also when a test crashes.
+        pid_ = test::spawnServer("node", const_cast<char**>(argv), /*keepStderr=*/true);
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
         while (pid_ > 0 && std::chrono::steady_clock::now() < deadline) {
             if (canConnect(port_)) {
