@@ -107,11 +107,6 @@ class DaemonDriver {
         return {child_.exit_code(), took};
     }
 
-    int waitForExit() {
-        child_.wait();
-        return child_.exit_code();
-    }
-
   private:
     // A child that exits early (e.g. on a bad configuration) must fail the write, not kill the test.
     static int ignoreSigpipe() {
