@@ -211,14 +211,14 @@ bool ActiveUsersProcessor::checkpointWithRetry(protocol::Checkpointer& checkpoin
 }
 
 void ActiveUsersProcessor::shardEnded(protocol::Checkpointer& checkpointer) {
-    // A null sequence number checkpoints SHARD_END; the children start only after it succeeds.
+    // The final snapshot goes first: the children start (and warm-start from it) as soon as the
+    // SHARD_END checkpoint succeeds. A null sequence number checkpoints SHARD_END.
+    maybeSnapshot(clock_.nowMillis(), true);
     if (checkpointWithRetry(checkpointer, std::nullopt, std::nullopt, "shard-end")) {
         spdlog::info("shard end: checkpointed SHARD_END");
     }
     checkpointing_ = false;
-    const int64_t now = clock_.nowMillis();
-    maybeSnapshot(now, true);
-    notifyEnd(now);
+    notifyEnd(clock_.nowMillis());
     if (observer_ != nullptr) observer_->onLeaseEnd();
 }
 

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 #include <deque>
+#include <functional>
 
 #include "processor/active_users_processor.h"
 #include "processor/snapshot.h"
@@ -18,8 +19,10 @@ struct ScriptedCheckpointer : protocol::Checkpointer {
     std::vector<std::optional<std::string>> requested;
     std::vector<int64_t> at;
     const Clock* clock = nullptr;
+    std::function<void()> onCheckpoint;  // runs when the daemon would receive the checkpoint
     protocol::CheckpointResult checkpoint(const std::optional<std::string>& seq,
                                           const std::optional<int64_t>&) override {
+        if (onCheckpoint) onCheckpoint();
         requested.push_back(seq);
         at.push_back(clock->nowMillis());
         std::optional<std::string> error;
@@ -87,6 +90,31 @@ TEST_CASE("Shard end checkpoints SHARD_END, retrying throttling with bounded bac
     REQUIRE(cp.requested.size() == 3);
     for (const auto& s : cp.requested) CHECK_FALSE(s);  // always null: "SHARD_END"
     CHECK(cp.at == std::vector<int64_t>{0, 100, 300});
+}
+
+TEST_CASE("Shard end writes the final snapshot before the SHARD_END checkpoint", "[processor]") {
+    // The children may start, and warm-start from this snapshot, once the checkpoint succeeds.
+    test::TempDir dir;
+    ManualClock clock(1'000'000);
+    ProcessorSettings s;
+    s.stateDir = dir.path();
+    s.snapshotIntervalMillis = 60'000;  // no periodic snapshot in between
+    ActiveUsersProcessor p(s, clock);
+    ScriptedCheckpointer cp;
+    cp.clock = &clock;
+    p.initialize({"shardId-1", std::string("TRIM_HORIZON"), 0});
+    int seq = 0;
+    feed(p, cp, {{kUserA, clock.nowMillis()}}, seq);
+    clock.advance(10);
+    feed(p, cp, {{kUserB, clock.nowMillis()}}, seq);  // after the first snapshot
+    size_t usersAtCheckpoint = 0;
+    cp.onCheckpoint = [&] {
+        auto snap = readSnapshot(snapshotPath(dir.path(), "shardId-1"));
+        if (snap) usersAtCheckpoint = snap->users.size();
+    };
+    p.shardEnded(cp);
+    REQUIRE(cp.requested.size() == 1);
+    CHECK(usersAtCheckpoint == 2);
 }
 
 TEST_CASE("Shard end gives up after the bounded retries", "[processor]") {
