@@ -8,6 +8,10 @@
 //       the SLACK band either way (in-flight heartbeats, snapshot interval). No user the producer never
 //       sent may be active; an active user's lastSeen must not be ahead of the truth nor more than
 //       MAX_LAG_MS (default SLACK + 2 s) behind it. Prints a summary; exit 1 on any violation.
+//   e2e.mjs missing TRUTH TTL_MS SLACK_MS < query.json
+//       the "no active user disappears" sample: "<missing> <oldest lastSeen age ms> <first missing ids>", where
+//       missing = ground-truth users whose last heartbeat is younger than TTL - SLACK but absent from the set.
+//       No wait and no lastSeen check: a set that lags the truth never makes a user "missing" by itself.
 //   e2e.mjs live STATE_DIR SINCE_MS
 //       one line per snapshot: "<shardId> <users with lastSeen > SINCE_MS> <max lastSeen>".
 //   e2e.mjs users STATE_DIR PREFIX
@@ -62,12 +66,21 @@ function compare([truthFile, ttlText, slackText, lagText]) {
   process.exit(missing.length || stillActive.length || unknown.length || problems.length ? 1 : 0);
 }
 
+function missing([truthFile, ttlText, slackText]) {
+  const now = Date.now(), limit = Number(ttlText) - Number(slackText);
+  const truth = JSON.parse(readFileSync(truthFile, 'utf8'));
+  const got = new Map(JSON.parse(readStdin()).users.map((u) => [u.userId, u.lastSeen]));
+  const gone = Object.entries(truth).filter(([u, ts]) => now - ts < limit && !got.has(u)).map(([u]) => u);
+  const oldest = got.size ? now - Math.min(...got.values()) : -1;
+  console.log(`${gone.length} ${oldest} ${gone.slice(0, 5).join(',')}`);
+}
+
 function snapshots(dir) {
   const out = [];
   let names = [];
   try { names = readdirSync(dir); } catch { return out; }
   for (const f of names) {
-    if (!f.endsWith('.json') || f.startsWith('.')) continue;
+    if (!f.endsWith('.json') || f.endsWith('.stats.json') || f.startsWith('.')) continue;  // as `query`
     try { out.push(JSON.parse(readFileSync(join(dir, f), 'utf8'))); } catch { /* being replaced */ }
   }
   return out;
@@ -236,6 +249,6 @@ async function backlog([stream, countText, prefix, ...targets]) {
   console.log(`written ${sent} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
-const commands = { compare, live, users, transcripts, delivered, integrity, backlog };
+const commands = { compare, missing, live, users, transcripts, delivered, integrity, backlog };
 if (!commands[cmd]) { console.error(`e2e.mjs: unknown command ${cmd} (see the header)`); process.exit(2); }
 Promise.resolve(commands[cmd](args)).catch((e) => { console.error(`e2e.mjs ${cmd}: ${e.message}`); process.exit(1); });

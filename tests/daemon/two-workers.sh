@@ -86,13 +86,7 @@ compare_redis() { local j; j="$(redis_json 2>/dev/null)" || return 1; compare_js
 # During the move: "<missing> <oldest lastSeen age ms> <missing ids>": ground-truth users that heartbeated within
 # TTL - 2 s but are not in the set (no wait: a user the set holds is never "missing" because of that race).
 missing_now() {
-  redis_json 2>/dev/null | node -e '
-    const fs = require("fs"), now = Date.now(), ttl = +process.argv[2];
-    const truth = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
-    const got = new Map(JSON.parse(fs.readFileSync(0, "utf8")).users.map((u) => [u.userId, u.lastSeen]));
-    const missing = Object.entries(truth).filter(([u, ts]) => now - ts < ttl - 2000 && !got.has(u)).map(([u]) => u);
-    const oldest = got.size ? now - Math.min(...got.values()) : -1;
-    console.log(`${missing.length} ${oldest} ${missing.slice(0, 5).join(",")}`);' "$truth" "$((ttl_s * 1000))"
+  redis_json 2>/dev/null | node "$E2E_ROOT/tests/daemon/e2e.mjs" missing "$truth" "$((ttl_s * 1000))" 2000
 }
 
 # ---- 1. two workers, leases spread by the KCL
