@@ -9,6 +9,8 @@
 # TTL 30 s (E2E_TTL_S): a lease move takes the expiry (failoverTimeMillis 3 s) plus the leader's assignment
 # round (every 2 x failover) plus the new processor's start, so the moved shards' users are not refreshed for
 # ~10-20 s; with lib.sh's 12 s test TTL they would expire by design (the production default is 120 s).
+# Both KCL trees: 3.x assigns leases through its leader (LeaseAssignmentManager), 2.x through each worker's
+# lease taker; the assertions are the same.
 #   tests/daemon/two-workers.sh VERSION
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "${1:-3.5.1}" two-workers
 E2E_TTL_S=${E2E_TTL_S:-30}
@@ -46,9 +48,9 @@ redis_url="redis://127.0.0.1:$redis_port"
 e2e_check "redis-server (pid $redis_pid) answers on 127.0.0.1:$redis_port" \
   wait_until 10 eval '[ "$(redis-cli -h 127.0.0.1 -p "$redis_port" ping 2>/dev/null)" = PONG ]'
 
+kcl3=(); case "$E2E_VERSION" in 3.*) kcl3=("workerMetricsReporterFreqInMillis=$metrics_ms") ;; esac
 for w in a b; do
-  e2e_properties "$STACK_DIR/run-$w.properties" "workerId=tw-$w" "activeUsers.redisUrl=$redis_url" \
-    "workerMetricsReporterFreqInMillis=$metrics_ms"
+  e2e_properties "$STACK_DIR/run-$w.properties" "workerId=tw-$w" "activeUsers.redisUrl=$redis_url" "${kcl3[@]}"
 done
 producer_start --stream "$E2E_STREAM" --users "$users" --period-ms 1000 --truth "$truth" --truth-every-ms 250 \
   --duration-s 0 --rate-every-ms 5000
