@@ -10,9 +10,10 @@
 #   3. live split of shard 0: each child logs the parent's final user count "from parents [shard 0]"; no user
 #      is missing in any sample, and from the children's first snapshots on, the set WITHOUT the parent's
 #      snapshot (what a reader sees once the ended parent's file is gone) misses no one either.
-# A restart is sampled from the stop until a heartbeat period after the set equals the ground truth again with
-# a processor running for each shard: KCL 3.5.1 (random workerId) hands one lease back to the stopped worker
-# ~9 s after the restart and gets it again ~15 s later, so the restart includes a lease move.
+# A restart is sampled from the moment the stopped daemon has exited (its processors wrote their final
+# snapshots) until a heartbeat period after the set equals the ground truth again, every user refreshed, with a
+# processor running for each shard: KCL 3.5.1 (random workerId) lets its leader give one lease to the STOPPED
+# worker ~12 s after the restart and takes it back ~25 s later, so a 3.5.1 restart includes a lease move.
 #   tests/daemon/warm-start.sh VERSION
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "${1:-3.5.1}" warm-start
 export E2E_TTL_S=${E2E_TTL_S:-120}
