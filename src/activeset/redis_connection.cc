@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "activeset/resolver.h"
 #include "activeset/ssl_api.h"
 
 namespace au::activeset {
@@ -144,18 +145,11 @@ struct RedisConnection::Impl {
     }
 
     Status connectTcp(const RedisEndpoint& ep, SteadyClock::time_point deadline) {
-        addrinfo hints{};
-        hints.ai_family = AF_UNSPEC;
-        hints.ai_socktype = SOCK_STREAM;
-        addrinfo* list = nullptr;
         const std::string port = std::to_string(ep.port);
-        const int rc = ::getaddrinfo(ep.host.c_str(), port.c_str(), &hints, &list);
-        if (rc != 0) {
-            return Status::error("ConnectionError",
-                                 "cannot resolve " + ep.host + ": " + gai_strerror(rc));
-        }
+        auto list = resolveTcp(ep.host, port, deadline);
+        if (!list) return list.status();
         Status last = Status::error("ConnectionError", "no address for " + ep.host);
-        for (addrinfo* a = list; a != nullptr; a = a->ai_next) {
+        for (addrinfo* a = list->get(); a != nullptr; a = a->ai_next) {
             const int s = ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
                                    a->ai_protocol);
             if (s < 0) continue;
@@ -167,7 +161,6 @@ struct RedisConnection::Impl {
                 if (st && ::getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0) {
                     const int one = 1;
                     ::setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-                    ::freeaddrinfo(list);
                     return Status::ok();
                 }
                 last = st ? Status::error("ConnectionError", "connecting to " + ep.host + ":" +
@@ -181,7 +174,6 @@ struct RedisConnection::Impl {
             fd = -1;
             if (millisLeft(deadline) == 0) break;
         }
-        ::freeaddrinfo(list);
         return last;
     }
 

@@ -4,10 +4,9 @@
 // the RESP parts only: redisFormatCommandArgv builds commands and its redisReader parses replies
 // (Debian's hiredis 0.14 has no TLS, so its connection code is not used).
 //
-// connect(): resolves the host (getaddrinfo: NOT bounded by the timeout; use an IP address or a
-// host the resolver answers quickly), connects, does the TLS handshake (rediss://, with server
-// certificate and host-name verification unless verify=false), then "AUTH [user] password" and
-// "SELECT db" when the URL asks for them. Errors: "ConnectionError" (resolve, connect, reset),
+// connect(): resolves the host (resolver.h, within the same timeout), connects, does the TLS
+// handshake (rediss://, with server certificate and host-name verification unless verify=false),
+// then "AUTH [user] password" and "SELECT db" when the URL asks for them. Errors: "ConnectionError" (resolve, connect, reset),
 // "Timeout", "TlsError", "AuthError" (the server refused AUTH or SELECT: its error text).
 //
 // pipeline(): writes every command in one go and reads exactly one reply per command. A Redis
