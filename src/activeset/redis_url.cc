@@ -106,4 +106,16 @@ Result<RedisEndpoint> parseRedisUrl(const std::string& url) {
     return ep;
 }
 
+Status takePasswordFromEnvironment(RedisEndpoint& endpoint, const std::string& name,
+                                   const Environment& env) {
+    if (name.empty()) return Status::ok();
+    const auto value = env.get(name);
+    if (!value || value->empty()) {
+        return Status::error("PasswordNotSet", "environment variable " + name +
+                                                   " (activeUsers.redisPasswordEnv) is not set");
+    }
+    endpoint.password = *value;
+    return Status::ok();
+}
+
 }  // namespace au::activeset

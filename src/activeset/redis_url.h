@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "util/env.h"
 #include "util/status.h"
 
 namespace au::activeset {
@@ -26,5 +27,11 @@ struct RedisEndpoint {
 };
 
 Result<RedisEndpoint> parseRedisUrl(const std::string& url);
+
+// activeUsers.redisPasswordEnv: the password is the value of the environment variable `name`,
+// replacing any password in the URL (an ACL user keeps its name: "redis://user:@host"). Does
+// nothing for an empty name; fails with "PasswordNotSet" when the variable is unset or empty.
+Status takePasswordFromEnvironment(RedisEndpoint& endpoint, const std::string& name,
+                                   const Environment& env);
 
 }  // namespace au::activeset

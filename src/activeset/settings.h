@@ -17,6 +17,7 @@ struct RedisTlsSettings {
 struct RedisSettings {
     std::string url;  // redis://[user:password@]host:port[/db] or rediss://...; empty: no Redis
     std::string key;  // the sorted set; default "active-users:<applicationName>"
+    std::string passwordEnv;  // an environment variable holding the AUTH password; empty: none
     RedisTlsSettings tls;
     int64_t timeoutMillis = 1'000;        // connect, and each pipeline's write + read
     size_t maxPendingUsers = 1'000'000;   // bound of the buffer of unsent updates

@@ -16,8 +16,7 @@ void ActiveSetParts::attachTo(processor::ActiveUsersProcessor& processor) {
     if (redis) processor.addListener(redis.get());
 }
 
-ActiveSetParts makeActiveSetParts(const Config& config, Clock& clock) {
-    static const ProcessEnvironment env;
+ActiveSetParts makeActiveSetParts(const Config& config, Clock& clock, const Environment& env) {
     ActiveSetParts parts;
     const auto& s = config.processor;
     if (!s.stateDir.empty()) {
@@ -45,6 +44,13 @@ ActiveSetParts makeActiveSetParts(const Config& config, Clock& clock) {
         if (!endpoint) {
             spdlog::error("not using Redis: {}", endpoint.status().toString());
             return parts;
+        }
+        // Without it the server refuses AUTH or commands: an outage, logged once; processing goes
+        // on.
+        if (Status st = activeset::takePasswordFromEnvironment(endpoint.value(),
+                                                               config.redis.passwordEnv, env);
+            !st) {
+            spdlog::error("redis: {}: connecting without a password", st.message());
         }
         activeset::RedisConnectOptions connect{endpoint.value(), config.redis.tls,
                                                config.redis.timeoutMillis};

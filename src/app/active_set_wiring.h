@@ -11,6 +11,7 @@
 #include "app/config.h"
 #include "processor/active_users_processor.h"
 #include "util/clock.h"
+#include "util/env.h"
 
 namespace au::app {
 
@@ -23,8 +24,9 @@ struct ActiveSetParts {
     void attachTo(processor::ActiveUsersProcessor& processor);
 };
 
-// REQUIRES: clock outlives the result. Never fails: a part that cannot be built is logged and
-// left out (configuration errors were reported by configFromProperties already).
-ActiveSetParts makeActiveSetParts(const Config& config, Clock& clock);
+// REQUIRES: clock outlives the result. env: AWS credentials (warm start) and redisPasswordEnv.
+// Never fails: a part that cannot be built is logged and left out (configuration errors were
+// reported by configFromProperties already).
+ActiveSetParts makeActiveSetParts(const Config& config, Clock& clock, const Environment& env);
 
 }  // namespace au::app

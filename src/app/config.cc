@@ -49,6 +49,8 @@ const std::vector<ConfigKey>& configKeys() {
          "none"},
         {"redisKey", "active-users:<applicationName>",
          "the sorted set (member = user id, score = last seen ms); stats go to <redisKey>:stats"},
+        {"redisPasswordEnv", "",
+         "name of an environment variable holding the Redis password (replaces the URL's)"},
         {"redisTlsCaFile", "", "PEM CA bundle for rediss://; empty = the system's default CAs"},
         {"redisTlsCertFile", "", "client certificate (PEM) for rediss://, when the server asks"},
         {"redisTlsKeyFile", "", "the client certificate's private key (PEM)"},
@@ -184,6 +186,7 @@ Result<Config> configFromProperties(const Properties& properties) {
     redis.url = r.string(p + "redisUrl");
     redis.key = r.string(p + "redisKey");
     if (redis.key.empty()) redis.key = activeset::defaultRedisKey(d.applicationName);
+    redis.passwordEnv = r.string(p + "redisPasswordEnv");
     redis.tls.caFile = r.string(p + "redisTlsCaFile");
     redis.tls.certFile = r.string(p + "redisTlsCertFile");
     redis.tls.keyFile = r.string(p + "redisTlsKeyFile");

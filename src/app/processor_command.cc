@@ -117,7 +117,8 @@ int runProcessor(const CommandLine& cl) {
         }
     }
 
-    ActiveSetParts activeSet = makeActiveSetParts(config, clock);  // docs/active-set.md
+    static const ProcessEnvironment env;
+    ActiveSetParts activeSet = makeActiveSetParts(config, clock, env);  // docs/active-set.md
     // Declared before the processor, so it outlives it; its destructor joins its worker.
     std::unique_ptr<leases::StaleLeaseFixer> fixer = makeLeaseFixer(config, clock);
     processor::ActiveUsersProcessor processor(config.processor, clock, fixer.get());

@@ -1,6 +1,7 @@
 #include "app/redis_target.h"
 
 #include "app/config.h"
+#include "util/env.h"
 
 namespace au::app {
 
@@ -14,6 +15,12 @@ Result<RedisTarget> redisTargetFrom(const CommandLine& cl) {
     if (auto path = cl.get("--properties")) {
         auto config = loadConfig(*path);
         if (!config) return Status::error("Usage", *path + ": " + config.status().message());
+        static const ProcessEnvironment env;
+        if (Status st = activeset::takePasswordFromEnvironment(target.connect.endpoint,
+                                                               config->redis.passwordEnv, env);
+            !st) {
+            return Status::error("Usage", *path + ": " + st.message());
+        }
         target.key = config->redis.key;
         target.connect.tls = config->redis.tls;
         target.connect.timeoutMillis = config->redis.timeoutMillis;

@@ -1,8 +1,9 @@
 #pragma once
 // Which Redis set a reading command (`query --redis`, `serve --redis`) talks to:
-//   --redis URL (required), then --properties F for the key, TLS options, timeout and TTL of the
-//   processors' configuration, and --key K (overrides the key). One of --key / --properties is
-//   required. Without --properties the TTL is the one the processors published (0 here).
+//   --redis URL (required), then --properties F for the key, password variable, TLS options,
+//   timeout and TTL of the processors' configuration, and --key K (overrides the key). One of --key
+//   / --properties is required. Without --properties the TTL is the one the processors published (0
+//   here).
 // Fails with "Usage" (a message for the user) or the configuration's errors.
 
 #include <string>

@@ -9,8 +9,11 @@
 #include "activeset/redis_link.h"
 #include "activeset/redis_sink.h"
 #include "activeset/user_list_format.h"
+#include "app/active_set_wiring.h"
+#include "app/config.h"
 #include "processor_harness.h"
 #include "redis_server.h"
+#include "support/temp_dir.h"
 
 using namespace au;
 using namespace au::activeset;
@@ -136,6 +139,61 @@ TEST_CASE("AUTH with an ACL user and SELECT of the URL's database", "[activeset]
     auto refused = RedisConnection::connect({wrong.value(), {}, 1'000});
     REQUIRE_FALSE(refused);
     CHECK(refused.status().code() == "AuthError");
+}
+
+TEST_CASE(
+    "redisPasswordEnv: processors and query --properties take the password from the "
+    "environment",
+    "[activeset][redis][cli]") {
+    test::RedisServer redis;
+    auto admin = RedisConnection::connect(redis.connectOptions());
+    REQUIRE(admin);
+    REQUIRE(
+        admin.value()->command({"ACL", "SETUSER", "app", "on", ">s3cret", "~*", "+@all"}, 1'000));
+    REQUIRE(admin.value()->command({"ACL", "SETUSER", "default", "off"}, 1'000));  // AUTH required
+    test::TempDir dir;
+    const std::string props =
+        dir.write("app.properties",
+                  "applicationName = env-pw\nactiveUsers.redisUrl = redis://app:@127.0.0.1:" +
+                      std::to_string(redis.port()) +
+                      "\nactiveUsers.redisPasswordEnv = AU_TEST_REDIS_PASSWORD\n");
+    auto config = app::loadConfig(props);
+    REQUIRE(config);
+
+    // A processor wired as in processor mode, its environment holding the password.
+    SystemClock clock;
+    const MapEnvironment env(
+        std::map<std::string, std::string>{{"AU_TEST_REDIS_PASSWORD", "s3cret"}});
+    app::ActiveSetParts parts = app::makeActiveSetParts(config.value(), clock, env);
+    REQUIRE(parts.redis);
+    processor::ProcessorSettings settings;
+    settings.ttlMillis = kTtl;
+    test::ProcessorHarness h(settings, clock);
+    parts.attachTo(h.processor());
+    h.initialize("shardId-000000000001");
+    h.batch(usersRange(0, 10));
+    auto appUser = parseRedisUrl("redis://app:s3cret@127.0.0.1:" + std::to_string(redis.port()));
+    RedisConnectOptions asApp{appUser.value(), {}, 1'000};
+    REQUIRE(convergesTo(h, asApp, "active-users:env-pw"));
+
+    // query --redis with --properties: the same variable, from the real environment.
+    const std::string query = std::string(AU_BINARY_DIR) + "/active-users query --redis " +
+                              "redis://app:@127.0.0.1:" + std::to_string(redis.port()) +
+                              " --properties " + props;
+    auto run = [](const std::string& cmd) {
+        FILE* pipe = ::popen(cmd.c_str(), "r");
+        std::string out;
+        char buffer[4096];
+        while (size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
+        return std::make_pair(::pclose(pipe), out);
+    };
+    auto [ok, listed] = run("AU_TEST_REDIS_PASSWORD=s3cret " + query + " 2>/dev/null");
+    CHECK(ok == 0);
+    CHECK(listed.rfind("10\n", 0) == 0);
+    auto [refused, why] = run("env -u AU_TEST_REDIS_PASSWORD " + query + " 2>&1");
+    CHECK(WEXITSTATUS(refused) == 2);
+    CHECK(why.find("environment variable AU_TEST_REDIS_PASSWORD (activeUsers.redisPasswordEnv) is "
+                   "not set") != std::string::npos);
 }
 
 TEST_CASE("rediss://: the same path over TLS, with certificate verification",

@@ -51,6 +51,34 @@ TEST_CASE("Bad Redis URLs are rejected with the reason, never the password", "[a
     CHECK(r.status().message().find("topsecret") == std::string::npos);
 }
 
+TEST_CASE("redisPasswordEnv takes the password from the environment, replacing the URL's",
+          "[activeset][unit]") {
+    au::MapEnvironment env(
+        std::map<std::string, std::string>{{"REDIS_PW", "fr0m-env"}, {"EMPTY", ""}});
+    auto ep = parseRedisUrl("redis://app:@10.0.0.5:6379");
+    REQUIRE(ep);
+    REQUIRE(takePasswordFromEnvironment(ep.value(), "REDIS_PW", env));
+    CHECK(ep->user == std::optional<std::string>("app"));
+    CHECK(ep->password == std::optional<std::string>("fr0m-env"));
+
+    auto inUrl = parseRedisUrl("redis://:in-url@10.0.0.5");
+    REQUIRE(takePasswordFromEnvironment(inUrl.value(), "REDIS_PW", env));
+    CHECK(inUrl->password == std::optional<std::string>("fr0m-env"));
+    CHECK_FALSE(inUrl->user);
+
+    auto untouched = parseRedisUrl("redis://:in-url@10.0.0.5");
+    REQUIRE(takePasswordFromEnvironment(untouched.value(), "", env));  // no variable configured
+    CHECK(untouched->password == std::optional<std::string>("in-url"));
+
+    for (const char* name : {"UNSET", "EMPTY"}) {
+        auto st = takePasswordFromEnvironment(untouched.value(), name, env);
+        CHECK(st.code() == "PasswordNotSet");
+        CHECK(st.message() == std::string("environment variable ") + name +
+                                  " (activeUsers.redisPasswordEnv) is not set");
+    }
+    CHECK(untouched->password == std::optional<std::string>("in-url"));
+}
+
 TEST_CASE("The pending buffer coalesces per user (max) and drops new users beyond its bound",
           "[activeset][unit]") {
     PendingUpdates p(2);
