@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 
 using namespace au::activeset;
 using SteadyClock = std::chrono::steady_clock;
@@ -59,12 +60,16 @@ TEST_CASE("A slow name lookup ends at the deadline; its late answer is freed", "
     REQUIRE_FALSE(list);
     CHECK(list.status().code() == "Timeout");
     CHECK(list.status().message() == "resolving redis.internal took too long");
-    // Release the abandoned lookup and wait for it to return (ASan checks the answer is freed).
-    std::unique_lock<std::mutex> lock(gate->mu);
-    gate->cv.wait(lock, [&] { return gate->nameCalls == 1; });
-    gate->open = true;
-    gate->cv.notify_all();
-    gate->cv.wait(lock, [&] { return gate->returned; });
+    // Release the abandoned lookup, then wait until the helper thread is gone: it drops its copy of
+    // the resolver (and so of `gate`) only after freeing the late answer (LeakSanitizer checks).
+    {
+        std::unique_lock<std::mutex> lock(gate->mu);
+        gate->cv.wait(lock, [&] { return gate->nameCalls == 1; });
+        gate->open = true;
+        gate->cv.notify_all();
+        gate->cv.wait(lock, [&] { return gate->returned; });
+    }
+    while (gate.use_count() > 1) std::this_thread::yield();
 }
 
 TEST_CASE("A name lookup that answers in time returns its addresses", "[resolver]") {
