@@ -6,8 +6,9 @@
 //
 // connect(): resolves the host (resolver.h, within the same timeout), connects, does the TLS
 // handshake (rediss://, with server certificate and host-name verification unless verify=false),
-// then "AUTH [user] password" and "SELECT db" when the URL asks for them. Errors: "ConnectionError" (resolve, connect, reset),
-// "Timeout", "TlsError", "AuthError" (the server refused AUTH or SELECT: its error text).
+// then "AUTH [user] password" and "SELECT db" when the URL asks for them. Errors:
+// "ConnectionError" (resolve, connect, reset), "Timeout", "TlsError", "AuthError" (the server
+// refused AUTH or SELECT: its error text).
 //
 // pipeline(): writes every command in one go and reads exactly one reply per command. A Redis
 // error reply is a reply (RedisReply::kError), not a failure. A failure ("Timeout",

@@ -45,8 +45,7 @@ ActiveSetParts makeActiveSetParts(const Config& config, Clock& clock, const Envi
             spdlog::error("not using Redis: {}", endpoint.status().toString());
             return parts;
         }
-        // Without it the server refuses AUTH or commands: an outage, logged once; processing goes
-        // on.
+        // Without the password the server refuses: an outage like any other (processing goes on).
         if (Status st = activeset::takePasswordFromEnvironment(endpoint.value(),
                                                                config.redis.passwordEnv, env);
             !st) {

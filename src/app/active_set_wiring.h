@@ -24,9 +24,9 @@ struct ActiveSetParts {
     void attachTo(processor::ActiveUsersProcessor& processor);
 };
 
-// REQUIRES: clock outlives the result. env: AWS credentials (warm start) and redisPasswordEnv.
-// Never fails: a part that cannot be built is logged and left out (configuration errors were
-// reported by configFromProperties already).
+// REQUIRES: clock and env (AWS credentials for the warm start, redisPasswordEnv) outlive the
+// result. Never fails: a part that cannot be built is logged and left out (configuration errors
+// were reported by configFromProperties already).
 ActiveSetParts makeActiveSetParts(const Config& config, Clock& clock, const Environment& env);
 
 }  // namespace au::app

@@ -75,9 +75,10 @@ ReadStatus FdTransport::readLine(std::string& line, int64_t deadlineMillis) {
     for (;;) {
         const char* begin = buffer_.get() + start_;
         const size_t unscanned = end_ - start_ - scanned;
-        const auto* nl = unscanned == 0 ? nullptr
-                                        : static_cast<const char*>(
-                                              std::memchr(begin + scanned, '\n', unscanned));
+        const auto* nl =
+            unscanned == 0
+                ? nullptr
+                : static_cast<const char*>(std::memchr(begin + scanned, '\n', unscanned));
         if (nl != nullptr) {
             const char* stop = nl;
             if (stop > begin && stop[-1] == '\r') --stop;

@@ -20,8 +20,8 @@
 #include <thread>
 #include <vector>
 
-#include "support/spawn_server.h"
 #include "activeset/redis_connection.h"
+#include "support/spawn_server.h"
 #include "support/temp_dir.h"
 
 extern char** environ;

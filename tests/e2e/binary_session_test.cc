@@ -176,7 +176,7 @@ TEST_CASE("An invalid configuration stops the process before it answers initiali
     std::ofstream(dir.file("stdin")) << initialize("shardId-1").dump() << "\n";
     bp::ipstream stdoutLines;
     bp::child processor(binaryPath(), "--properties", dir.file("p.properties"),
-                        bp::std_in < dir.file("stdin"), bp::std_out > stdoutLines,
+                        bp::std_in<dir.file("stdin"), bp::std_out> stdoutLines,
                         bp::std_err > dir.file("stderr"));
     std::string answered, line;
     while (std::getline(stdoutLines, line)) answered += line;

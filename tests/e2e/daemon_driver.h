@@ -108,7 +108,8 @@ class DaemonDriver {
     }
 
   private:
-    // A child that exits early (e.g. on a bad configuration) must fail the write, not kill the test.
+    // A child that exits early (e.g. on a bad configuration) must fail the write, not kill the
+    // test.
     static int ignoreSigpipe() {
         std::signal(SIGPIPE, SIG_IGN);
         return 0;

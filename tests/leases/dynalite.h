@@ -18,10 +18,10 @@
 #include <string>
 #include <thread>
 
-#include "support/spawn_server.h"
 #include "aws/curl_http_client.h"
 #include "aws/dynamodb_client.h"
 #include "aws/json_rpc.h"
+#include "support/spawn_server.h"
 #include "util/clock.h"
 
 extern char** environ;

@@ -1,7 +1,7 @@
 #pragma once
-// Starts a test server (redis-server, node dynalite, ...) as a child that dies with the test process
-// even when the test crashes (PR_SET_PDEATHSIG), with stdin from /dev/null and stdout (and stderr
-// unless `keepStderr`) to /dev/null. Returns its pid, or -1.
+// Starts a test server (redis-server, node dynalite, ...) as a child that dies with the test
+// process even when the test crashes (PR_SET_PDEATHSIG), with stdin from /dev/null and stdout (and
+// stderr unless `keepStderr`) to /dev/null. Returns its pid, or -1.
 
 #include <fcntl.h>
 #include <signal.h>
