@@ -53,6 +53,16 @@ bool convergesTo(test::ProcessorHarness& h, const RedisConnectOptions& connect,
     return false;
 }
 
+// Runs a shell command; its wait status and stdout.
+std::pair<int, std::string> run(const std::string& cmd) {
+    FILE* pipe = ::popen(cmd.c_str(), "r");
+    if (pipe == nullptr) return {-1, ""};
+    std::string out;
+    char buffer[4096];
+    while (size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
+    return {::pclose(pipe), out};
+}
+
 std::vector<std::string> usersRange(int from, int to) {
     std::vector<std::string> out;
     for (int i = from; i < to; ++i) out.push_back("user-" + std::to_string(i));
@@ -180,13 +190,6 @@ TEST_CASE(
     const std::string query = std::string(AU_BINARY_DIR) + "/active-users query --redis " +
                               "redis://app:@127.0.0.1:" + std::to_string(redis.port()) +
                               " --properties " + props;
-    auto run = [](const std::string& cmd) {
-        FILE* pipe = ::popen(cmd.c_str(), "r");
-        std::string out;
-        char buffer[4096];
-        while (size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
-        return std::make_pair(::pclose(pipe), out);
-    };
     auto [ok, listed] = run("AU_TEST_REDIS_PASSWORD=s3cret " + query + " 2>/dev/null");
     CHECK(ok == 0);
     CHECK(listed.rfind("10\n", 0) == 0);
@@ -241,11 +244,7 @@ TEST_CASE("query --redis prints the set like query --state-dir", "[activeset][re
     const std::string cmd = std::string(AU_BINARY_DIR) + "/active-users query --redis " +
                             redis.url() + " --key active-users:q --json --at " +
                             std::to_string(now) + " 2>/dev/null";
-    FILE* pipe = ::popen(cmd.c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    std::string out;
-    char buffer[4096];
-    while (size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
-    CHECK(::pclose(pipe) == 0);
+    auto [status, out] = run(cmd);
+    CHECK(status == 0);
     CHECK(out == usersAsJson({{"alice", now - 2'000}, {"bob", now - 1'000}}) + "\n");
 }
