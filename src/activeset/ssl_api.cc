@@ -1,22 +1,16 @@
 #include "activeset/ssl_api.h"
 
-#include <mutex>
-
 #include "util/dynamic_library.h"
 
 namespace au::activeset {
 
 Result<const SslApi*> loadSsl() {
-    static std::once_flag once;
-    static SslApi api;
-    static Status failure = Status::ok();
-    std::call_once(once, [] {
+    return loadOnce<SslApi>([](SslApi& api) {
         auto ssl = DynamicLibrary::open({"libssl.so.3", "libssl.so"});
         auto crypto = DynamicLibrary::open({"libcrypto.so.3", "libcrypto.so"});
         if (!ssl || !crypto) {
-            failure = Status::error(
-                "LibraryNotFound", "OpenSSL: " + (!ssl ? ssl.status() : crypto.status()).message());
-            return;
+            return Status::error("LibraryNotFound",
+                                 "OpenSSL: " + (!ssl ? ssl.status() : crypto.status()).message());
         }
         static std::shared_ptr<DynamicLibrary> s = ssl.value(), c = crypto.value();
 #define AU_BIND(lib, name) lib->bind(api.name, #name)
@@ -34,10 +28,9 @@ Result<const SslApi*> loadSsl() {
             AU_BIND(c, ERR_clear_error) && AU_BIND(c, X509_VERIFY_PARAM_set1_ip_asc) &&
             AU_BIND(c, X509_VERIFY_PARAM_set1_host) && AU_BIND(c, X509_verify_cert_error_string);
 #undef AU_BIND
-        if (!ok) failure = Status::error("LibraryNotFound", "OpenSSL lacks a needed function");
+        return ok ? Status::ok()
+                  : Status::error("LibraryNotFound", "OpenSSL lacks a needed function");
     });
-    if (!failure) return failure;
-    return static_cast<const SslApi*>(&api);
 }
 
 }  // namespace au::activeset

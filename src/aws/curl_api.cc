@@ -1,21 +1,13 @@
 #include "aws/curl_api.h"
 
-#include <mutex>
-
 #include "util/dynamic_library.h"
 
 namespace au::aws {
 
 Result<const CurlApi*> loadCurl() {
-    static std::once_flag once;
-    static CurlApi api;
-    static Status failure = Status::ok();
-    std::call_once(once, [] {
+    return loadOnce<CurlApi>([](CurlApi& api) {
         auto lib = DynamicLibrary::open({"libcurl.so.4", "libcurl-gnutls.so.4", "libcurl.so"});
-        if (!lib) {
-            failure = Status::error("LibraryNotFound", "libcurl: " + lib.status().message());
-            return;
-        }
+        if (!lib) return Status::error("LibraryNotFound", "libcurl: " + lib.status().message());
         static std::shared_ptr<DynamicLibrary> keep = lib.value();
         decltype(&curl_global_init) globalInit = nullptr;
         const bool ok = keep->bind(globalInit, "curl_global_init") &&
@@ -29,13 +21,11 @@ Result<const CurlApi*> loadCurl() {
                         keep->bind(api.slist_append, "curl_slist_append") &&
                         keep->bind(api.slist_free_all, "curl_slist_free_all");
         if (!ok) {
-            failure = Status::error("LibraryNotFound", keep->soname() + " lacks a needed function");
-            return;
+            return Status::error("LibraryNotFound", keep->soname() + " lacks a needed function");
         }
         globalInit(CURL_GLOBAL_DEFAULT);
+        return Status::ok();
     });
-    if (!failure) return failure;
-    return static_cast<const CurlApi*>(&api);
 }
 
 }  // namespace au::aws

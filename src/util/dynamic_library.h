@@ -7,6 +7,7 @@
 // Libraries stay loaded until the process exits. Thread-safe.
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -36,5 +37,17 @@ class DynamicLibrary {
     void* handle_;
     std::string soname_;
 };
+
+// A table of library functions, filled once per process by `load(api)` (ok, or why not); every
+// call returns that table or that failure. One instantiation per loader (Load is its lambda).
+template <class Api, class Load>
+Result<const Api*> loadOnce(Load load) {
+    static std::once_flag once;
+    static Api api;
+    static Status failure = Status::ok();
+    std::call_once(once, [&] { failure = load(api); });
+    if (!failure) return failure;
+    return static_cast<const Api*>(&api);
+}
 
 }  // namespace au

@@ -53,6 +53,12 @@ bool convergesTo(test::ProcessorHarness& h, const RedisConnectOptions& connect,
     return false;
 }
 
+processor::ProcessorSettings withTestTtl() {
+    processor::ProcessorSettings settings;
+    settings.ttlMillis = kTtl;
+    return settings;
+}
+
 // Runs a shell command; its wait status and stdout.
 std::pair<int, std::string> run(const std::string& cmd) {
     FILE* pipe = ::popen(cmd.c_str(), "r");
@@ -77,9 +83,7 @@ TEST_CASE("Killing redis mid-stream and restarting it empty: the set again equal
     SystemClock clock;
     const std::string key = "active-users:it-kill";
     auto sink = makeSink(redis.connectOptions(), key, clock);
-    processor::ProcessorSettings settings;
-    settings.ttlMillis = kTtl;
-    test::ProcessorHarness h(settings, clock);
+    test::ProcessorHarness h(withTestTtl(), clock);
     h.processor().addListener(sink.get());
     h.initialize("shardId-000000000001");
 
@@ -176,9 +180,7 @@ TEST_CASE(
         std::map<std::string, std::string>{{"AU_TEST_REDIS_PASSWORD", "s3cret"}});
     app::ActiveSetParts parts = app::makeActiveSetParts(config.value(), clock, env);
     REQUIRE(parts.redis);
-    processor::ProcessorSettings settings;
-    settings.ttlMillis = kTtl;
-    test::ProcessorHarness h(settings, clock);
+    test::ProcessorHarness h(withTestTtl(), clock);
     parts.attachTo(h.processor());
     h.initialize("shardId-000000000001");
     h.batch(usersRange(0, 10));
@@ -209,9 +211,7 @@ TEST_CASE("rediss://: the same path over TLS, with certificate verification",
     SystemClock clock;
     const std::string key = "active-users:it-tls";
     auto sink = makeSink(redis.connectOptions(), key, clock);
-    processor::ProcessorSettings settings;
-    settings.ttlMillis = kTtl;
-    test::ProcessorHarness h(settings, clock);
+    test::ProcessorHarness h(withTestTtl(), clock);
     h.processor().addListener(sink.get());
     h.initialize("shardId-000000000002");
     for (int i = 0; i < 10; ++i) h.batch(usersRange(i * 10, i * 10 + 30));

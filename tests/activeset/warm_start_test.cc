@@ -8,8 +8,7 @@
 #include <mutex>
 
 #include "activeset/lease_parents.h"
-#include "aws/fake_http_client.h"
-#include "aws/json_rpc.h"
+#include "leases/lease_fixtures.h"
 #include "log_capture.h"
 #include "processor/active_users_processor.h"
 #include "processor/snapshot.h"
@@ -18,7 +17,6 @@
 
 using namespace au;
 using namespace au::activeset;
-using au::aws::testing::FakeHttpClient;
 
 namespace {
 
@@ -31,22 +29,6 @@ void writeSnapshotOf(const std::string& dir, const std::string& shard,
     for (const auto& [id, seen] : users) t.apply(id, parseGuid(id), seen);
     REQUIRE(processor::writeSnapshot(dir, shard, kNow - 1'000, t));
 }
-
-struct Ddb {
-    ManualClock clock{kNow};
-    FakeHttpClient http;
-    aws::StaticCredentialsProvider creds{
-        aws::Credentials{"AKID", "SECRET", std::nullopt, std::nullopt}};
-    aws::AwsJsonClient rpc{http,
-                           creds,
-                           clock,
-                           aws::dynamoDbProtocol(),
-                           "http://localhost:4567",
-                           "us-east-1",
-                           aws::RetryPolicy{},
-                           [] { return 0.0; }};
-    aws::DynamoDbClient ddb{rpc};
-};
 
 class StaticParents final : public LeaseParents {
   public:
@@ -61,7 +43,8 @@ class StaticParents final : public LeaseParents {
 
 TEST_CASE("The lease row's parentShardId (SS) names the parents, read with a consistent GetItem",
           "[activeset][warmstart][unit]") {
-    Ddb d;
+    ManualClock clock(kNow);
+    leases::testing::DdbFixture d(clock);
     d.http.respond(200, R"({"Item":{"leaseKey":{"S":"shardId-2"},"leaseCounter":{"N":"3"},)"
                         R"("parentShardId":{"SS":["shardId-0","shardId-1"]}}})");
     DynamoDbLeaseParents parents(d.ddb, "app-leases");
@@ -87,7 +70,8 @@ TEST_CASE("Warm start after a split: the children hold every active user of the 
                      {"bob", kNow - 119'000},
                      {"gone", kNow - kTtl},
                      {"old", kNow - 500'000}});
-    Ddb d;
+    ManualClock clock(kNow);
+    leases::testing::DdbFixture d(clock);
     d.http.respond(
         200, R"({"Item":{"leaseKey":{"S":"shardId-1"},"parentShardId":{"SS":["shardId-0"]}}})");
     SnapshotSeeder seeder(dir.path(), std::make_unique<DynamoDbLeaseParents>(d.ddb, "leases"));
@@ -122,7 +106,8 @@ TEST_CASE("Without the lease table the warm start uses the own snapshot and logs
     test::TempDir dir;
     writeSnapshotOf(dir.path(), "shardId-3", {{"erin", kNow - 1'000}});
     writeSnapshotOf(dir.path(), "shardId-0", {{"frank", kNow - 1'000}});
-    Ddb d;
+    ManualClock clock(kNow);
+    leases::testing::DdbFixture d(clock);
     d.http.fail("ConnectionError", "refused")
         .fail("ConnectionError", "refused")
         .fail("ConnectionError", "refused")

@@ -45,11 +45,12 @@ e2e_figure() {
   printf 'FIGURE %s %s: %s\n' "$E2E_VERSION" "$E2E_NAME" "$*" | tee -a "$STACK_DIR/figures.txt"
 }
 
-# Processor children of the running daemon (remembered for the leftover check).
+# e2e_note_children [DAEMON_PID]: the processor children of that daemon (default: the running one),
+# remembered for the leftover check.
 e2e_note_children() {
-  local p
-  [ -n "${DAEMON_PID:-}" ] || return 0
-  for p in $(ps -o pid= --ppid "$DAEMON_PID" 2>/dev/null); do
+  local d=${1:-${DAEMON_PID:-}} p
+  [ -n "$d" ] || return 0
+  for p in $(ps -o pid= --ppid "$d" 2>/dev/null); do
     case " ${E2E_CHILD_PIDS[*]} " in *" $p "*) ;; *) E2E_CHILD_PIDS+=("$p") ;; esac
   done
 }

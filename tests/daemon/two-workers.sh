@@ -22,13 +22,7 @@ command -v redis-server >/dev/null || { echo "SKIPPED: no redis-server" >&2; exi
 
 # ---- our own processes: the second daemon (stopped FIRST on exit), serve, redis-server (in STACK_PIDS)
 B_PID="" B_LOG="$STACK_DIR/daemon-b-$E2E_VERSION.log" A_LOG="$STACK_DIR/daemon-a-$E2E_VERSION.log"
-note_b_children() {
-  local p
-  [ -n "$B_PID" ] || return 0
-  for p in $(ps -o pid= --ppid "$B_PID" 2>/dev/null); do
-    case " ${E2E_CHILD_PIDS[*]} " in *" $p "*) ;; *) E2E_CHILD_PIDS+=("$p") ;; esac
-  done
-}
+note_b_children() { [ -z "$B_PID" ] || e2e_note_children "$B_PID"; }
 tw_cleanup() {
   note_b_children
   if [ -n "$B_PID" ]; then stack_kill_pid "$B_PID" 30; B_PID=""; fi
