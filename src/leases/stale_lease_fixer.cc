@@ -245,6 +245,7 @@ std::string describeCut(const CutSearch& s, const std::optional<CutPoint>& first
     std::string text = s.cut->sequenceNumber + " (the last record older than the cutoff " +
                        formatIso8601Millis(s.cutoffMillis) + ", arrived " +
                        formatIso8601Millis(s.cut->arrivalMillis) + ")";
+    if (s.firstFresh) text += "; the first record after it: " + s.firstFresh->sequenceNumber;
     if (firstStale) {
         text +=
             "; skips " +
