@@ -90,6 +90,9 @@ int runProcessor(const CommandLine& cl) {
     // graceful shutdown then sends us shutdownRequested and closes stdin.
     std::signal(SIGINT, SIG_IGN);
     std::signal(SIGPIPE, SIG_IGN);
+    // A file-size limit (ulimit -f, systemd LimitFSIZE) must fail a snapshot write with EFBIG,
+    // not kill the process (SIGXFSZ's default) and the daemon's worker with it.
+    std::signal(SIGXFSZ, SIG_IGN);
 
     Config config;
     if (auto path = cl.get("--properties")) {

@@ -161,12 +161,42 @@ Result<EditResult> LeaseEditor::rewriteToLatest(const std::string& leaseKey, con
                              std::move(firstRead));
 }
 
+namespace {
+
+// "owned lease: TRIM_HORIZON -> 4959..., leaseCounter 7 -> 9, leaseOwner kept (auto: ...)"
+std::string rewriteReason(const LeaseRow& row, const RewriteTarget& target, bool removeOwner,
+                          const std::string& ownerWhy) {
+    std::string reason = std::string(row.isOwned() ? "owned" : "unowned") +
+                         " lease: " + *row.checkpoint + " -> " + target.checkpoint +
+                         ", leaseCounter " + *row.leaseCounterText + " -> " +
+                         std::to_string(*row.leaseCounter + (row.isOwned() ? 2 : 1));
+    if (row.isOwned()) {
+        reason += std::string(removeOwner ? ", leaseOwner removed" : ", leaseOwner kept") + " (" +
+                  ownerWhy + ")";
+    }
+    return reason;
+}
+
+// Whether `now` is `written` after our UpdateItem to `target`: the same cut, the same cut mark
+// (its time is this write's own), and the counter we set. Then a failed condition or a lost answer
+// hid our own success (e.g. the connection reset after the write reached the server, and the
+// client's retry found the condition no longer true).
+bool showsOurWrite(const LeaseRow& now, const LeaseRow& written, const RewriteTarget& target) {
+    return target.markCutAtMillis && now.checkpoint == target.checkpoint &&
+           now.cutCheckpoint == target.checkpoint && now.cutAtMillis == target.markCutAtMillis &&
+           now.leaseCounter == *written.leaseCounter + (written.isOwned() ? 2 : 1);
+}
+
+}  // namespace
+
 Result<EditResult> LeaseEditor::rewriteCheckpoint(const std::string& leaseKey,
                                                   const RewriteTarget& target,
                                                   const Decider& decider,
                                                   std::optional<LeaseRow> firstRead) {
     EditResult result;
     std::optional<LeaseRow> row = std::move(firstRead);
+    std::optional<LeaseRow> lastWritten;  // the row our last UpdateItem was conditioned on
+    std::string lastReason;
     for (;;) {
         if (!row) {
             auto r = read(leaseKey);
@@ -177,6 +207,13 @@ Result<EditResult> LeaseEditor::rewriteCheckpoint(const std::string& leaseKey,
                 return result;
             }
             row = std::move(*r.value());
+        }
+        if (lastWritten && showsOurWrite(*row, *lastWritten, target)) {
+            result.outcome = EditOutcome::kRewritten;
+            result.reason = lastReason + "; a retry of the write found it applied";
+            result.before = lastWritten;
+            result.after = row;
+            return result;
         }
         result.before = row;
         if (auto why = row->leaveAloneReason()) {
@@ -213,24 +250,33 @@ Result<EditResult> LeaseEditor::rewriteCheckpoint(const std::string& leaseKey,
         if (beforeWrite_) beforeWrite_(*row);
         auto written = ddb_.updateItem(buildRewrite(table_, *row, removeOwner, target));
         ++result.writes;
-        if (!written) return written.status();
+        lastReason = rewriteReason(*row, target, removeOwner, ownerWhy);
+        if (!written) {
+            // No answer (the retries included): the write may have been applied. A re-read
+            // tells; an error of its own keeps the write's error.
+            const std::string& code = written.status().code();
+            if (code == "Timeout" || code == "ConnectionError") {
+                auto now = read(leaseKey);
+                if (now && now.value() && showsOurWrite(*now.value(), *row, target)) {
+                    result.outcome = EditOutcome::kRewritten;
+                    result.reason = lastReason + "; the write's answer was lost (" + code +
+                                    "), the re-read shows it";
+                    result.after = std::move(now.value());
+                    return result;
+                }
+            }
+            return written.status();
+        }
         if (!written->conditionFailed) {
             result.outcome = EditOutcome::kRewritten;
-            result.reason = std::string(row->isOwned() ? "owned" : "unowned") +
-                            " lease: " + *row->checkpoint + " -> " + target.checkpoint +
-                            ", leaseCounter " + *row->leaseCounterText + " -> " +
-                            std::to_string(*row->leaseCounter + (row->isOwned() ? 2 : 1));
-            if (row->isOwned()) {
-                result.reason +=
-                    std::string(removeOwner ? ", leaseOwner removed" : ", leaseOwner kept") + " (" +
-                    ownerWhy + ")";
-            }
+            result.reason = lastReason;
             auto after = parseLeaseRow(written->attributes);
             if (after) result.after = std::move(after).value();
             return result;
         }
         ++result.conditionFailures;
-        row.reset();  // another writer won: read again and decide again
+        lastWritten = std::move(row);
+        row.reset();  // another writer won, or our own lost answer: read again and decide again
     }
 }
 

@@ -22,6 +22,10 @@
 //        attribute_not_exists(leaseOwner) in the condition (nobody is forced to drop it);
 //   4. on a failed condition (another writer won) goes back to 1 with a fresh consistent read,
 //      at most EditOptions.maxAttempts writes in all, then gives up (kGaveUp).
+//   5. our own write whose answer was lost is recognised (with a cut mark only): when the
+//      UpdateItem ends in Timeout/ConnectionError, or fails its condition (the client's retry of
+//      a write that had reached the server), and the (re-)read row shows exactly that write (the
+//      cut, the cut mark's time, the counter we set), the outcome is kRewritten.
 // Every attribute not named above is untouched and keeps its DynamoDB type; numbers are sent as
 // N strings. Errors (transport, credentials, access denied, bad answers) are returned as the
 // Status of the DynamoDbClient; a failed condition is never an error.

@@ -133,6 +133,13 @@ void ActiveUsersProcessor::maybeSnapshot(int64_t now, bool force) {
     if (settings_.stateDir.empty() || shardId_.empty()) return;
     if (!dirty_ && !force) return;
     if (!force && now < nextSnapshotAt_) return;
+    if (!temporariesSwept_) {
+        temporariesSwept_ = true;
+        const size_t n = removeAbandonedTemporaries(settings_.stateDir, now, 60'000);
+        if (n > 0) {
+            spdlog::info("removed {} abandoned temporary file(s) from {}", n, settings_.stateDir);
+        }
+    }
     const Status st = writeSnapshot(settings_.stateDir, shardId_, now, table_);
     nextSnapshotAt_ = now + settings_.snapshotIntervalMillis;
     if (st) {

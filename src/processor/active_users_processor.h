@@ -101,6 +101,8 @@ class ActiveUsersProcessor final : public protocol::RecordProcessor {
     int64_t lastCheckpointAt_ = 0;
 
     bool dirty_ = false;
+    bool temporariesSwept_ = false;  // abandoned temporary files removed once, before the first
+                                     // snapshot
     int64_t nextEvictAt_ = 0;
     int64_t nextSnapshotAt_ = 0;
     int64_t nextStatsAt_ = 0;

@@ -97,6 +97,24 @@ Status writeSnapshot(const std::string& dir, const std::string& shardId, int64_t
     return st;
 }
 
+size_t removeAbandonedTemporaries(const std::string& dir, int64_t nowMillis,
+                                  int64_t olderThanMillis) {
+    DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr) return 0;
+    size_t removed = 0;
+    while (dirent* entry = ::readdir(d)) {
+        if (std::strncmp(entry->d_name, ".tmp-", 5) != 0) continue;
+        const std::string path = dir + "/" + entry->d_name;
+        struct stat st {};
+        if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+        const int64_t modified =
+            static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1'000'000;
+        if (nowMillis - modified > olderThanMillis && ::unlink(path.c_str()) == 0) ++removed;
+    }
+    ::closedir(d);
+    return removed;
+}
+
 Result<Snapshot> readSnapshot(const std::string& path) {
     simdjson::padded_string text;
     if (simdjson::padded_string::load(path).get(text) != simdjson::SUCCESS) {

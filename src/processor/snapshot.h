@@ -31,6 +31,13 @@ Status writeSnapshot(const std::string& dir, const std::string& shardId, int64_t
 
 Result<Snapshot> readSnapshot(const std::string& path);
 
+// Removes the temporary files ('.tmp-*', of snapshots and stats files) in `dir` last modified more
+// than `olderThanMillis` before `nowMillis` (epoch ms): a writer killed between creating one and
+// renaming it (SIGKILL, OOM) leaves it behind, and a live writer holds one for milliseconds only.
+// Returns how many were removed; errors are ignored (a missing folder removes nothing).
+size_t removeAbandonedTemporaries(const std::string& dir, int64_t nowMillis,
+                                  int64_t olderThanMillis);
+
 // Every snapshot in `dir` merged: the maximum lastSeen per user among the users each snapshot
 // holds active at `atMillis` (by that snapshot's own TTL). Unreadable files are skipped with a
 // warning; a missing folder is an error.

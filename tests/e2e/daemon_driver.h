@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace au::test {
@@ -18,6 +19,12 @@ namespace au::test {
 namespace bp = boost::process;
 
 inline std::string binaryPath() { return std::string(AU_BINARY_DIR) + "/active-users"; }
+
+// Another program to start instead of the binary, e.g. a wrapper (prlimit, unshare) that execs it
+// with the given arguments.
+struct Program {
+    std::string path;
+};
 
 // Checks a stdout line against the protocol: a JSON object that is a status or a checkpoint with
 // exactly its fields.
@@ -43,13 +50,19 @@ class DaemonDriver {
     // clang-format off
     explicit DaemonDriver(std::vector<std::string> args,
                           const std::string& stderrPath = "/dev/null")
-        : child_((ignoreSigpipe(), binaryPath()), bp::args(std::move(args)),
+        : DaemonDriver(Program{binaryPath()}, std::move(args), stderrPath) {}
+    DaemonDriver(const Program& program, std::vector<std::string> args,
+                 const std::string& stderrPath = "/dev/null")
+        : child_((ignoreSigpipe(), program.path), bp::args(std::move(args)),
                  bp::std_in < in_, bp::std_out > out_, bp::std_err > stderrPath) {}
     // clang-format on
 
     ~DaemonDriver() {
         if (child_.running()) child_.terminate();
     }
+
+    pid_t pid() const { return child_.id(); }
+    bool running() { return child_.running(); }
 
     // The daemon's answers to our checkpoints, in order (nullopt = success).
     std::deque<std::optional<std::string>> checkpointErrors;
@@ -95,9 +108,14 @@ class DaemonDriver {
         std::chrono::milliseconds limit = std::chrono::milliseconds(5000)) {
         in_.pipe().close();
         const auto start = std::chrono::steady_clock::now();
-        const bool exited = child_.wait_for(limit);
+        // Polled: Boost 1.74's wait_for waits for SIGCHLD, which another thread of a
+        // multi-threaded test may take, and then sleeps out the whole limit.
+        while (child_.running() && std::chrono::steady_clock::now() - start < limit) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
         const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
             std::chrono::steady_clock::now() - start);
+        const bool exited = !child_.running();
         REQUIRE(exited);
         // Nothing but protocol lines may follow.
         std::string rest;

@@ -422,3 +422,60 @@ TEST_CASE("Explicit owner policy never reads Migration3.0", "[leases][editor][ow
     REQUIRE(f.http.requests().size() == 2);
     CHECK(r->reason.find("leaseOwner removed (fixRemovesLeaseOwner=true)") != std::string::npos);
 }
+
+TEST_CASE(
+    "Our own write whose answer was lost is recognised by its cut mark, not reported as "
+    "already-at-target or failed",
+    "[leases][editor]") {
+    const std::string cut = "49650000000000000000000000000000000000000000000000000100";
+    const RewriteTarget target{cut, 1'700'000'000'123};
+    const auto before = kclLease("s", "TRIM_HORIZON", "7");
+    auto ours = before;
+    ours["checkpoint"] = {{"S", cut}};
+    ours["leaseCounter"] = {{"N", "9"}};
+    ours["activeUsersCutCheckpoint"] = {{"S", cut}};
+    ours["activeUsersCutAtMillis"] = {{"N", "1700000000123"}};
+    au::ManualClock clock(0);
+    DdbFixture f(clock);
+    LeaseEditor editor(f.ddb, "t");
+
+    SECTION("the retry of a write that reached the server fails its condition") {
+        f.http.respond(200, getItemAnswer(before))
+            .respond(400, conditionFailedAnswer(ours))
+            .respond(200, getItemAnswer(ours));
+        auto r = editor.rewriteCheckpoint("s", target);
+        REQUIRE(r.isOk());
+        CHECK(r->outcome == EditOutcome::kRewritten);
+        CHECK(r->writes == 1);
+        CHECK(r->reason.find("a retry of the write found it applied") != std::string::npos);
+        REQUIRE(r->before);
+        CHECK(r->before->checkpoint == "TRIM_HORIZON");
+    }
+    SECTION("no answer at all: the re-read tells") {
+        f.http.respond(200, getItemAnswer(before));
+        for (int i = 0; i < 5; ++i) f.http.fail("ConnectionError", "reset by peer");
+        f.http.respond(200, getItemAnswer(ours));
+        auto r = editor.rewriteCheckpoint("s", target);
+        REQUIRE(r.isOk());
+        CHECK(r->outcome == EditOutcome::kRewritten);
+        CHECK(r->reason.find("the write's answer was lost (ConnectionError)") != std::string::npos);
+    }
+    SECTION("another writer's cut (another mark time) is not ours") {
+        auto theirs = ours;
+        theirs["activeUsersCutAtMillis"] = {{"N", "1700000000999"}};
+        f.http.respond(200, getItemAnswer(before))
+            .respond(400, conditionFailedAnswer(theirs))
+            .respond(200, getItemAnswer(theirs));
+        auto r = editor.rewriteCheckpoint("s", target);
+        REQUIRE(r.isOk());
+        CHECK(r->outcome == EditOutcome::kAlreadyAtTarget);
+    }
+    SECTION("no answer, and the row was not written: the error stays") {
+        f.http.respond(200, getItemAnswer(before));
+        for (int i = 0; i < 5; ++i) f.http.fail("Timeout", "slow");
+        f.http.respond(200, getItemAnswer(before));
+        auto r = editor.rewriteCheckpoint("s", target);
+        REQUIRE_FALSE(r.isOk());
+        CHECK(r.status().code() == "Timeout");
+    }
+}

@@ -1,5 +1,8 @@
 #include "processor/snapshot.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -58,4 +61,24 @@ TEST_CASE("The merged view keeps each user's latest time among active entries", 
     auto at18 = mergeActiveUsers(dir.path(), 18'000);
     CHECK(at18.value() == std::map<std::string, int64_t>{{"u3", 9'000}});
     CHECK_FALSE(mergeActiveUsers(dir.file("missing"), 0));
+}
+
+TEST_CASE("Temporary files older than the limit are removed, and nothing else", "[processor]") {
+    test::TempDir dir;
+    const std::string old = dir.write(".tmp-41-shardId-000000000001.json", "{\"vers");
+    const std::string young = dir.write(".tmp-42-shardId-000000000001.stats.json", "{");
+    const std::string snapshot = dir.write("shardId-000000000001.json", "{}");
+    const auto setModified = [](const std::string& path, time_t seconds) {
+        const timespec t[2] = {{seconds, 0}, {seconds, 0}};
+        REQUIRE(::utimensat(AT_FDCWD, path.c_str(), t, 0) == 0);
+    };
+    setModified(old, 1'000);
+    setModified(young, 1'060);
+    setModified(snapshot, 1);
+    const int64_t now = 1'061'000;  // the old one is 61 s old, the young one 1 s
+    CHECK(removeAbandonedTemporaries(dir.path(), now, 60'000) == 1);
+    CHECK_FALSE(std::filesystem::exists(old));
+    CHECK(std::filesystem::exists(young));
+    CHECK(std::filesystem::exists(snapshot));
+    CHECK(removeAbandonedTemporaries(dir.path() + "/missing", now, 0) == 0);
 }
