@@ -60,6 +60,11 @@ inline bool canConnect(int port) {
 
 class Dynalite {
   public:
+    static bool available() { return dynaliteAvailable(); }
+    static std::string missingHint() {
+        return dynaliteCli() + " is missing (run npm ci in the source folder)";
+    }
+
     // Starts dynalite and waits (up to 15 s) until it accepts connections; ok() tells.
     Dynalite() {
         port_ = freeLoopbackPort();

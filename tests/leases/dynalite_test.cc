@@ -1,5 +1,7 @@
-// Integration tests of the lease fixers against a real dynalite (label "integration").
-// Each test starts its own in-memory dynalite on a free loopback port and stops that process.
+// Integration tests of the lease fixers against two independent DynamoDB implementations
+// (label "integration"): dynalite (npm) and moto's server mode (PyPI). Each template test runs
+// once per server ("... - Dynalite", "... - Moto"), starts its own in-memory server on a free
+// loopback port and stops that process. docs/robustness.md "DynamoDB implementations".
 #include "dynalite.h"
 
 #include <sys/wait.h>
@@ -20,6 +22,7 @@
 #include "leases/fix_leases.h"
 #include "leases/lease_editor.h"
 #include "leases/stale_lease_fixer.h"
+#include "moto.h"
 #include "support/temp_dir.h"
 #include "util/env.h"
 
@@ -32,11 +35,11 @@ constexpr int64_t kHour = 3'600'000;
 const std::string kTable = "leases-it";
 const std::string kSeq = "49650000000000000000000000000000000000000000000000000042";
 
-#define REQUIRE_DYNALITE(d)                                                                    \
-    if (!dynaliteAvailable()) {                                                                \
-        WARN("skipped: " << dynaliteCli() << " is missing (run npm ci in the source folder)"); \
-        return;                                                                                \
-    }                                                                                          \
+#define REQUIRE_SERVER(d)                             \
+    if (!TestType::available()) {                     \
+        WARN("skipped: " << TestType::missingHint()); \
+        return;                                       \
+    }                                                 \
     REQUIRE((d).ok())
 
 // What §5 says the row must look like after the rewrite: only these attributes change.
@@ -61,7 +64,8 @@ nlohmann::json fullLease(const std::string& key, const std::string& checkpoint,
 }
 
 struct Table {
-    explicit Table(const Dynalite& d) : db(d.url()) {
+    template <class Server>
+    explicit Table(const Server& d) : db(d.url()) {
         const auto st = createKclLeaseTable(db.ddb, kTable);
         INFO(st.toString());
         REQUIRE(st.isOk());
@@ -211,10 +215,11 @@ std::string properties(int dynamoPort, int kinesisPort, const std::string& extra
 
 }  // namespace
 
-TEST_CASE("The rewrite changes only what §5 names; every other attribute keeps its value and type",
-          "[leases][dynalite]") {
-    Dynalite d;
-    REQUIRE_DYNALITE(d);
+TEMPLATE_TEST_CASE(
+    "The rewrite changes only what §5 names; every other attribute keeps its value and type",
+    "[leases][dynamodb]", Dynalite, Moto) {
+    TestType d;
+    REQUIRE_SERVER(d);
     Table t(d);
     bool removeOwner = false;
     std::string owner = "worker-1";
@@ -228,7 +233,7 @@ TEST_CASE("The rewrite changes only what §5 names; every other attribute keeps 
     const auto before =
         fullLease("shardId-000000000001", "TRIM_HORIZON", owner.empty() ? nullptr : owner.c_str());
     t.put(before);
-    REQUIRE(t.get("shardId-000000000001") == before);  // dynalite keeps the item as written
+    REQUIRE(t.get("shardId-000000000001") == before);  // the server keeps the item as written
 
     LeaseEditor editor(t.db.ddb, kTable, EditOptions{removeOwner, 3});
     auto r = editor.rewriteToLatest("shardId-000000000001");
@@ -242,12 +247,12 @@ TEST_CASE("The rewrite changes only what §5 names; every other attribute keeps 
     CHECK(r->after->raw == after);
 }
 
-TEST_CASE(
+TEMPLATE_TEST_CASE(
     "A renewal between the read and the write: the condition fails, the fixer re-reads and "
     "decides again",
-    "[leases][dynalite]") {
-    Dynalite d;
-    REQUIRE_DYNALITE(d);
+    "[leases][dynamodb]", Dynalite, Moto) {
+    TestType d;
+    REQUIRE_SERVER(d);
     Table t(d);
     const auto before = fullLease("shardId-000000000001", "TRIM_HORIZON");
     t.put(before);
@@ -278,10 +283,11 @@ TEST_CASE(
     CHECK(t.get("shardId-000000000001") == expectedAfter(renewed, 2, false));  // 44, not 43
 }
 
-TEST_CASE("A hand-off or shard end that lands between the read and the write is never overwritten",
-          "[leases][dynalite]") {
-    Dynalite d;
-    REQUIRE_DYNALITE(d);
+TEMPLATE_TEST_CASE(
+    "A hand-off or shard end that lands between the read and the write is never overwritten",
+    "[leases][dynamodb]", Dynalite, Moto) {
+    TestType d;
+    REQUIRE_SERVER(d);
     Table t(d);
     t.put(fullLease("shardId-000000000001", "TRIM_HORIZON"));
     LoopbackDynamoDb other(d.url());
@@ -308,9 +314,10 @@ TEST_CASE("A hand-off or shard end that lands between the read and the write is 
     CHECK(now.contains("pendingCheckpointState"));
 }
 
-TEST_CASE("Rows §5 protects stay exactly as they were", "[leases][dynalite]") {
-    Dynalite d;
-    REQUIRE_DYNALITE(d);
+TEMPLATE_TEST_CASE("Rows §5 protects stay exactly as they were", "[leases][dynamodb]", Dynalite,
+                   Moto) {
+    TestType d;
+    REQUIRE_SERVER(d);
     Table t(d);
     auto handOff = fullLease("shardId-000000000006", "TRIM_HORIZON");
     handOff["checkpointOwner"] = {{"S", "worker-3"}};
@@ -334,10 +341,10 @@ TEST_CASE("Rows §5 protects stay exactly as they were", "[leases][dynalite]") {
     CHECK(t.all() == before);
 }
 
-TEST_CASE("fix-leases: the dry run changes nothing, --apply rewrites only the stale child",
-          "[leases][dynalite][fix-leases]") {
-    Dynalite d;
-    REQUIRE_DYNALITE(d);
+TEMPLATE_TEST_CASE("fix-leases: the dry run changes nothing, --apply rewrites only the stale child",
+                   "[leases][dynamodb][fix-leases]", Dynalite, Moto) {
+    TestType d;
+    REQUIRE_SERVER(d);
     Table t(d);
     putReshardTable(t);
     const auto before = t.all();
@@ -380,10 +387,10 @@ TEST_CASE("fix-leases: the dry run changes nothing, --apply rewrites only the st
     }
 }
 
-TEST_CASE("The fix-leases command against dynalite and a loopback Kinesis",
-          "[leases][dynalite][cli]") {
-    Dynalite d;
-    REQUIRE_DYNALITE(d);
+TEMPLATE_TEST_CASE("The fix-leases command against DynamoDB and a loopback Kinesis",
+                   "[leases][dynamodb][cli]", Dynalite, Moto) {
+    TestType d;
+    REQUIRE_SERVER(d);
     Table t(d);
     putReshardTable(t);
     const auto before = t.all();
@@ -428,10 +435,10 @@ TEST_CASE("The fix-leases command against dynalite and a loopback Kinesis",
     CHECK(badConfig.exitCode == 2);
 }
 
-TEST_CASE("Credentials come from a named profile in a shared credentials file",
-          "[leases][dynalite]") {
-    Dynalite d;
-    REQUIRE_DYNALITE(d);
+TEMPLATE_TEST_CASE("Credentials come from a named profile in a shared credentials file",
+                   "[leases][dynamodb]", Dynalite, Moto) {
+    TestType d;
+    REQUIRE_SERVER(d);
     Table t(d);
     t.put(fullLease("shardId-000000000001", "TRIM_HORIZON"));
     au::test::TempDir dir;
@@ -471,7 +478,7 @@ TEST_CASE("Credentials come from a named profile in a shared credentials file",
     }
 }
 
-TEST_CASE("An unreachable DynamoDB fails clearly and within bounds", "[leases][dynalite]") {
+TEST_CASE("An unreachable DynamoDB fails clearly and within bounds", "[leases][dynamodb]") {
     const int closed = freeLoopbackPort();
     au::aws::EndpointSettings daemon;
     daemon.regionName = "us-east-1";
