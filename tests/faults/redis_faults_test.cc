@@ -1,0 +1,314 @@
+// Redis faults (labels "integration", "faults"): a real redis-server, directly or behind a
+// TcpFaultProxy, while it is slow, stalled (SIGSTOP) or behind a half-open link. In process, a
+// processor with the RedisSink (the same objects processor mode wires) asserts that batches never
+// wait for Redis, that the pending buffer stays within its bound, that an outage is logged once
+// and its end once, and that the set equals the ground truth after the fault. Through the binary,
+// the replies to the daemon stay within 2 s and no output of any command carries the password.
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <csignal>
+#include <thread>
+
+#include "activeset/log_capture.h"
+#include "activeset/processor_harness.h"
+#include "activeset/redis_active_set.h"
+#include "activeset/redis_link.h"
+#include "activeset/redis_server.h"
+#include "activeset/redis_sink.h"
+#include "faults/fault_support.h"
+#include "faults/tcp_fault_proxy.h"
+#include "support/temp_dir.h"
+
+using namespace au;
+using namespace au::test;
+using nlohmann::json;
+
+namespace {
+
+constexpr int64_t kTtl = 120'000;
+constexpr size_t kBound = 150;  // activeUsers.redisMaxPendingUsers in these tests
+
+activeset::RedisConnectOptions through(int port, int64_t timeoutMillis = 300) {
+    activeset::RedisConnectOptions o;
+    o.endpoint.host = "127.0.0.1";
+    o.endpoint.port = port;
+    o.timeoutMillis = timeoutMillis;
+    return o;
+}
+
+std::unique_ptr<activeset::RedisSink> makeSink(const activeset::RedisConnectOptions& connect,
+                                               const std::string& key, Clock& clock) {
+    activeset::RedisSink::Options o;
+    o.settings.key = key;
+    o.settings.timeoutMillis = connect.timeoutMillis;
+    o.settings.maxPendingUsers = kBound;
+    o.settings.backoffBaseMillis = 20;
+    o.settings.backoffCapMillis = 200;
+    o.ttlMillis = kTtl;
+    o.endpointForLogs = connect.endpoint.redacted();
+    return std::make_unique<activeset::RedisSink>(
+        o, std::make_unique<activeset::ConnectionLink>(connect), clock);
+}
+
+std::map<std::string, int64_t> readSet(int port, const std::string& key) {
+    auto c = activeset::RedisConnection::connect(through(port, 2'000));
+    if (!c) return {};
+    auto users = activeset::activeUsersAt(*c.value(), key, SystemClock().nowMillis(), kTtl, 2'000);
+    return users ? users.value() : std::map<std::string, int64_t>{};
+}
+
+// Polls (waking the processor, as the session does) until the set equals the truth; at most 10 s.
+bool convergesTo(ProcessorHarness& h, int port, const std::string& key) {
+    const auto t0 = std::chrono::steady_clock::now();
+    while (millisSince(t0) < 10'000) {
+        h.wake();
+        if (readSet(port, key) == h.truth()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+}
+
+std::vector<std::string> usersRange(int from, int to) {
+    std::vector<std::string> out;
+    for (int i = from; i < to; ++i) out.push_back("user-" + std::to_string(i));
+    return out;
+}
+
+processor::ProcessorSettings withTestTtl() {
+    processor::ProcessorSettings settings;
+    settings.ttlMillis = kTtl;
+    return settings;
+}
+
+// Feeds a batch of 40 new users every 20 ms for `millis` (more than the buffer's bound in all),
+// waking the processor as the session does. Returns the slowest batch (ms); the largest pending
+// buffer seen goes to `maxPending`.
+int64_t feed(ProcessorHarness& h, activeset::RedisSink& sink, int& next, int64_t millis,
+             size_t& maxPending) {
+    int64_t slowest = 0;
+    const auto t0 = std::chrono::steady_clock::now();
+    while (millisSince(t0) < millis) {
+        slowest = std::max(slowest, h.batch(usersRange(next, next + 40)));
+        next += 40;
+        h.wake();
+        maxPending = std::max(maxPending, sink.counters().pending);
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return slowest;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "A slow Redis: below the timeout nothing is an outage; above it one warning; batches never "
+    "wait, the buffer stays within its bound, and the set converges",
+    "[faults][redis]") {
+    RedisServer redis;
+    TcpFaultProxy proxy(redis.port());
+    REQUIRE(proxy.ok());
+    LogCapture logs;
+    SystemClock clock;
+    const std::string key = "active-users:faults-slow";
+    auto sink = makeSink(through(proxy.port()), key, clock);
+    ProcessorHarness h(withTestTtl(), clock);
+    h.processor().addListener(sink.get());
+    h.initialize("shardId-000000000001");
+    int next = 0;
+    size_t maxPending = 0;
+    feed(h, *sink, next, 300, maxPending);
+    REQUIRE(convergesTo(h, redis.port(), key));
+
+    proxy.setMode(TcpFaultProxy::Mode::kSlow, 150);  // every answer 150 ms late; timeout 300 ms
+    int64_t slowest = feed(h, *sink, next, 1'500, maxPending);
+    CHECK(sink->counters().writer.outages == 0);
+    proxy.setMode(TcpFaultProxy::Mode::kSlow, 600);  // later than the timeout
+    slowest = std::max(slowest, feed(h, *sink, next, 1'500, maxPending));
+    CHECK(sink->counters().writer.outages == 1);
+
+    proxy.setMode(TcpFaultProxy::Mode::kPass);
+    CHECK(convergesTo(h, redis.port(), key));
+    CHECK(slowest < 100);  // a batch of 40 users: its own merge only
+    CHECK(maxPending <= kBound);
+    CHECK(sink->counters().writer.recoveries == 1);
+    CHECK(sink->counters().dropped > 0);  // the bound was reached; the resync restored them
+    CHECK(logs.count("unavailable") == 1);
+    CHECK(logs.count("reachable again") == 1);
+}
+
+TEST_CASE(
+    "A stalled Redis (SIGSTOP, then SIGCONT): batches never wait, the buffer stays within its "
+    "bound, a lease end does not wait for it, and the set converges",
+    "[faults][redis]") {
+    RedisServer redis;
+    LogCapture logs;
+    SystemClock clock;
+    const std::string key = "active-users:faults-stalled";
+    auto sink = makeSink(through(redis.port()), key, clock);
+    ProcessorHarness h(withTestTtl(), clock);
+    h.processor().addListener(sink.get());
+    h.initialize("shardId-000000000002");
+    int next = 0;
+    size_t maxPending = 0;
+    feed(h, *sink, next, 300, maxPending);
+    REQUIRE(convergesTo(h, redis.port(), key));
+
+    REQUIRE(::kill(redis.pid(), SIGSTOP) == 0);
+    const int64_t slowest = feed(h, *sink, next, 2'000, maxPending);
+    REQUIRE(::kill(redis.pid(), SIGCONT) == 0);
+    CHECK(slowest < 100);
+    CHECK(maxPending <= kBound);
+    CHECK(convergesTo(h, redis.port(), key));
+    CHECK(sink->counters().writer.outages == 1);
+    CHECK(sink->counters().writer.recoveries == 1);
+    CHECK(logs.count("unavailable") == 1);
+    CHECK(logs.count("reachable again") == 1);
+
+    // Stalled again, then the lease ends: the final flush waits at most finalFlushMillis (1 s),
+    // and not at all once the outage is known.
+    REQUIRE(::kill(redis.pid(), SIGSTOP) == 0);
+    feed(h, *sink, next, 200, maxPending);
+    const auto t0 = std::chrono::steady_clock::now();
+    h.processor().leaseLost();
+    const int64_t endMillis = millisSince(t0);
+    REQUIRE(::kill(redis.pid(), SIGCONT) == 0);
+    CHECK(endMillis <= 1'100);
+}
+
+TEST_CASE(
+    "A half-open connection (no FIN, no RST, no bytes): detected by the round-trip timeout, "
+    "logged once, the buffer bounded, and the set converges once the link is back",
+    "[faults][redis]") {
+    RedisServer redis;
+    TcpFaultProxy proxy(redis.port());
+    REQUIRE(proxy.ok());
+    LogCapture logs;
+    SystemClock clock;
+    const std::string key = "active-users:faults-half-open";
+    auto sink = makeSink(through(proxy.port()), key, clock);
+    ProcessorHarness h(withTestTtl(), clock);
+    h.processor().addListener(sink.get());
+    h.initialize("shardId-000000000003");
+    int next = 0;
+    size_t maxPending = 0;
+    feed(h, *sink, next, 300, maxPending);
+    REQUIRE(convergesTo(h, redis.port(), key));
+    const int connectionsBefore = proxy.connectionsAccepted();
+
+    proxy.setMode(TcpFaultProxy::Mode::kBlackhole);
+    const int64_t slowest = feed(h, *sink, next, 2'000, maxPending);
+    CHECK(sink->counters().writer.outages == 1);
+    CHECK(proxy.connectionsAccepted() > connectionsBefore);  // it reconnected, into the void
+    proxy.setMode(TcpFaultProxy::Mode::kPass);
+    CHECK(convergesTo(h, redis.port(), key));
+    CHECK(slowest < 100);
+    CHECK(maxPending <= kBound);
+    CHECK(sink->counters().writer.recoveries == 1);
+    CHECK(logs.count("unavailable") == 1);
+    CHECK(logs.count("reachable again") == 1);
+}
+
+TEST_CASE(
+    "The binary with a password-protected Redis behind a half-open and a slow link: replies "
+    "within 2 s, the set converges, and no command's output carries the password",
+    "[faults][redis][secrets]") {
+    RedisServer redis;
+    {
+        auto admin = activeset::RedisConnection::connect(through(redis.port(), 2'000));
+        REQUIRE(admin);
+        REQUIRE(admin.value()->command(
+            {"ACL", "SETUSER", "app", "on", ">" + kFakeRedisPassword, "~*", "+@all"}, 1'000));
+    }
+    TcpFaultProxy proxy(redis.port());
+    REQUIRE(proxy.ok());
+    TempDir dir;
+    exportFakeAwsSecrets(dir.path());
+    const std::string url =
+        "redis://app:" + kFakeRedisPassword + "@127.0.0.1:" + std::to_string(proxy.port());
+    const std::string props =
+        dir.write("p.properties", "applicationName = faults\nactiveUsers.redisUrl = " + url +
+                                      "\nactiveUsers.redisTimeoutMillis = 300\n"
+                                      "activeUsers.redisMaxPendingUsers = 150\n"
+                                      "activeUsers.logLevel = trace\n");
+    const std::string key = "active-users:faults";
+    auto appOptions = through(redis.port(), 2'000);
+    appOptions.endpoint.user = "app";
+    appOptions.endpoint.password = kFakeRedisPassword;
+    auto setSize = [&] {
+        auto c = activeset::RedisConnection::connect(appOptions);
+        if (!c) return size_t{0};
+        auto users = activeset::activeUsersAt(*c.value(), key, wallMillis(), kTtl, 2'000);
+        return users ? users->size() : size_t{0};
+    };
+
+    std::string outputs;
+    {
+        DaemonDriver driver({"--properties", props}, dir.file("stderr"));
+        TimedDaemon d(driver);
+        REQUIRE(d.exchange(initializeMessage("shardId-000000000004", "LATEST")) == "initialize");
+        int64_t sequence = 0;
+        int users = 0;
+        auto batch = [&](int count) {
+            json records = json::array();
+            for (int i = 0; i < count; ++i) {
+                records.push_back(recordJson(heartbeatPayload("user-" + std::to_string(users++)),
+                                             std::to_string(++sequence), wallMillis()));
+            }
+            REQUIRE(d.exchange({{"action", "processRecords"},
+                                {"records", records},
+                                {"millisBehindLatest", 0}}) == "processRecords");
+        };
+        auto keepSending = [&](int64_t millis) {
+            const auto t0 = std::chrono::steady_clock::now();
+            while (millisSince(t0) < millis) {
+                batch(40);
+                std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            }
+        };
+        keepSending(300);
+        proxy.setMode(TcpFaultProxy::Mode::kBlackhole);
+        keepSending(1'500);
+        // query --redis with the password in the URL, while the link is half-open.
+        auto q = runActiveUsers(dir.path(), "query --redis " + url + " --key " + key + " --json");
+        CHECK(q.exitCode == 1);
+        CHECK(q.millis < 5'000);
+        outputs += q.out + q.err;
+        proxy.setMode(TcpFaultProxy::Mode::kSlow, 600);
+        keepSending(1'000);
+        proxy.setMode(TcpFaultProxy::Mode::kPass);
+        keepSending(300);
+        const auto t0 = std::chrono::steady_clock::now();
+        while (setSize() != static_cast<size_t>(users) && millisSince(t0) < 10'000) {
+            REQUIRE(d.exchange({{"action", "processRecords"},
+                                {"records", json::array()},
+                                {"millisBehindLatest", 0}}) == "processRecords");
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        CHECK(setSize() == static_cast<size_t>(users));
+        REQUIRE(d.exchange({{"action", "leaseLost"}}) == "leaseLost");
+        auto [code, took] = driver.closeAndWait();
+        CHECK(code == 0);
+        CHECK(took.count() < 2'000);
+        INFO("slowest reply: " << d.slowestAction());
+        CHECK(d.slowestMillis() < 2'000);
+    }
+    const std::string err = readText(dir.file("stderr"));
+    INFO(err);
+    CHECK(countOf(err, "warning: redis redis://127.0.0.1:") == 1);  // one outage line
+    CHECK(err.find("reachable again") != std::string::npos);
+    outputs += err;
+
+    // The other commands, with the password in the URL or in the properties, at trace level.
+    auto ok = runActiveUsers(dir.path(), "query --redis " + url + " --key " + key + " --json");
+    CHECK(ok.exitCode == 0);
+    CHECK(json::parse(ok.out, nullptr, false).is_object());
+    outputs += ok.out + ok.err;
+    for (const std::string& args :
+         {"query --redis " + url + " --properties " + props, "check-config --properties " + props,
+          std::string("check-config --list"),
+          "query --redis redis://app:wrong-" + kFakeRedisPassword +
+              "@127.0.0.1:" + std::to_string(redis.port()) + " --key k"}) {
+        auto r = runActiveUsers(dir.path(), args);
+        outputs += r.out + r.err;
+    }
+    requireNoSecrets(outputs, "every command's output");
+}
