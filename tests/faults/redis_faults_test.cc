@@ -297,6 +297,44 @@ TEST_CASE(
     CHECK(err.find("reachable again") != std::string::npos);
     outputs += err;
 
+    // serve --redis with the password in the URL: answers while the link is half-open (503)
+    // and after it (200), then a clean stop on SIGTERM.
+    {
+        const int port = freeLoopbackPort();
+        const std::string base = "http://127.0.0.1:" + std::to_string(port);
+        proxy.setMode(TcpFaultProxy::Mode::kBlackhole);
+        bp::child serve(std::string(AU_BINARY_DIR) + "/active-users", "serve", "--redis", url,
+                        "--key", key, "--listen", "127.0.0.1:" + std::to_string(port),
+                        bp::std_out > dir.file("serve.stdout"),
+                        bp::std_err > dir.file("serve.stderr"));
+        auto get = [&](const std::string& path) {
+            const std::string file = dir.file("serve.body");
+            const std::string cmd = "curl -s -m 5 -o " + file + " -w '%{http_code}' " + base + path;
+            FILE* pipe = ::popen(cmd.c_str(), "r");
+            char status[8] = {0};
+            if (pipe != nullptr) {
+                (void)std::fread(status, 1, 3, pipe);
+                ::pclose(pipe);
+            }
+            outputs += readText(file);
+            return std::string(status);
+        };
+        for (int i = 0; i < 100 && get("/healthz").empty(); ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        CHECK(get("/healthz") == "503");
+        CHECK(get("/active-users") == "503");
+        CHECK(get("/metrics") == "200");
+        proxy.setMode(TcpFaultProxy::Mode::kPass);
+        std::this_thread::sleep_for(std::chrono::milliseconds(400));  // its connection's timeout
+        CHECK(get("/active-users/count") == "200");
+        CHECK(json::parse(readText(dir.file("serve.body")), nullptr, false)["count"] == setSize());
+        ::kill(serve.id(), SIGTERM);
+        serve.wait();
+        CHECK(serve.exit_code() == 0);
+        outputs += readText(dir.file("serve.stdout")) + readText(dir.file("serve.stderr"));
+    }
+
     // The other commands, with the password in the URL or in the properties, at trace level.
     auto ok = runActiveUsers(dir.path(), "query --redis " + url + " --key " + key + " --json");
     CHECK(ok.exitCode == 0);
