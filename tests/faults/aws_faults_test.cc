@@ -340,7 +340,7 @@ TEST_CASE("Throttling errors: the fixers wait them out and rewrite the lease exa
     if (std::getenv("AU_FAULTS_DEBUG")) WARN("test done after " << millisSince(s.started_));
 }
 
-TEST_CASE("HTTP 500 and 503: retried within the call; the lease is rewritten exactly once",
+TEST_CASE("HTTP 500 and 503: retried within the call, the lease is rewritten exactly once",
           "[faults][aws]") {
     REQUIRE_STACK();
     TempDir dir;
@@ -375,7 +375,7 @@ TEST_CASE("HTTP 500 and 503: retried within the call; the lease is rewritten exa
 
 TEST_CASE(
     "A response slower than the timeout: the late write still reaches the server and fails its "
-    "condition; the lease is rewritten exactly once",
+    "condition, the lease is rewritten exactly once",
     "[faults][aws]") {
     REQUIRE_STACK();
     TempDir dir;

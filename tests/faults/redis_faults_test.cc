@@ -100,7 +100,7 @@ int64_t feed(ProcessorHarness& h, activeset::RedisSink& sink, int& next, int64_t
 }  // namespace
 
 TEST_CASE(
-    "A slow Redis: below the timeout nothing is an outage; above it one warning; batches never "
+    "A slow Redis: below the timeout nothing is an outage, above it one warning, batches never "
     "wait, the buffer stays within its bound, and the set converges",
     "[faults][redis]") {
     RedisServer redis;

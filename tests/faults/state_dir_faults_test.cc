@@ -217,7 +217,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "The state folder removed while running is made again; replaced by a file, the writes fail "
+    "The state folder removed while running is made again, replaced by a file, the writes fail "
     "(one log line) until it is gone",
     "[faults][state]") {
     TempDir dir;

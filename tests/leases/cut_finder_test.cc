@@ -32,7 +32,7 @@ CutSearch find(FakeShard& shard, int64_t cutoff, std::optional<CutPoint> known =
 
 }  // namespace
 
-TEST_CASE("The cut is the last record before the cutoff; the first fresh one follows it",
+TEST_CASE("The cut is the last record before the cutoff, the first fresh one follows it",
           "[leases][cut]") {
     FakeShard shard(kNow);
     shard.addEvery(kNow - 2 * kHour, kNow, kSecond);  // one record a second for 2 h
@@ -61,7 +61,7 @@ TEST_CASE("Every record stale: the cut is the newest record", "[leases][cut]") {
     CHECK(s.reads <= 24);
 }
 
-TEST_CASE("No stale record: nothing to cut; an empty shard has no records", "[leases][cut]") {
+TEST_CASE("No stale record: nothing to cut, an empty shard has no records", "[leases][cut]") {
     FakeShard fresh(kNow);
     fresh.addEvery(kNow - 60 * kSecond, kNow, kSecond);
     const auto s = find(fresh, kNow - 120 * kSecond);

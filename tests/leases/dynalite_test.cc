@@ -216,7 +216,7 @@ std::string properties(int dynamoPort, int kinesisPort, const std::string& extra
 }  // namespace
 
 TEMPLATE_TEST_CASE(
-    "The rewrite changes only what §5 names; every other attribute keeps its value and type",
+    "The rewrite changes only what §5 names, every other attribute keeps its value and type",
     "[leases][dynamodb]", Dynalite, Moto) {
     TestType d;
     REQUIRE_SERVER(d);

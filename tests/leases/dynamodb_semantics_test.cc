@@ -199,7 +199,7 @@ TEMPLATE_TEST_CASE(
 }
 
 TEMPLATE_TEST_CASE(
-    "ConsistentRead: GetItem and Scan accept it and see the last write; a global secondary "
+    "ConsistentRead: GetItem and Scan accept it and see the last write, a global secondary "
     "index refuses it",
     "[leases][dynamodb]", Dynalite, Moto) {
     TestType server;

@@ -218,7 +218,7 @@ TEST_CASE("The decider can decline", "[leases][editor]") {
     CHECK(f.http.callCount() == 1);
 }
 
-TEST_CASE("Throttling and 5xx are retried; their end is an error value", "[leases][editor]") {
+TEST_CASE("Throttling and 5xx are retried, their end is an error value", "[leases][editor]") {
     au::ManualClock clock(0);
     DdbFixture f(clock);
     const auto item = kclLease("s", "TRIM_HORIZON", "7");

@@ -447,7 +447,7 @@ TEST_CASE("Lease end stops a backing-off worker promptly (real clock)", "[leases
     CHECK(fixer.snapshot().state == State::kStopped);
 }
 
-TEST_CASE("Records older than maxReplay are skipped; younger ones never are", "[leases][fixer]") {
+TEST_CASE("Records older than maxReplay are skipped, younger ones never are", "[leases][fixer]") {
     au::ManualClock clock(kStart);
     DdbFixture f(clock);
     FakeShard shard(kStart);

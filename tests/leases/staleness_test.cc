@@ -39,7 +39,7 @@ TEST_CASE("Data ahead that arrived before now - maxReplay is stale, whatever the
     CHECK(tip.reason.find("first record") != std::string::npos);
 }
 
-TEST_CASE("Without a record, millisBehindLatest decides; the boundary belongs to fresh",
+TEST_CASE("Without a record, millisBehindLatest decides, the boundary belongs to fresh",
           "[leases][rule]") {
     CHECK(decideStaleness(input(std::nullopt, kMaxReplay + 1, std::nullopt)).verdict ==
           Verdict::kStale);
@@ -56,7 +56,7 @@ TEST_CASE("Without a record, millisBehindLatest decides; the boundary belongs to
     CHECK(future.backlogMillis == 0);
 }
 
-TEST_CASE("Nothing to go on is unknown; LATEST and SHARD_END are not applicable",
+TEST_CASE("Nothing to go on is unknown, LATEST and SHARD_END are not applicable",
           "[leases][rule]") {
     CHECK(decideStaleness(input("TRIM_HORIZON", std::nullopt, std::nullopt)).verdict ==
           Verdict::kUnknown);
