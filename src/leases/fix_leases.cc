@@ -163,6 +163,12 @@ Result<FixLeasesReport> runFixLeases(LeaseEditor& editor, const ShardReaderFacto
         if (!edit) {
             e.action = "failed";
             e.detail = "UpdateItem failed: " + edit.status().toString();
+            const std::string& code = edit.status().code();
+            if (code == "Timeout" || code == "ConnectionError") {
+                e.detail +=
+                    "; no answer came, so the write may still be applied: run fix-leases "
+                    "again to see the lease as it is";
+            }
             ++report.failures;
         } else if (edit->outcome == EditOutcome::kRewritten) {
             e.action = "rewritten";

@@ -67,17 +67,14 @@ json leaseRow(const std::string& key, const char* owner) {
 // fresh ones.
 class Stack {
   public:
-    std::chrono::steady_clock::time_point started_;
     static bool available() {
         return leases::testing::dynaliteAvailable() && kinesisLocalAvailable();
     }
 
     Stack()
-        : started_(std::chrono::steady_clock::now()),
-          ddbProxy(AwsService::kDynamoDb, dynamo.port()),
+        : ddbProxy(AwsService::kDynamoDb, dynamo.port()),
           kinesisProxy(AwsService::kKinesis, kinesis.port()),
           db(dynamo.url()) {
-        if (std::getenv("AU_FAULTS_DEBUG")) WARN("servers up after " << millisSince(started_));
         REQUIRE(dynamo.ok());
         REQUIRE(kinesis.ok());
         REQUIRE(ddbProxy.ok());
@@ -99,7 +96,6 @@ class Stack {
             readBack(shard);
             REQUIRE(records[shard].size() == 8);
         }
-        if (std::getenv("AU_FAULTS_DEBUG")) WARN("stream ready after " << millisSince(started_));
         for (const auto& row : {leaseRow(kOwnedShard, "worker-1"), leaseRow(kFreeShard, nullptr)}) {
             REQUIRE(db.ddb.putItem(kTable, row).isOk());
         }
@@ -260,7 +256,9 @@ ProcessorRun runInProcessFixer(Stack& s, const TempDir& dir, int64_t windowMilli
 }
 
 void checkPrompt(const ProcessorRun& run) {
-    if (std::getenv("AU_FAULTS_DEBUG")) WARN(run.err);
+    figure(Catch::getResultCapture().getCurrentTestName() + ": slowest reply " +
+           std::to_string(run.slowestReplyMillis) + " ms (" + run.slowestAction + "), exit " +
+           std::to_string(run.exitMillis) + " ms");
     INFO("stderr:\n" << run.err);
     CHECK(run.exitCode == 0);
     INFO("slowest reply: " << run.slowestAction);
@@ -330,14 +328,11 @@ TEST_CASE("Throttling errors: the fixers wait them out and rewrite the lease exa
     s.kinesisProxy.addRule({"GetRecords", HttpFault::kThroughputExceeded, 2});
     const auto fix = runFixLeases(s, dir);
     INFO(fix.err);
-    if (std::getenv("AU_FAULTS_DEBUG"))
-        WARN("fix-leases done after " << millisSince(s.started_) << "\n" << fix.err);
     CHECK(fix.exitCode == 0);
     CHECK(fixLeasesEntry(fix)["action"] == "rewritten");
     checkExactCut(s, kFreeShard, freeBefore, s.row(kFreeShard), 1);
     CHECK(s.ddbProxy.received("UpdateItem") == 4);
     CHECK(s.ddbProxy.forwarded("UpdateItem") == 1);
-    if (std::getenv("AU_FAULTS_DEBUG")) WARN("test done after " << millisSince(s.started_));
 }
 
 TEST_CASE("HTTP 500 and 503: retried within the call, the lease is rewritten exactly once",
@@ -403,11 +398,20 @@ TEST_CASE(
     const json entry = fixLeasesEntry(fix);
     const json after = s.row(kFreeShard);
     CHECK(s.ddbProxy.received("UpdateItem") <= 2);
-    if (after == freeBefore) {
-        CHECK(entry["action"] == "failed");
+    // The answer came too late for the budget, the write itself landed: the report says the
+    // outcome is unknown, and the next run sees the lease as it is (cut: nothing stale ahead).
+    checkExactCut(s, kFreeShard, freeBefore, after, 1);
+    if (entry["action"] == "failed") {
+        CHECK(entry["detail"].get<std::string>().find("the write may still be applied") !=
+              std::string::npos);
     } else {
-        checkExactCut(s, kFreeShard, freeBefore, after, 1);
+        CHECK(entry["action"] == "rewritten");
     }
+    resetProxies(s);
+    const auto again = runFixLeases(s, dir);
+    CHECK(again.exitCode == 0);
+    CHECK(fixLeasesEntry(again)["action"] == "keep");
+    CHECK(s.row(kFreeShard) == after);
 }
 
 TEST_CASE("A connection reset before the write reaches the server: retried, rewritten once",

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -41,6 +42,12 @@ inline size_t countOf(const std::string& text, const std::string& needle) {
         ++n;
     }
     return n;
+}
+
+// With AU_FAULTS_FIGURES set, prints a measured figure (for docs/robustness.md) to stderr.
+inline void figure(const std::string& text) {
+    if (std::getenv("AU_FAULTS_FIGURES") != nullptr)
+        std::fprintf(stderr, "figure: %s\n", text.c_str());
 }
 
 struct CommandResult {

@@ -129,6 +129,8 @@ TEST_CASE(
     CHECK(convergesTo(h, redis.port(), key));
     CHECK(slowest < 100);  // a batch of 40 users: its own merge only
     CHECK(maxPending <= kBound);
+    figure(Catch::getResultCapture().getCurrentTestName() + ": slowest batch " +
+           std::to_string(slowest) + " ms, largest pending buffer " + std::to_string(maxPending));
     CHECK(sink->counters().writer.recoveries == 1);
     CHECK(sink->counters().dropped > 0);  // the bound was reached; the resync restored them
     CHECK(logs.count("unavailable") == 1);
@@ -157,6 +159,8 @@ TEST_CASE(
     REQUIRE(::kill(redis.pid(), SIGCONT) == 0);
     CHECK(slowest < 100);
     CHECK(maxPending <= kBound);
+    figure(Catch::getResultCapture().getCurrentTestName() + ": slowest batch " +
+           std::to_string(slowest) + " ms, largest pending buffer " + std::to_string(maxPending));
     CHECK(convergesTo(h, redis.port(), key));
     CHECK(sink->counters().writer.outages == 1);
     CHECK(sink->counters().writer.recoveries == 1);
@@ -172,6 +176,7 @@ TEST_CASE(
     const int64_t endMillis = millisSince(t0);
     REQUIRE(::kill(redis.pid(), SIGCONT) == 0);
     CHECK(endMillis <= 1'100);
+    figure("lease end while stalled: " + std::to_string(endMillis) + " ms");
 }
 
 TEST_CASE(
@@ -202,6 +207,8 @@ TEST_CASE(
     CHECK(convergesTo(h, redis.port(), key));
     CHECK(slowest < 100);
     CHECK(maxPending <= kBound);
+    figure(Catch::getResultCapture().getCurrentTestName() + ": slowest batch " +
+           std::to_string(slowest) + " ms, largest pending buffer " + std::to_string(maxPending));
     CHECK(sink->counters().writer.recoveries == 1);
     CHECK(logs.count("unavailable") == 1);
     CHECK(logs.count("reachable again") == 1);
@@ -290,6 +297,8 @@ TEST_CASE(
         CHECK(took.count() < 2'000);
         INFO("slowest reply: " << d.slowestAction());
         CHECK(d.slowestMillis() < 2'000);
+        figure("binary with Redis faults: slowest reply " + std::to_string(d.slowestMillis()) +
+               " ms (" + d.slowestAction() + "), exit " + std::to_string(took.count()) + " ms");
     }
     const std::string err = readText(dir.file("stderr"));
     INFO(err);

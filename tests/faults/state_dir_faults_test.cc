@@ -113,6 +113,8 @@ long queryCount(const TempDir& scratch, const std::string& stateDir) {
 }
 
 void checkStderr(const std::string& err, const std::string& errno_text) {
+    figure(Catch::getResultCapture().getCurrentTestName() + ": " +
+           std::to_string(countOf(err, "snapshot not written")) + " log line(s)");
     INFO("stderr:\n" << err);
     CHECK(countOf(err, "snapshot not written") == 1);
     CHECK(err.find(errno_text) != std::string::npos);
@@ -155,6 +157,7 @@ TEST_CASE(
     CHECK(code == 0);
     CHECK(took.count() < 2'000);
     CHECK(d.slowestMillis() < 2'000);
+    figure("slowest reply " + std::to_string(d.slowestMillis()) + " ms");
     checkStderr(readText(dir.file("stderr")), "File too large");
 }
 
@@ -213,6 +216,7 @@ TEST_CASE(
     CHECK(code == 0);
     CHECK(took.count() < 2'000);
     CHECK(d.slowestMillis() < 2'000);
+    figure("slowest reply " + std::to_string(d.slowestMillis()) + " ms");
     checkStderr(readText(dir.file("stderr")), "No space left on device");
 }
 
@@ -246,6 +250,7 @@ TEST_CASE(
     CHECK(code == 0);
     CHECK(took.count() < 2'000);
     CHECK(d.slowestMillis() < 2'000);
+    figure("slowest reply " + std::to_string(d.slowestMillis()) + " ms");
     checkStderr(readText(dir.file("stderr")), "Not a directory");
 }
 
@@ -263,8 +268,9 @@ TEST_CASE(
     REQUIRE(::inotify_add_watch(watch, state.c_str(), IN_CREATE) >= 0);
     std::mt19937 random(20261202);
     int64_t sequence = 0;
+    constexpr int kRounds = 12;  // half killed at a random moment, half as a write begins
     int leftBehind = 0;  // kills that caught a write between its temporary file and the rename
-    for (int round = 0; round < 20; ++round) {
+    for (int round = 0; round < kRounds; ++round) {
         {
             DaemonDriver driver({"--properties", props}, dir.file("stderr"));
             REQUIRE(driver.exchange(initializeMessage(kShard, "LATEST")) == "initialize");
@@ -303,9 +309,10 @@ TEST_CASE(
         }
     }
     ::close(watch);
-    INFO(leftBehind << " of 20 kills left a temporary file behind");
+    INFO(leftBehind << " of " << kRounds << " kills left a temporary file behind");
     CHECK(leftBehind > 0);  // the aimed kills did land inside writes
-    if (std::getenv("AU_FAULTS_DEBUG")) WARN(leftBehind << " of 20 kills left a temporary file");
+    figure(std::to_string(leftBehind) + " of " + std::to_string(kRounds) +
+           " kills left a temporary file behind");
     CHECK(snapshotUsers(state) == 40'000);
 
     // The next processor removes temporary files older than a minute, and only those.
