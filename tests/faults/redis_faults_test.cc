@@ -175,7 +175,7 @@ TEST_CASE(
     h.processor().leaseLost();
     const int64_t endMillis = millisSince(t0);
     REQUIRE(::kill(redis.pid(), SIGCONT) == 0);
-    CHECK(endMillis <= 1'100);
+    CHECK(endMillis < 1'500);  // finalFlushMillis (1 s) and a margin for a loaded machine
     figure("lease end while stalled: " + std::to_string(endMillis) + " ms");
 }
 
