@@ -11,11 +11,14 @@
 // GetRecords with one of our iterators:
 // 1. expired (issued > 300 s ago): ExpiredIteratorException, kinesis-local's words;
 // 2. the shard's limiter refuses: HTTP 400 ProvisionedThroughputExceededException, Kinesis's shape;
-// 3. reads from kinesis-local ONE record more than it hands out (Limit capped at recordsPerCall), hands out
-//    at most recordsPerCall records and bytesPerCall bytes (data + partition key; at least one record), and
-//    knows from the extra record whether more remain after this response. Where that extra record cannot
-//    be asked for (Limit already 10000), or kinesis-local may have stopped at its own 10 MiB cap, a probe
-//    (AFTER_SEQUENCE_NUMBER last, Limit 1) decides;
+// 3. reads min(Limit, recordsPerCall) records from kinesis-local at the iterator's position, hands out at
+//    most bytesPerCall bytes of them (data + partition key; at least one record), and decides whether more
+//    records remain after the last one handed out: yes if it cut the page itself; no if kinesis-local
+//    returned fewer than asked (and not because of its own 10 MiB cap) or reached the end of a closed
+//    shard; yes if kinesis-local's MillisBehindLatest (newest arrival - last returned arrival) is > 0;
+//    otherwise (a full page whose last record arrived in the same millisecond as the newest) a probe
+//    (AFTER_SEQUENCE_NUMBER last, Limit 1) decides. Not reading a record more than asked keeps kinesis-local's
+//    cost that of the call itself (it serialises ~2 MB/s of large records at a high CPU cost);
 // 4. MillisBehindLatest = now - ApproximateArrivalTimestamp of the last record handed out while more remain,
 //    else 0 (the response reaches the tip);
 // 5. NextShardIterator: ours, resuming right after the last record handed out; none at the end of a closed
@@ -113,9 +116,8 @@ export class ReadSide {
     this.stats.add(key, 'calls');
 
     const want = Math.min(body.Limit ?? KINESIS_MAX_LIMIT, this.limits.recordsPerCall);
-    const ask = Math.min(want + 1, KINESIS_MAX_LIMIT);
     const extra = body.StreamARN ? { StreamARN: body.StreamARN } : {};
-    const read = await this.#read(it, ask, extra, headers);
+    const read = await this.#read(it, want, extra, headers);
     if (read.reply) return read.reply;
     const up = read.json;
     const got = Array.isArray(up.Records) ? up.Records : [];
@@ -124,30 +126,32 @@ export class ReadSide {
     let bytes = 0;
     for (const rec of got) {
       const b = recordBytes(rec);
-      if (n >= want || (n > 0 && bytes + b > this.limits.bytesPerCall)) break;
+      if (n > 0 && bytes + b > this.limits.bytesPerCall) break;
       bytes += b;
       n++;
     }
     const handed = got.slice(0, n);
     const last = handed[handed.length - 1];
-    let more = n < got.length;
-    if (!more && n > 0 && up.NextShardIterator && (got.length === ask || this.#mayBeCutUpstream(got))) {
-      more = await this.#probe(it, last.SequenceNumber, extra, headers);
-    }
+    let more;
+    if (n < got.length) more = true;
+    else if (!up.NextShardIterator) more = false; // the end of a closed shard
+    else if (got.length < want && !this.#mayBeCutUpstream(got)) more = false;
+    else if (up.MillisBehindLatest > 0) more = true;
+    else more = await this.#probe(it, last.SequenceNumber, extra, headers);
     const end = this.now();
     this.limiter.charge(key, bytes, end);
     this.stats.add(key, 'records', n);
     this.stats.add(key, 'bytes', bytes);
 
+    // Resume right after the last record handed out: kinesis-local's own NextShardIterator is exactly that
+    // when everything it returned was handed out; none at the end of a closed shard.
     let next = null;
-    if (more) next = encodeIterator({ stream: it.stream, shard: it.shard, after: last.SequenceNumber, issuedMs: end });
-    else if (up.NextShardIterator) {
-      // At the tip: kinesis-local's own iterator points right after the last record it returned (= handed).
-      next = encodeIterator({ stream: it.stream, shard: it.shard, upstream: up.NextShardIterator, issuedMs: end });
-    }
+    const pos = { stream: it.stream, shard: it.shard, issuedMs: end };
+    if (n < got.length) next = encodeIterator({ ...pos, after: last.SequenceNumber });
+    else if (up.NextShardIterator) next = encodeIterator({ ...pos, upstream: up.NextShardIterator });
     const arrival = more ? arrivalMs(last) : null;
     return reply(200, {
-      ChildShards: !more && !up.NextShardIterator ? up.ChildShards ?? null : null,
+      ChildShards: next === null ? up.ChildShards ?? null : null,
       MillisBehindLatest: arrival === null ? 0 : Math.max(0, end - arrival),
       NextShardIterator: next,
       Records: handed,
