@@ -18,15 +18,18 @@ import { awsError } from './read-side.mjs';
 
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te',
-  'host', 'http2-settings', 'content-length', 'expect']);
+  'host', 'http2-settings']);
+const REQUEST_ONLY = new Set(['content-length', 'expect']); // the body is sent whole, with its own length
 const TARGET_PREFIX = 'Kinesis_20131202.';
 const OWN_OPERATIONS = new Set(['GetRecords', 'GetShardIterator']);
 
-function cleanHeaders(headers) {
+// Headers that may cross: no HTTP/2 pseudo-headers, no hop-by-hop ones, and for requests no length/expect.
+function cleanHeaders(headers, request = false) {
   const out = {};
   for (const [k, v] of Object.entries(headers)) {
-    if (k.startsWith(':') || HOP_BY_HOP.has(k.toLowerCase())) continue;
-    out[k] = v;
+    const name = k.toLowerCase();
+    if (name.startsWith(':') || HOP_BY_HOP.has(name) || (request && REQUEST_ONLY.has(name))) continue;
+    out[name] = v;
   }
   return out;
 }
@@ -58,10 +61,12 @@ export function createUpstream(upstreamUrl) {
       req.on('error', reject);
       req.end(body);
     });
-  // One Kinesis JSON call, buffered: { status, headers, text }.
+  // One Kinesis JSON call with the client's headers (target and type replaced, no compression asked for),
+  // buffered: { status, headers, text }.
   const call = async (op, bodyObj, headers) => {
+    const { 'accept-encoding': _, ...rest } = cleanHeaders(headers, true);
     const res = await request('POST', '/', {
-      ...cleanHeaders(headers), 'x-amz-target': TARGET_PREFIX + op, 'content-type': 'application/x-amz-json-1.1',
+      ...rest, 'x-amz-target': TARGET_PREFIX + op, 'content-type': 'application/x-amz-json-1.1',
     }, Buffer.from(JSON.stringify(bodyObj)));
     const text = (await readBody(res)).toString('utf8');
     return { status: res.statusCode, headers: res.headers, text };
@@ -85,12 +90,12 @@ export function createProxyServer({ upstream, readSide, log = () => {} }) {
         }
       }
       if (json && typeof json === 'object') {
-        const headers = cleanHeaders(req.headers);
+        const headers = cleanHeaders(req.headers, true);
         send(res, op === 'GetRecords' ? await readSide.getRecords(json, headers)
           : await readSide.getShardIterator(json, headers));
         return;
       }
-      const up = await upstream.request(req.method, req.url, cleanHeaders(req.headers), body);
+      const up = await upstream.request(req.method, req.url, cleanHeaders(req.headers, true), body);
       res.writeHead(up.statusCode, cleanHeaders(up.headers));
       up.pipe(res);
     } catch (e) {
