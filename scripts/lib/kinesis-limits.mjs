@@ -30,7 +30,7 @@
 //   KINESIS_LIMIT_ACCOUNT=000000000000          account id in the error message (kinesis-local's default)
 //   KINESIS_LIMIT_STATS_EVERY_S=60              per-shard counts to stderr at this interval, when there were
 //                                               reads (0 = never); also on SIGUSR1 and at exit
-// Logging: stderr only, quietly (start, errors, the counts). SIGTERM/SIGINT: close and exit 0.
+// Logging: stderr only, quietly (start, errors, the counts). SIGTERM/SIGINT: the counts, then exit 0.
 
 import { limitsFromEnv, describeLimits } from './kinesis-limits/config.mjs';
 import { ShardLimiter } from './kinesis-limits/limiter.mjs';
@@ -73,12 +73,11 @@ async function main() {
   if (limits.statsEverySec > 0) {
     setInterval(() => dump(`last ${limits.statsEverySec} s`, stats.take()), limits.statsEverySec * 1000).unref();
   }
-  process.on('SIGUSR1', () => dump('since start', stats.totals()));
+  const totals = () => [...stats.totals(),
+    `connections: ${server.connections.h2} HTTP/2 (prior knowledge), ${server.connections.h1} HTTP/1.1`];
+  process.on('SIGUSR1', () => dump('since start', totals()));
   const stop = () => {
-    dump('since start', stats.totals());
-    server.close();
-    server.closeAll();
-    upstream.close();
+    dump('since start', totals());
     process.exit(0);
   };
   process.on('SIGTERM', stop);

@@ -154,9 +154,12 @@ test('calls: three clients hammering one shard get 5 GetRecords per second betwe
   const keys = Array.from({ length: 80 }, (_, i) => `k${String(i).padStart(3, '0')}`);
   await putSmall(client('h1'), stream, keys);
   const calls = []; // { send, recv, ok }
-  const deadline = Date.now() + 3000;
-  const reader = async (c) => {
-    let it = await iterator(c, stream);
+  const readers = [client('h2'), client('h2'), client('h1')];
+  const iterators = await Promise.all(readers.map((c) => iterator(c, stream)));
+  const t0 = Date.now();
+  const deadline = t0 + 3000;
+  const reader = async (c, first) => {
+    let it = first;
     const seen = [];
     while (Date.now() < deadline) {
       const send = Date.now();
@@ -174,8 +177,7 @@ test('calls: three clients hammering one shard get 5 GetRecords per second betwe
     assert.deepEqual(seen, keys.slice(0, seen.length), 'each reader gets the records in order, without gaps');
     return seen.length;
   };
-  const t0 = Date.now();
-  const perReader = await Promise.all([reader(client('h2')), reader(client('h2')), reader(client('h1'))]);
+  const perReader = await Promise.all(readers.map((c, i) => reader(c, iterators[i])));
   const seconds = (Date.now() - t0) / 1000;
   const ok = calls.filter((x) => x.ok).sort((a, b) => a.send - b.send);
   const refused = calls.length - ok.length;

@@ -3,8 +3,9 @@
 // Node's fetch). Each new connection is peeked at: if its first 24 bytes are the HTTP/2 connection preface
 // it goes to an http2 server, otherwise to an http server; the peeked bytes are put back first.
 //
-//   const server = createProxyServer({ upstreamUrl, readSide, log });
-//   await listen(server, port);   // 127.0.0.1 only
+//   const upstream = createUpstream('http://127.0.0.1:KINESIS_LOCAL_PORT');
+//   const server = createProxyServer({ upstream, readSide, log });   // readSide: read-side.mjs
+//   const port = await listen(server, 0);                             // 127.0.0.1 only
 //
 // Every request is forwarded to kinesis-local over HTTP/1.1 (keep-alive) as it is (method, path, headers
 // less the hop-by-hop and HTTP/2 pseudo-headers, body), and the response comes back as it is, EXCEPT the
@@ -71,11 +72,12 @@ export function createUpstream(upstreamUrl) {
     const text = (await readBody(res)).toString('utf8');
     return { status: res.statusCode, headers: res.headers, text };
   };
-  return { request, call, close: () => agent.destroy() };
+  return { request, call };
 }
 
 export function createProxyServer({ upstream, readSide, log = () => {} }) {
   const onRequest = async (req, res) => {
+    res.on('error', () => {}); // a client that went away; nothing to tell it
     try {
       const body = await readBody(req);
       const target = String(req.headers['x-amz-target'] || '');
@@ -96,6 +98,10 @@ export function createProxyServer({ upstream, readSide, log = () => {} }) {
         return;
       }
       const up = await upstream.request(req.method, req.url, cleanHeaders(req.headers, true), body);
+      up.on('error', (e) => {
+        log(`answer from kinesis-local broke off: ${e.message}`);
+        res.destroy();
+      });
       res.writeHead(up.statusCode, cleanHeaders(up.headers));
       up.pipe(res);
     } catch (e) {
@@ -120,6 +126,7 @@ export function createProxyServer({ upstream, readSide, log = () => {} }) {
       socket.removeListener('data', onData);
       socket.pause();
       socket.unshift(seen);
+      server.connections[isH2 ? 'h2' : 'h1']++;
       if (isH2) {
         // The http2 session reads the handle itself, and first what is buffered in the stream (on the next
         // tick, with socket.read()): so the socket stays paused.
@@ -135,15 +142,7 @@ export function createProxyServer({ upstream, readSide, log = () => {} }) {
     socket.on('data', onData);
     socket.on('error', () => {}); // a client that goes away; the servers log nothing either
   });
-  server.closeAll = () => {
-    h1.closeAllConnections?.();
-    for (const s of server.sessions) s.destroy();
-  };
-  server.sessions = new Set();
-  h2.on('session', (s) => {
-    server.sessions.add(s);
-    s.on('close', () => server.sessions.delete(s));
-  });
+  server.connections = { h1: 0, h2: 0 }; // accepted connections by protocol (for the log)
   return server;
 }
 
