@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from './client.mjs';
 import { createStream, kinesis, splitShard, listShards } from '../../scripts/lib/aws-local.mjs';
 import { encodeIterator } from '../../scripts/lib/kinesis-limits/iterator.mjs';
-import { recordBytes } from '../../scripts/lib/kinesis-limits/read-side.mjs';
+import { arrivalMs, recordBytes } from '../../scripts/lib/kinesis-limits/read-side.mjs';
 
 const PROXY = process.env.KINESIS_ENDPOINT;
 const UPSTREAM = process.env.KINESIS_UPSTREAM_ENDPOINT;
@@ -314,7 +314,7 @@ test('MillisBehindLatest: now - arrival of the last record returned while more r
   for (const k of ['a', 'b', 'c']) {
     const r = await getRecords(h2, { ShardIterator: it, Limit: 1 });
     assert.equal(r.Records[0].PartitionKey, k);
-    const arrival = Math.round(r.Records[0].ApproximateArrivalTimestamp * 1000);
+    const arrival = arrivalMs(r.Records[0]);
     lags.push(r.MillisBehindLatest);
     if (k !== 'c') {
       assert.ok(r.MillisBehindLatest >= r.before - arrival && r.MillisBehindLatest <= r.after - arrival,
@@ -329,12 +329,26 @@ test('MillisBehindLatest: now - arrival of the last record returned while more r
   const all = await getRecords(h2, { ShardIterator: await iterator(h2, stream) });
   assert.deepEqual([all.Records.length, all.MillisBehindLatest], [3, 0]);
   const two = await getRecords(h2, { ShardIterator: await iterator(h2, stream), Limit: 2 });
-  const arrival2 = Math.round(two.Records[1].ApproximateArrivalTimestamp * 1000);
+  const arrival2 = arrivalMs(two.Records[1]);
   assert.ok(two.MillisBehindLatest >= two.before - arrival2 && two.MillisBehindLatest <= two.after - arrival2);
   figure(`3 records 0.7 s apart, read 1 s later with Limit 1: MillisBehindLatest ${lags.join(', ')} ` +
     `(kinesis-local itself: ${upFirst.MillisBehindLatest} for the first, = newest arrival - last returned)`);
   // kinesis-local's own figure is the distance to the newest record, not to now.
   assert.ok(upFirst.MillisBehindLatest < lags[0] - 500);
+
+  // AT_TIMESTAMP (epoch seconds with a fraction, as our C++ client sends it) goes through unchanged: the read
+  // starts at the first record that arrived at or after it. kinesis-local truncates the timestamp to whole
+  // milliseconds, so the values are built from integer milliseconds (ms / 1000 prints exactly; a computed
+  // arrival + 0.001 may be a hair below the next millisecond and count as the one before).
+  const msB = arrivalMs(all.Records[1]);
+  for (const [ms, first] of [[msB - 1, 'b'], [msB, 'b'], [msB + 1, 'c']]) {
+    const r = await getRecords(h2, { ShardIterator: await iterator(h2, stream, SHARD0, 'AT_TIMESTAMP', { Timestamp: ms / 1000 }) });
+    assert.equal(r.Records[0].PartitionKey, first, `AT_TIMESTAMP ${ms / 1000}`);
+  }
+  const future = await h2.call('GetShardIterator', { StreamName: stream, ShardId: SHARD0, ShardIteratorType: 'AT_TIMESTAMP',
+    Timestamp: Date.now() / 1000 + 60 });
+  assert.equal(future.status, 400);
+  assert.equal(future.json.__type, 'InvalidArgumentException');
 });
 
 test('a closed shard: records, then no NextShardIterator and kinesis-local\'s ChildShards at the end', async () => {
