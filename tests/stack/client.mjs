@@ -1,7 +1,8 @@
 // Test client for the kinesis-limits tests: Kinesis JSON 1.1 calls over HTTP/1.1 (node:http, keep-alive) or
 // HTTP/2 cleartext with prior knowledge (node:http2, as the KCL's Netty client does), with the unsigned
-// SigV4-shaped headers of scripts/lib/aws-local.mjs. A call resolves to { status, headers, text, json } for
-// every HTTP answer (errors included); it rejects only on a transport failure.
+// SigV4-shaped headers of scripts/lib/aws-local.mjs. A call resolves to { status, headers, text, json,
+// headersAt } for every HTTP answer (errors included; headersAt: Date.now() when the answer's headers came);
+// it rejects only on a transport failure.
 import http from 'node:http';
 import http2 from 'node:http2';
 import { headers as awsHeaders } from '../../scripts/lib/aws-local.mjs';
@@ -36,14 +37,16 @@ export class Client {
     const payload = Buffer.from(JSON.stringify(body ?? {}));
     const hdrs = awsHeaders('kinesis', `Kinesis_20131202.${op}`, JSON_TYPE);
     return new Promise((resolve, reject) => {
+      let headersAt = 0;
       const done = (status, resHeaders, chunks) => {
         const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status, headers: resHeaders, text, json: parse(text) });
+        resolve({ status, headers: resHeaders, text, json: parse(text), headersAt });
       };
       if (this.protocol === 'h1') {
         const req = http.request({ host: this.url.hostname, port: this.url.port, method: 'POST', path: '/',
           agent: this.agent, headers: { ...hdrs, 'content-length': payload.length } });
         req.on('response', (res) => {
+          headersAt = Date.now();
           const chunks = [];
           res.on('data', (c) => chunks.push(c));
           res.on('end', () => done(res.statusCode, res.headers, chunks));
@@ -59,6 +62,7 @@ export class Client {
       let resHeaders = {};
       const chunks = [];
       req.on('response', (h) => {
+        headersAt = Date.now();
         status = h[':status'];
         resHeaders = h;
       });

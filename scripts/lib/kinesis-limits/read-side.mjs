@@ -139,7 +139,6 @@ export class ReadSide {
     else if (up.MillisBehindLatest > 0) more = true;
     else more = await this.#probe(it, last.SequenceNumber, extra, headers);
     const end = this.now();
-    this.limiter.charge(key, bytes, end);
     this.stats.add(key, 'records', n);
     this.stats.add(key, 'bytes', bytes);
 
@@ -150,12 +149,16 @@ export class ReadSide {
     if (n < got.length) next = encodeIterator({ ...pos, after: last.SequenceNumber });
     else if (up.NextShardIterator) next = encodeIterator({ ...pos, upstream: up.NextShardIterator });
     const arrival = more ? arrivalMs(last) : null;
-    return reply(200, {
+    const answer = reply(200, {
       ChildShards: next === null ? up.ChildShards ?? null : null,
       MillisBehindLatest: arrival === null ? 0 : Math.max(0, end - arrival),
       NextShardIterator: next,
       Records: handed,
     });
+    // The bytes are booked as the answer leaves (after its serialisation, ~0.1 s for 10 MiB), so the
+    // refusals that follow a big read last from the client's point of view what the budget says.
+    this.limiter.charge(key, bytes, this.now());
+    return answer;
   }
 
   // One upstream read of `ask` records at the iterator's position: { json } or { reply } (an error to pass on).
