@@ -20,8 +20,8 @@
 # The restarted kinesis-local persists only if STACK_BACKLOG_PERSIST=true (default false: re-serializing a
 # few hundred thousand records costs seconds of CPU each time), at STACK_BACKLOG_PERSIST_INTERVAL (1h) and at
 # its stop; a later injection or restart needs that, and says so when the file was not written.
-# Port: KINESIS_UPSTREAM_PORT when a proxy sits in front of kinesis-local, otherwise KINESIS_PORT; clients
-# keep their endpoint.
+# Ports: kinesis-local's own (KINESIS_UPSTREAM_PORT, behind the read-limits proxy; KINESIS_TLS_PORT), so
+# every client keeps its endpoint; the proxy keeps running and is checked to answer again.
 
 # stack_kinesis_stop_persisted: SIGTERM to KINESIS_PID, wait for it to exit (STACK_BACKLOG_STOP_TIMEOUT_S,
 # 300), check that it wrote its state file after the signal.
@@ -62,6 +62,9 @@ stack_kinesis_relaunch() {
     return 1
   fi
   BACKLOG_LOAD_MS=$(( $(date +%s%3N) - t0 ))
+  if [ -n "${KINESIS_LIMITS_PID:-}" ] && ! stack_aws wait-ready kinesis 10000; then
+    stack_log "kinesis-local is back on $port, but the proxy in front of it does not answer"; return 1
+  fi
   BACKLOG_RSS_KB=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
 }
 

@@ -4,6 +4,7 @@
 //   check.mjs live STREAM OUT SHARD...     puts 5 live records into each shard (PutRecords, explicit hash key
 //                                          in the shard), writes {shard: [records as read back]} to OUT
 //   check.mjs unchanged STREAM LIVE SHARD...   every shard holds exactly its live records of LIVE (none if absent)
+//   check.mjs head STREAM SHARD SEQ          the first record from TRIM_HORIZON has sequence number SEQ
 //   check.mjs verify STREAM LIVE SUMMARY T0 T1 OLDEST_S NEWEST_S SHARD...
 //       the backlog of SUMMARY (the injector's JSON; the call ran between epoch ms T0 and T1 with ages
 //       OLDEST_S / NEWEST_S) as read back: see verifyShard; then AT_TIMESTAMP and a PutRecords afterwards.
@@ -155,6 +156,11 @@ async function verify([liveFile, summaryFile, t0, t1, oldest, newest, ...shards]
   }
 }
 
-const commands = { live, unchanged, verify };
+async function head([shard, seq]) {
+  const r = await first(shard, 'TRIM_HORIZON');
+  check(r && r.SequenceNumber === seq, `${shard}: the first record from TRIM_HORIZON is ${seq} (through ${process.env.KINESIS_ENDPOINT})`);
+}
+
+const commands = { live, unchanged, verify, head };
 if (!commands[cmd]) { console.error(`check.mjs: unknown command ${cmd} (see the header)`); process.exit(2); }
 commands[cmd](args).catch((e) => { console.error(`FAIL: check.mjs ${cmd}: ${e.message}`); process.exit(1); });
