@@ -279,7 +279,8 @@ stack_rewrite_lease() { stack_aws rewrite-lease "$@"; }
 # stack_write_properties TEMPLATE OUT [KEY=VALUE...]: copies TEMPLATE to OUT replacing @KEY@ placeholders.
 # Always available: @KINESIS_PORT@ @DYNAMO_PORT@ @KINESIS_ENDPOINT@ @DYNAMO_ENDPOINT@ @ROOT@ (repo root,
 # absolute) @PROPERTIES@ (OUT, absolute) and, with defaults, @STREAM@ @APP@ @EXECUTABLE@ @FAILOVER_MS@ (10000)
-# @SHUTDOWN_GRACE_MS@ (30000) @INITIAL_POSITION@ (LATEST) @SHARD_SYNC_MS@ (60000) @PARENT_POLL_MS@ (10000);
+# @SHUTDOWN_GRACE_MS@ (30000) @INITIAL_POSITION@ (LATEST) @SHARD_SYNC_MS@ (60000) @PARENT_POLL_MS@ (10000)
+# @IDLE_MS@ (idleTimeBetweenReadsInMillis, 250; the KCL's default is 1500);
 # KEY=VALUE pairs override or add. Fails on any placeholder left. Comment lines of the template are dropped.
 # Template per KCL tree: stack_properties_template VERSION.
 stack_write_properties() {
@@ -294,7 +295,7 @@ stack_write_properties() {
     [STREAM]="${STACK_STREAM:-active-users-local}" [APP]="${STACK_APP:-active-users-local}"
     [EXECUTABLE]="$STACK_ROOT/build/active-users"
     [FAILOVER_MS]=10000 [SHUTDOWN_GRACE_MS]=30000 [INITIAL_POSITION]=LATEST
-    [SHARD_SYNC_MS]=60000 [PARENT_POLL_MS]=10000
+    [SHARD_SYNC_MS]=60000 [PARENT_POLL_MS]=10000 [IDLE_MS]=250
   )
   local kv
   for kv in "$@"; do v[${kv%%=*}]="${kv#*=}"; done
