@@ -138,6 +138,7 @@ Result<Config> configFromProperties(const Properties& properties) {
     d.kinesisEndpoint = r.string("kinesisEndpoint");
     d.initialPositionInStream = r.string("initialPositionInStream");
     d.initialPositionInStreamExtended = r.string("initialPositionInStreamExtended");
+    d.workerId = r.string("workerId");
 
     const std::string p = kPrefix;
     auto& s = c.processor;

@@ -27,6 +27,7 @@ struct DaemonSettings {
     std::string kinesisEndpoint;
     std::string initialPositionInStream;
     std::string initialPositionInStreamExtended;  // epoch seconds (AT_TIMESTAMP)
+    std::string workerId;                         // empty: the daemon picks a random one
 };
 
 struct Config {
