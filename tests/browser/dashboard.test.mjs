@@ -96,10 +96,12 @@ class Processor {
     assert.equal(r.responseFor, m.action);
   }
   initialize() { return this.send({ action: 'initialize', shardId: this.shardId, sequenceNumber: 'LATEST', subSequenceNumber: 0 }); }
-  heartbeats(users) {
+  // One batch: a heartbeat of each user, then the raw payloads (e.g. junk) as they are.
+  heartbeats(users, raw = []) {
     const now = Date.now();
-    const records = users.map((u) => ({
-      action: 'record', data: Buffer.from(JSON.stringify({ userId: u })).toString('base64'), partitionKey: u,
+    const payloads = [...users.map((u) => JSON.stringify({ userId: u })), ...raw];
+    const records = payloads.map((p) => ({
+      action: 'record', data: Buffer.from(p).toString('base64'), partitionKey: 'pk',
       sequenceNumber: String(++this.seq), subSequenceNumber: 0, approximateArrivalTimestamp: now,
     }));
     return this.send({ action: 'processRecords', records, millisBehindLatest: 0 });
@@ -208,8 +210,8 @@ try {
   const rows = await page.$$eval('#shards tbody tr', (trs) => trs.map((tr) => [tr.dataset.shard, tr.cells[1].textContent]));
   assert.deepEqual(rows, [[shard0, '5'], [shard1, '3']]);
 
-  // 4. A change shows within one refresh: 4 new users on shard 1.
-  await p1.heartbeats(['u8', 'u9', 'u10', 'u11']);
+  // 4. A change shows within one refresh: 4 new users on shard 1 (and a record that is not JSON).
+  await p1.heartbeats(['u8', 'u9', 'u10', 'u11'], ['{"userId": broken']);
   await waitFor('12 users at /active-users/count', async () => (await getJson(`${serve.url}/active-users/count`)).body.count === 12, 5000, 20);
   const visibleAt = Date.now();
   await waitFor('12 on the page', async () => (await page.textContent('#count')) === '12', REFRESH_MS + 1000, 20);
@@ -233,6 +235,9 @@ try {
     return texts.some((t) => t.includes('lease lost') && t.includes(`pid ${p0.pid} lost the lease`)) &&
       texts.some((t) => t.includes(`pid ${p0b.pid} started; warm start: 5 users from its own snapshot`));
   }, 4 * REFRESH_MS);
+  const row1 = await page.$eval(`#shards tr[data-shard="${shard1}"]`, (tr) => [...tr.cells].map((c) => c.textContent));
+  assert.equal(row1[1], '7');
+  assert.equal(row1[5], 'not_json 1');
   const row0 = await page.$eval(`#shards tr[data-shard="${shard0}"]`, (tr) => [...tr.cells].map((c) => c.textContent));
   assert.equal(row0[1], '5');
   assert.equal(row0[7], '5 own (parents unknown)');

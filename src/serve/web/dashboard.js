@@ -52,7 +52,11 @@
       return { ok: false, status: 0, body: { error: `serve did not answer (${e.message})` } };
     }
   }
-  const why = (r) => (r.body && r.body.error) || `HTTP ${r.status}`;
+  // The service's own message ("cannot read the active set: ..."), as a sentence.
+  const why = (r) => {
+    const m = (r.body && r.body.error) || `HTTP ${r.status} from serve`;
+    return m.charAt(0).toUpperCase() + m.slice(1);
+  };
 
   // ------------------------------------------------------------------------------------ chart
   function drawEvents(u) {
@@ -162,7 +166,7 @@
       $('count').textContent = String(count.body.count);
     } else {
       $('count').textContent = '–';
-      problems.push(`Cannot read the active set: ${why(count)}`);
+      problems.push(why(count));
     }
     if (history.ok) { showHistory(history.body); showEvents(); }
     if (shards.ok) {
@@ -175,7 +179,7 @@
           : 'No data yet: no processor has written to this Redis key. Do the processors\' properties set activeUsers.redisUrl and the same key, and is the daemon running?');
       }
     } else if (count.ok) {
-      problems.push(`Cannot read the processors' stats: ${why(shards)}`);
+      problems.push(why(shards));
     }
     const box = $('problem');
     box.hidden = problems.length === 0;
