@@ -12,8 +12,8 @@
 // processor wakes at least every second) the protocol thread copies the shard's whole table into
 // the next delivery and clears the pending buffer (everything in it is ≤ the table). ZADD GT makes
 // the resend idempotent, so a restarted, empty Redis converges at once. While connected, a full
-// buffer also triggers a resync. Stats (shard_stats.h) are published at most once a second; with
-// Options::notes, the worker records the connection's state and outages there (ShardNotes).
+// buffer also triggers a resync. Stats (shard_stats.h) are published at most once a second;
+// with Options::notes, the worker records the connection's state and outages there (ShardNotes).
 //
 // Destruction stops the worker; a round trip in progress ends within settings.timeoutMillis.
 

@@ -102,8 +102,10 @@ std::string toJson(const ShardStats& s) {
         j["fixer"] = {{"action", f->action}, {"detail", f->detail}, {"at", timeOrNull(f->at)}};
     }
     if (const auto& r = s.redis) {
-        j["redis"] = {{"connected", r->connected},       {"outages", r->outages},
-                      {"downSince", timeOrNull(r->downSince)}, {"lastDownAt", timeOrNull(r->lastDownAt)},
+        j["redis"] = {{"connected", r->connected},
+                      {"outages", r->outages},
+                      {"downSince", timeOrNull(r->downSince)},
+                      {"lastDownAt", timeOrNull(r->lastDownAt)},
                       {"lastUpAt", timeOrNull(r->lastUpAt)}};
     }
     return j.dump(-1, ' ', false, Json::error_handler_t::replace);

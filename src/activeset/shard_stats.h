@@ -1,14 +1,15 @@
 #pragma once
-// ShardStats: what each processor publishes about itself for `serve` (/metrics, the dashboard) — as the file
-// <stateDir>/<shardId>.stats.json (written atomically, with the snapshot) and/or as the field
-// <shardId> of the Redis hash <key>:stats. One JSON document (docs/active-set.md):
+// ShardStats: what each processor publishes about itself for `serve` (/metrics, the dashboard) —
+// as the file <stateDir>/<shardId>.stats.json (written atomically, with the snapshot) and/or as
+// the field <shardId> of the Redis hash <key>:stats. One JSON document (docs/active-set.md):
 //   {"version":1,"shardId":"...","writtenAt":ms,"ttlMillis":ms,"active":n,"batches":n,
 //    "records":n,"applied":n,"stale":n,"evicted":n,"malformed":{"<reason>":n,...},
 //    "millisBehindLatest":n|null,"pid":n,"startedAt":ms,"lastBatchAt":ms|null,
 //    "ended":{"reason":"leaseLost|shardEnded|shutdownRequested|endOfInput","at":ms},
 //    "warmStart":{"at":ms,"own":n,"parents":n,"parentsUnknown":".."},
 //    "fixer":{"action":"cut|left alone|..","detail":"..","at":ms},
-//    "redis":{"connected":b,"outages":n,"downSince":ms|null,"lastDownAt":ms|null,"lastUpAt":ms|null}}
+//    "redis":{"connected":b,"outages":n,"downSince":ms|null,"lastDownAt":ms|null,
+//             "lastUpAt":ms|null}}
 // (ended, warmStart, fixer and redis only when known). Readers accept documents without them.
 // Counters are per process: they restart from 0 when a lease moves (Prometheus counters may).
 

@@ -15,8 +15,8 @@ int runCheckConfig(const CommandLine& cl) {
     }
     const auto path = cl.get("--properties");
     if (!path) {
-        std::fprintf(stderr,
-                     "usage: active-users check-config --properties FILE [--kcl VERSION] | --list\n");
+        std::fputs("usage: active-users check-config --properties FILE [--kcl VERSION] | --list\n",
+                   stderr);
         return 2;
     }
     auto config = loadConfig(*path);

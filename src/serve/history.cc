@@ -67,7 +67,8 @@ void History::eventsFrom(int64_t now, const activeset::ShardStats& s) {
             addEvent(now, {s.endedAt, "shardEnded", s.shardId,
                            pid + " reached the shard's end (reshard): the children take over"});
         } else {
-            addEvent(now, {s.endedAt, "shutdown", s.shardId, pid + " stopped (" + s.endReason + ")"});
+            addEvent(now,
+                     {s.endedAt, "shutdown", s.shardId, pid + " stopped (" + s.endReason + ")"});
         }
     }
     if (s.fixer && s.fixer->action == "cut" && s.fixer->at > 0) {

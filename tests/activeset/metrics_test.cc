@@ -83,7 +83,9 @@ TEST_CASE("Shard stats carry the lease's times and the notes; older documents st
     const auto bare = nlohmann::json::parse(
         toJson(makeShardStats("shardId-2", 5'000, 120'000, 0, processor::ProcessorStats{})));
     CHECK(bare["lastBatchAt"].is_null());
-    for (const char* key : {"ended", "warmStart", "fixer", "redis"}) CHECK_FALSE(bare.contains(key));
+    for (const char* key : {"ended", "warmStart", "fixer", "redis"}) {
+        CHECK_FALSE(bare.contains(key));
+    }
     // A document of an older processor (no times, no notes).
     auto old = shardStatsFromJson(
         R"({"version":1,"shardId":"shardId-3","writtenAt":7,"active":1,"records":2})");

@@ -39,9 +39,10 @@ TEST_CASE("The probe names the fixer's action and keeps the time it first saw it
     DdbFixture f(clock);
     f.http.respond(200, getItemAnswer(kclLease("shardId-000000000001", "TRIM_HORIZON", "7")))
         .respond(200, updateAnswer(kclLease("shardId-000000000001", "LATEST", "9")));
-    StaleLeaseFixer fixer("app", FixerOptions{}, clock, [&f]() -> Result<std::unique_ptr<DynamoDbAccess>> {
+    auto borrow = [&f]() -> Result<std::unique_ptr<DynamoDbAccess>> {
         return std::unique_ptr<DynamoDbAccess>(std::make_unique<BorrowedAccess>(f.ddb));
-    });
+    };
+    StaleLeaseFixer fixer("app", FixerOptions{}, clock, borrow);
     const auto probe = app::fixerProbe(&fixer);
     fixer.onInitialize({"shardId-000000000001", std::string("TRIM_HORIZON"), 0});
     CHECK(probe(kStart).action == "watching");

@@ -213,7 +213,7 @@ TEST_CASE("Eviction and snapshots run on time without any message", "[processor]
     CHECK(readSnapshot(snapshotPath(dir.path(), "shardId-7"))->users.empty());
 }
 
-TEST_CASE("The stats tell when the lease started, its last batch, and how it ended (first end wins)",
+TEST_CASE("The stats tell when the lease started, its last batch and how it ended (first end wins)",
           "[processor]") {
     ManualClock clock(10'000'000);
     ActiveUsersProcessor p(ProcessorSettings{}, clock);
