@@ -1,5 +1,6 @@
 #include "serve/history.h"
 
+#include <algorithm>
 #include <iterator>
 #include <nlohmann/json.hpp>
 
@@ -26,6 +27,14 @@ void History::record(int64_t now, const Result<size_t>& count,
                            "cannot read the active set: " + count.status().toString()});
         }
         sourceDown_ = true;
+    }
+    if (shards) {
+        for (const auto& s : shards.value()) {
+            if (s.endReason.empty() && s.millisBehindLatest) {
+                sample.behindMillis =
+                    std::max(sample.behindMillis.value_or(0), *s.millisBehindLatest);
+            }
+        }
     }
     samples_.push_back(sample);
     while (samples_.size() > capacity_) samples_.pop_front();
@@ -125,7 +134,8 @@ std::string History::json() const {
     j["windowMillis"] = window_;
     auto samples = nlohmann::ordered_json::array();
     for (const auto& s : samples_) {
-        samples.push_back({s.t, s.count ? nlohmann::ordered_json(*s.count) : nullptr});
+        samples.push_back({s.t, s.count ? nlohmann::ordered_json(*s.count) : nullptr,
+                           s.behindMillis ? nlohmann::ordered_json(*s.behindMillis) : nullptr});
     }
     j["samples"] = std::move(samples);
     auto events = nlohmann::ordered_json::array();

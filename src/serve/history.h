@@ -1,7 +1,8 @@
 #pragma once
 // History: what `serve` remembers for its dashboard (docs/active-set.md, "Dashboard").
 //  - A ring of samples of the active-user count: one per interval (default 5 s) for a window
-//    (default 2 h); a sample whose source could not be read has no count.
+//    (default 2 h); a sample whose source could not be read has no count. Each sample also has
+//    the largest millisBehindLatest of the running processors (the backlog being read).
 //  - Events, taken from the processors' published stats (activeset/shard_stats.h) and from the
 //    source itself, each at the time it happened:
 //      start       a processor started on a shard (a new pid; with its warm-start counts)
@@ -31,6 +32,7 @@ namespace au::serve {
 struct HistorySample {
     int64_t t = 0;
     std::optional<uint64_t> count;  // nullopt: the source could not be read
+    std::optional<int64_t> behindMillis;  // nullopt: no running processor told
 };
 
 struct HistoryEvent {
@@ -57,7 +59,7 @@ class History {
     // records/s of the shard's current process over the last two samples; nullopt before that.
     std::optional<double> recordsPerSecond(const std::string& shardId) const;
 
-    // {"intervalMillis":n,"windowMillis":n,"samples":[[t,count|null],...],
+    // {"intervalMillis":n,"windowMillis":n,"samples":[[t,count|null,behindMillis|null],...],
     //  "events":[{"t":ms,"kind":"..","shard":"..","text":".."},...]} (oldest first)
     std::string json() const;
 

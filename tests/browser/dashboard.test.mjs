@@ -97,14 +97,14 @@ class Processor {
   }
   initialize() { return this.send({ action: 'initialize', shardId: this.shardId, sequenceNumber: 'LATEST', subSequenceNumber: 0 }); }
   // One batch: a heartbeat of each user, then the raw payloads (e.g. junk) as they are.
-  heartbeats(users, raw = []) {
+  heartbeats(users, raw = [], behindMs = 0) {
     const now = Date.now();
     const payloads = [...users.map((u) => JSON.stringify({ userId: u })), ...raw];
     const records = payloads.map((p) => ({
       action: 'record', data: Buffer.from(p).toString('base64'), partitionKey: 'pk',
       sequenceNumber: String(++this.seq), subSequenceNumber: 0, approximateArrivalTimestamp: now,
     }));
-    return this.send({ action: 'processRecords', records, millisBehindLatest: 0 });
+    return this.send({ action: 'processRecords', records, millisBehindLatest: behindMs });
   }
   leaseLost() { return this.send({ action: 'leaseLost' }); }
   async end() {
@@ -202,6 +202,7 @@ try {
   assert.ok(expected.length >= 3, `at least 3 points (${expected.length})`);
   assert.deepEqual(chartData[0].map((x) => Math.round(x * 1000)), expected.map(([t]) => t));
   assert.deepEqual(chartData[1], expected.map(([, c]) => c));
+  assert.deepEqual(chartData[2], expected.map(([, , b]) => (b == null ? null : b / 1000)));
   const canvas = await page.$eval('#chart canvas', (c) => [c.width, c.height]);
   assert.ok(canvas[0] > 300 && canvas[1] > 100, `the chart is drawn (${canvas})`);
   log(`chart: ${chartData[0].length} points = the history's`);
@@ -210,8 +211,9 @@ try {
   const rows = await page.$$eval('#shards tbody tr', (trs) => trs.map((tr) => [tr.dataset.shard, tr.cells[1].textContent]));
   assert.deepEqual(rows, [[shard0, '5'], [shard1, '3']]);
 
-  // 4. A change shows within one refresh: 4 new users on shard 1 (and a record that is not JSON).
-  await p1.heartbeats(['u8', 'u9', 'u10', 'u11'], ['{"userId": broken']);
+  // 4. A change shows within one refresh: 4 new users on shard 1 (and a record that is not JSON,
+  // in a batch 45 s behind the tip of the stream).
+  await p1.heartbeats(['u8', 'u9', 'u10', 'u11'], ['{"userId": broken'], 45000);
   await waitFor('12 users at /active-users/count', async () => (await getJson(`${serve.url}/active-users/count`)).body.count === 12, 5000, 20);
   const visibleAt = Date.now();
   await waitFor('12 on the page', async () => (await page.textContent('#count')) === '12', REFRESH_MS + 1000, 20);
@@ -237,7 +239,10 @@ try {
   }, 4 * REFRESH_MS);
   const row1 = await page.$eval(`#shards tr[data-shard="${shard1}"]`, (tr) => [...tr.cells].map((c) => c.textContent));
   assert.equal(row1[1], '7');
+  assert.equal(row1[2], '45 s');
   assert.equal(row1[5], 'not_json 1');
+  const behindSeries = await page.evaluate(() => window.auDashboard.chart.data[2]);
+  assert.equal(behindSeries[behindSeries.length - 1], 45, 'the backlog on the chart (s)');
   const row0 = await page.$eval(`#shards tr[data-shard="${shard0}"]`, (tr) => [...tr.cells].map((c) => c.textContent));
   assert.equal(row0[1], '5');
   assert.equal(row0[7], '5 own (parents unknown)');

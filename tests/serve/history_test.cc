@@ -46,7 +46,7 @@ TEST_CASE("History keeps one sample per record, at most the window's worth", "[s
     const auto j = nlohmann::json::parse(h.json());
     CHECK(j["intervalMillis"] == 5'000);
     CHECK(j["samples"].size() == 5);
-    CHECK(j["samples"][4] == nlohmann::json::array({kT0 + 7 * 5'000, 7}));
+    CHECK(j["samples"][4] == nlohmann::json::array({kT0 + 7 * 5'000, 7, nullptr}));
 }
 
 TEST_CASE("An unreadable source is a gap in the samples and two events", "[serve][unit]") {
@@ -103,6 +103,24 @@ TEST_CASE("Events come from the published stats, once each, at the time they hap
     CHECK(later[6].kind == "start");
     CHECK(later[6].text.find("pid 200") != std::string::npos);
     CHECK(later[6].text.find("parents unknown: NoRegion") != std::string::npos);
+}
+
+TEST_CASE("Each sample has the largest backlog of the running processors", "[serve][unit]") {
+    History h(1'000, 60'000);
+    auto a = stats("shardId-0", 1, kT0, 0);
+    a.millisBehindLatest = 2'000;
+    auto b = stats("shardId-1", 2, kT0, 0);
+    b.millisBehindLatest = 90'000;
+    auto ended = stats("shardId-2", 3, kT0, 0);
+    ended.millisBehindLatest = 500'000;
+    ended.endReason = "shardEnded";
+    ended.endedAt = kT0 - 10;
+    h.record(kT0, Result<size_t>(size_t(0)), Shards{a, b, ended});
+    h.record(kT0 + 1'000, Result<size_t>(size_t(0)), Shards{ended});
+    const auto samples = h.samples();
+    CHECK(samples[0].behindMillis == 90'000);
+    CHECK_FALSE(samples[1].behindMillis);
+    CHECK(nlohmann::json::parse(h.json())["samples"][0][2] == 90'000);
 }
 
 TEST_CASE("Events older than the window are dropped", "[serve][unit]") {

@@ -261,8 +261,8 @@ TEST_CASE("serve's dashboard: the page, its assets, the history and the shard ta
     const auto history = jsonOf(http.Get("/active-users/history"));
     CHECK(history["intervalMillis"] == 5'000);
     CHECK(history["samples"] ==
-          nlohmann::json::parse("[[" + std::to_string(kNow - 5'000) + ",1],[" +
-                                std::to_string(kNow) + ",2]]"));
+          nlohmann::json::parse("[[" + std::to_string(kNow - 5'000) + ",1,250],[" +
+                                std::to_string(kNow) + ",2,250]]"));
     const auto shards = jsonOf(http.Get("/active-users/shards"));
     REQUIRE(shards["shards"].size() == 2);
     CHECK(shards["shards"][0]["shardId"] == "shardId-0");

@@ -82,6 +82,7 @@
     events = history.events;
     const xs = history.samples.map((s) => s[0] / 1000);
     const ys = history.samples.map((s) => s[1]);
+    const behind = history.samples.map((s) => (s[2] == null ? null : s[2] / 1000));
     document.body.dataset.historyPoints = String(xs.length);
     const box = $('chart');
     if (typeof window.uPlot !== 'function' || window.auNoChart) {
@@ -94,14 +95,21 @@
       chart = new window.uPlot({
         width: Math.max(320, box.clientWidth),
         height: 300,
-        scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
-        series: [{}, { label: 'active users', stroke: '#2563eb', width: 2, fill: 'rgba(37,99,235,0.08)' }],
-        axes: [{}, { label: 'users', size: 60 }],
+        scales: {
+          x: { time: true },
+          y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] },
+          behind: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] },
+        },
+        series: [{},
+          { label: 'active users', stroke: '#2563eb', width: 2, fill: 'rgba(37,99,235,0.08)' },
+          { label: 'behind latest (s, largest shard)', scale: 'behind', stroke: '#d97706', width: 1.5, dash: [6, 3] }],
+        axes: [{}, { label: 'users', size: 60 },
+          { label: 'behind latest (s)', scale: 'behind', side: 1, size: 60, grid: { show: false } }],
         hooks: { draw: [drawEvents] },
-      }, [xs, ys], box);
+      }, [xs, ys, behind], box);
       window.addEventListener('resize', () => chart.setSize({ width: Math.max(320, box.clientWidth), height: 300 }));
     } else {
-      chart.setData([xs, ys]);
+      chart.setData([xs, ys, behind]);
     }
     const seen = [...new Set(events.map((e) => e.kind))];
     $('legend').replaceChildren(...seen.map((k) => el('span', {}, el('i', { style: `background:${kindColor(k)}` }), kindName(k))));
