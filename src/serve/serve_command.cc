@@ -1,17 +1,16 @@
 #include <pthread.h>
 
 #include <charconv>
-#include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <memory>
-#include <mutex>
 #include <thread>
 
 #include "app/commands.h"
 #include "app/redis_target.h"
 #include "serve/active_set_source.h"
 #include "serve/history.h"
+#include "serve/history_sampler.h"
 #include "serve/http_service.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -46,44 +45,6 @@ bool positiveFlag(const CommandLine& cl, const char* flag, int64_t fallback, int
     const auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
     return !text->empty() && ec == std::errc() && ptr == text->data() + text->size() && value > 0;
 }
-
-// Samples the source into the history every interval until stop() (its own thread).
-class Sampler {
-  public:
-    Sampler(serve::ActiveSetSource& source, serve::History& history, const Clock& clock)
-        : source_(source), history_(history), clock_(clock), thread_([this] { loop(); }) {}
-    ~Sampler() {
-        {
-            std::lock_guard<std::mutex> lock(mu_);
-            stop_ = true;
-        }
-        cv_.notify_all();
-        thread_.join();
-    }
-
-  private:
-    void loop() {
-        std::unique_lock<std::mutex> lock(mu_);
-        while (!stop_) {
-            lock.unlock();
-            const int64_t now = clock_.nowMillis();
-            auto users = source_.activeUsers(now);
-            Result<size_t> count = users ? Result<size_t>(users->size()) : users.status();
-            history_.record(now, count, source_.shardStats());
-            lock.lock();
-            cv_.wait_for(lock, std::chrono::milliseconds(history_.intervalMillis()),
-                         [this] { return stop_; });
-        }
-    }
-
-    serve::ActiveSetSource& source_;
-    serve::History& history_;
-    const Clock& clock_;
-    std::mutex mu_;
-    std::condition_variable cv_;
-    bool stop_ = false;
-    std::thread thread_;
-};
 
 }  // namespace
 
@@ -146,7 +107,7 @@ int runServe(const CommandLine& cl) {
     spdlog::info("listening on http://{}:{}/ ({}); dashboard at /",
                  host.find(':') != std::string::npos ? "[" + host + "]" : host, bound.value(),
                  source->describe());
-    Sampler sampler(*source, history, clock);
+    serve::HistorySampler sampler(*source, history, clock);
     std::thread waiter([&] {
         int received = 0;
         sigwait(&signals, &received);

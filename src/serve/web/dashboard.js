@@ -102,7 +102,7 @@
         },
         series: [{},
           { label: 'active users', stroke: '#2563eb', width: 2, fill: 'rgba(37,99,235,0.08)' },
-          { label: 'behind latest (s, largest shard)', scale: 'behind', stroke: '#d97706', width: 1.5, dash: [6, 3] }],
+          { label: 'behind latest (s, largest shard)', scale: 'behind', stroke: '#0d9488', width: 1.5, dash: [6, 3] }],
         axes: [{}, { label: 'users', size: 60 },
           { label: 'behind latest (s)', scale: 'behind', side: 1, size: 60, grid: { show: false } }],
         hooks: { draw: [drawEvents] },
