@@ -8,7 +8,7 @@
 //   - the shard table lists the shards with their users;
 //   - the page shows a change within one refresh;
 //   - a lease loss and a restart (with its warm start) appear as events and in the table;
-//   - an empty state folder and an unreachable Redis show a clear message.
+//   - an empty state folder, an unreachable Redis and a stopped daemon show a clear message.
 // Saves a screenshot (AU_TEST_OUT/dashboard.png). Exits 77 (skipped) without /usr/bin/chromium or
 // playwright-core. Everything listens on 127.0.0.1; every process it starts is stopped by its pid.
 import { spawn } from 'node:child_process';
@@ -216,9 +216,10 @@ try {
   await p1.heartbeats(['u8', 'u9', 'u10', 'u11'], ['{"userId": broken'], 45000);
   await waitFor('12 users at /active-users/count', async () => (await getJson(`${serve.url}/active-users/count`)).body.count === 12, 5000, 20);
   const visibleAt = Date.now();
-  await waitFor('12 on the page', async () => (await page.textContent('#count')) === '12', REFRESH_MS + 1000, 20);
+  // Within one refresh, plus the refresh's own four requests and the drawing (slack for a busy CI).
+  await waitFor('12 on the page', async () => (await page.textContent('#count')) === '12', REFRESH_MS + 2000, 20);
   const shownAfter = Date.now() - visibleAt;
-  assert.ok(shownAfter <= REFRESH_MS + 500, `shown ${shownAfter} ms after the service had it (refresh ${REFRESH_MS} ms)`);
+  assert.ok(shownAfter <= REFRESH_MS + 1000, `shown ${shownAfter} ms after the service had it (refresh ${REFRESH_MS} ms)`);
   log(`change shown on the page ${shownAfter} ms after /active-users/count had it (refresh every ${REFRESH_MS} ms)`);
 
   // 5. Events: shard 0's lease is lost, a new processor takes it over with a warm start.
@@ -276,8 +277,14 @@ try {
   await page.screenshot({ path: join(OUT, 'dashboard-redis-down.png') });
   log('empty state folder and unreachable Redis: clear messages');
 
+  // 7. Every processor gone (the daemon stopped): said as well.
   await p1.end();
   await p0b.end();
+  await page.goto(`${serve.url}/?refresh=${REFRESH_MS}`);
+  await waitFor('the "no processor is running" message', async () =>
+    /No processor is running/.test((await page.textContent('#problem')) || ''), 3 * REFRESH_MS);
+  assert.equal(await page.isVisible('#problem'), true);
+  log('all processors ended: said');
 } catch (e) {
   failed = true;
   console.error(e);

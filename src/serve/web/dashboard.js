@@ -137,11 +137,15 @@
   }
   function processCell(s, now) {
     const parts = [`pid ${s.pid}`];
-    if (s.startedAt) parts.push(`up ${age(now - s.startedAt)}`);
-    if (s.ended) parts.push(`ended: ${s.ended.reason} ${age(now - s.ended.at)} ago`);
-    else if (s.statsAgeMillis > 10000) parts.push(`no stats for ${age(s.statsAgeMillis)}`);
+    if (s.ended) {
+      if (s.startedAt) parts.push(`ran ${age(s.ended.at - s.startedAt)}`);
+      parts.push(`ended: ${s.ended.reason} ${age(now - s.ended.at)} ago`);
+    } else if (s.startedAt) {
+      parts.push(`up ${age(now - s.startedAt)}`);
+    }
+    if (!s.ended && s.statsAgeMillis > 10000) parts.push(`no stats for ${age(s.statsAgeMillis)}`);
     const cell = el('span', {}, parts.join(', '));
-    if (s.redis && !s.redis.connected) cell.append(el('div', { class: 'bad' }, s.redis.downSince ? `Redis down for ${age(now - s.redis.downSince)}` : 'Redis not connected'));
+    if (!s.ended && s.redis && !s.redis.connected) cell.append(el('div', { class: 'bad' }, s.redis.downSince ? `Redis down for ${age(now - s.redis.downSince)}` : 'Redis not connected'));
     return cell;
   }
   function showShards(table) {
@@ -185,6 +189,10 @@
         problems.push(source && source.startsWith('state-dir')
           ? `No data yet: ${source.slice('state-dir '.length)} holds no snapshots or stats. Do the processors' properties set activeUsers.stateDir to this folder, and is the daemon running?`
           : 'No data yet: no processor has written to this Redis key. Do the processors\' properties set activeUsers.redisUrl and the same key, and is the daemon running?');
+      }
+      const running = shards.body.shards.filter((s) => !s.ended);
+      if (!none && running.length === 0) {
+        problems.push('No processor is running: every shard\'s lease has ended (is the daemon stopped?).');
       }
     } else if (count.ok) {
       problems.push(why(shards));
