@@ -8,6 +8,8 @@
 //   - the shard table lists the shards with their users;
 //   - the page shows a change within one refresh;
 //   - a lease loss and a restart (with its warm start) appear as events and in the table;
+//   - the real lease fixer, against dynalite (npm), cuts a stale child lease: an event, and its
+//     action in the table (and the lease row in dynalite says LATEST);
 //   - an empty state folder, an unreachable Redis and a stopped daemon show a clear message.
 // Saves a screenshot (AU_TEST_OUT/dashboard.png). Exits 77 (skipped) without /usr/bin/chromium or
 // playwright-core. Everything listens on 127.0.0.1; every process it starts is stopped by its pid.
@@ -18,6 +20,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const CHROMIUM = '/usr/bin/chromium';
 const BIN = process.env.AU_BIN;
@@ -35,6 +39,7 @@ try {
 }
 assert.ok(BIN && existsSync(BIN), 'AU_BIN must name the built active-users binary');
 
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const started = [];  // every child process, stopped in reverse order at the end
 const dirs = [];
 const t0 = Date.now();
@@ -67,10 +72,10 @@ async function waitFor(what, fn, timeoutMs = 15000, everyMs = 100) {
 
 // One processor process for one shard, spoken to as the MultiLangDaemon does.
 class Processor {
-  constructor(props, shardId) {
+  constructor(props, shardId, env = {}) {
     this.shardId = shardId;
     this.seq = 0;
-    this.child = spawn(BIN, ['--properties', props], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = spawn(BIN, ['--properties', props], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     started.push(this.child);
     this.pid = this.child.pid;
     this.stderr = '';
@@ -95,7 +100,9 @@ class Processor {
     assert.equal(r.action, 'status');
     assert.equal(r.responseFor, m.action);
   }
-  initialize() { return this.send({ action: 'initialize', shardId: this.shardId, sequenceNumber: 'LATEST', subSequenceNumber: 0 }); }
+  initialize(checkpoint = 'LATEST') {
+    return this.send({ action: 'initialize', shardId: this.shardId, sequenceNumber: checkpoint, subSequenceNumber: 0 });
+  }
   // One batch: a heartbeat of each user, then the raw payloads (e.g. junk) as they are.
   heartbeats(users, raw = [], behindMs = 0) {
     const now = Date.now();
@@ -256,11 +263,50 @@ try {
   assert.ok(markers >= 3);
   log('lease loss and restart shown as events; warm start in the table');
 
+  // 6. The lease fixer: a child shard whose lease (in dynalite) starts at TRIM_HORIZON, 3 h behind.
+  const dynaPort = await freePort();
+  const dynalite = spawn(process.execPath, [join(ROOT, 'node_modules/dynalite/cli.js'), '--host', '127.0.0.1',
+    '--port', String(dynaPort), '--createTableMs', '50'], { stdio: 'ignore' });
+  started.push(dynalite);
+  const aws = {
+    DYNAMO_ENDPOINT: `http://127.0.0.1:${dynaPort}`, AWS_ACCESS_KEY_ID: 'AKIDBROWSERTEST',
+    AWS_SECRET_ACCESS_KEY: 'browser-test-secret', AWS_REGION: 'us-east-1',
+  };
+  Object.assign(process.env, aws);
+  const { createLeaseTable, dynamodb, unmarshalItem, waitReady } = await import('../../scripts/lib/aws-local.mjs');
+  await waitReady('dynamodb', 15000);
+  const table = 'browser-test-app';
+  await createLeaseTable(table);
+  const shard2 = 'shardId-000000000002';
+  await dynamodb('PutItem', { TableName: table, Item: {
+    leaseKey: { S: shard2 }, leaseCounter: { N: '5' }, checkpoint: { S: 'TRIM_HORIZON' },
+    checkpointSubSequenceNumber: { N: '0' }, ownerSwitchesSinceCheckpoint: { N: '0' },
+    leaseOwner: { S: 'worker-1' }, parentShardId: { SS: [shard0] } } });
+  const fixerProps = join(dirname(props), 'fixer.properties');
+  writeFileSync(fixerProps, [
+    `applicationName = ${table}`, 'regionName = us-east-1', `dynamoDBEndpoint = ${aws.DYNAMO_ENDPOINT}`,
+    `activeUsers.stateDir = ${state}`, 'activeUsers.snapshotIntervalMillis = 100', 'activeUsers.ttlSeconds = 600',
+    'activeUsers.logLevel = warn', ''].join('\n'));
+  const p2 = new Processor(fixerProps, shard2, aws);
+  await p2.initialize('TRIM_HORIZON');
+  await p2.heartbeats(['u12'], [], 3 * 3600 * 1000);
+  await waitFor('the fixer cut on the page', async () =>
+    (await eventTexts()).some((t) => t.includes('fixer cut') && t.includes(shard2)), 10000);
+  const row2 = await page.$eval(`#shards tr[data-shard="${shard2}"]`, (tr) => [...tr.cells].map((c) => c.textContent));
+  assert.match(row2[6], /^cut: /);
+  assert.equal(row2[7], '0 own + 5 parents');  // the warm start read the parent from the lease row
+  assert.equal(row2[2], '3.0 h');
+  const lease = unmarshalItem((await dynamodb('GetItem', { TableName: table, Key: { leaseKey: { S: shard2 } }, ConsistentRead: true })).Item);
+  assert.equal(lease.checkpoint, 'LATEST');
+  log('the lease fixer cut a stale lease in dynalite: an event and its action in the table');
+  await p2.leaseLost();
+  await p2.end();
+
   await page.screenshot({ path: join(OUT, 'dashboard.png'), fullPage: true });
   log(`screenshot ${join(OUT, 'dashboard.png')}`);
   assert.deepEqual(offsite, [], 'the page loads nothing from elsewhere');
 
-  // 6. A missing source shows a clear message: an empty state folder, an unreachable Redis.
+  // 7. A missing source shows a clear message: an empty state folder, an unreachable Redis.
   const empty = await startServe(['--state-dir', tempDir('empty'), '--history-interval-ms', '500']);
   await page.goto(`${empty.url}/?refresh=${REFRESH_MS}`);
   await waitFor('the first refresh', async () => (await refreshes()) >= 1);
@@ -277,7 +323,7 @@ try {
   await page.screenshot({ path: join(OUT, 'dashboard-redis-down.png') });
   log('empty state folder and unreachable Redis: clear messages');
 
-  // 7. Every processor gone (the daemon stopped): said as well.
+  // 8. Every processor gone (the daemon stopped): said as well.
   await p1.end();
   await p0b.end();
   await page.goto(`${serve.url}/?refresh=${REFRESH_MS}`);
