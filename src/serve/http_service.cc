@@ -66,8 +66,8 @@ struct HttpService::Impl {
 
     void routes() {
         static const std::set<std::string> kPaths = {
-            "/active-users", "/active-users/count",   "/active-users/history",
-            "/healthz",      "/active-users/shards", "/metrics"};
+            "/",       "/active-users", "/active-users/count", "/active-users/history",
+            "/healthz", "/active-users/shards", "/metrics"};
         // The dashboard: the page takes an optional ?refresh=MS, read by its script.
         for (const auto& asset : dashboardAssets()) {
             server.Get(asset.path, [&asset](const httplib::Request&, httplib::Response& res) {
@@ -137,7 +137,7 @@ struct HttpService::Impl {
         });
         // Anything else: 405 on a known path, 404 elsewhere.
         auto other = [](const httplib::Request& req, httplib::Response& res) {
-            if (kPaths.count(req.path) || req.path == "/") {
+            if (kPaths.count(req.path)) {
                 res.set_header("Allow", "GET, HEAD");
                 return sendError(
                     res, 405,
