@@ -31,7 +31,7 @@ function amzDate(d = new Date()) {
   return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 }
 
-function headers(service, target, contentType) {
+export function headers(service, target, contentType) {
   const date = amzDate();
   return {
     'Content-Type': contentType,

@@ -6,6 +6,7 @@
 //   node scripts/lib/producer.mjs --stream S [--users 1000] [--period-ms 60000] [--seed 1]
 //        [--truth FILE] [--truth-every-ms 1000] [--duration-s 600] [--max-records N]
 //        [--backlog K] [--backlog-age-ms 3600000] [--rate-every-ms 5000] [--endpoint URL]
+//        [--sent-log FILE]
 //
 // - User ids are GUID-shaped, derived from sha256(seed:index): the same seed gives the same users.
 // - User i sends at offset i*period/N within every period (first round starts at start time).
@@ -16,9 +17,11 @@
 // - Bounded: stops by itself after --duration-s (0 = until signalled) or --max-records; exits 0 on
 //   SIGTERM/SIGINT after writing the truth file.
 // - Rate line on stderr every --rate-every-ms.
+// - --sent-log FILE: one line per record Kinesis accepted, "<sequenceNumber> <ts> <shardId>", appended (the
+//   "fresh records lost" count of the recovery tests compares it with what the processors received).
 // Endpoint: --endpoint or env KINESIS_ENDPOINT (set by stack_start).
 import { createHash } from 'node:crypto';
-import { writeFileSync, renameSync } from 'node:fs';
+import { writeFileSync, renameSync, appendFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { kinesis } from './aws-local.mjs';
 
@@ -26,11 +29,13 @@ function parseArgs(argv) {
   const o = {
     stream: '', users: 1000, periodMs: 60000, seed: '1', truth: '', truthEveryMs: 1000, durationS: 600,
     maxRecords: 0, backlog: 0, backlogAgeMs: 3600000, rateEveryMs: 5000, endpoint: process.env.KINESIS_ENDPOINT,
+    sentLog: '',
   };
   const keys = {
     '--stream': 'stream', '--users': 'users', '--period-ms': 'periodMs', '--seed': 'seed', '--truth': 'truth',
     '--truth-every-ms': 'truthEveryMs', '--duration-s': 'durationS', '--max-records': 'maxRecords',
     '--backlog': 'backlog', '--backlog-age-ms': 'backlogAgeMs', '--rate-every-ms': 'rateEveryMs', '--endpoint': 'endpoint',
+    '--sent-log': 'sentLog',
   };
   for (let i = 0; i < argv.length; i++) {
     const k = keys[argv[i]];
@@ -89,12 +94,15 @@ async function put(entries) {
       retry.push(...batch);
       continue;
     }
+    const accepted = [];
     r.Records.forEach((res, j) => {
       const e = batch[j];
       if (res.ErrorCode) { failed++; retry.push(e); return; }
       sent++; windowSent++;
       if (!(truth.get(e.userId) >= e.ts)) truth.set(e.userId, e.ts);
+      if (o.sentLog) accepted.push(`${res.SequenceNumber} ${e.ts} ${res.ShardId}\n`);
     });
+    if (accepted.length) appendFileSync(o.sentLog, accepted.join(''));
   }
   return retry;
 }

@@ -21,8 +21,16 @@
 # subshell that `exec`s), so $! is the server's own PID; stop functions signal exactly those PIDs.
 # Call the start functions directly, never inside $(...) (that would make them a subshell's children).
 #
-# Exported after start: STACK_DIR, DYNAMO_PORT, DYNAMO_ENDPOINT, DYNAMO_PID, KINESIS_PORT, KINESIS_TLS_PORT,
-# KINESIS_ENDPOINT, KINESIS_PID; after daemon_start: DAEMON_PID, DAEMON_LOG. Fake credentials and region.
+# Kinesis read limits: by default stack_start_kinesis puts scripts/lib/kinesis-limits.mjs in front of
+# kinesis-local (Kinesis's per-shard GetRecords limits and a time-based MillisBehindLatest, HTTP/2 cleartext
+# and HTTP/1.1 on one port; docs/local-stack-notes.md), and KINESIS_ENDPOINT/KINESIS_PORT are the proxy's, so
+# the daemon, the producer and our binary all read through it. STACK_KINESIS_LIMITS=off: no proxy, the
+# endpoint is kinesis-local itself. The limits' own knobs (KINESIS_LIMIT_*) are read from the environment.
+#
+# Exported after start: STACK_DIR, DYNAMO_PORT, DYNAMO_ENDPOINT, DYNAMO_PID, KINESIS_PORT, KINESIS_ENDPOINT
+# (what clients use), KINESIS_UPSTREAM_PORT, KINESIS_UPSTREAM_ENDPOINT, KINESIS_TLS_PORT, KINESIS_PID
+# (kinesis-local itself; its TLS port is never limited), KINESIS_LIMITS_PID (the proxy, when on); after
+# daemon_start: DAEMON_PID, DAEMON_LOG. Fake credentials and region.
 
 STACK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 STACK_AWS="$STACK_ROOT/scripts/lib/aws-local.mjs"
@@ -89,7 +97,7 @@ stack_cleanup() {
     if [ -n "$pid" ]; then stack_kill_pid "$pid" 10 || true; fi
   done
   STACK_PIDS=()
-  unset DYNAMO_PID KINESIS_PID PRODUCER_PID
+  unset DYNAMO_PID KINESIS_PID KINESIS_LIMITS_PID PRODUCER_PID
   return 0
 }
 
@@ -147,14 +155,42 @@ stack_start_kinesis() {
     pid=$!
     STACK_PIDS+=("$pid")
     export KINESIS_PID=$pid KINESIS_PORT=$port KINESIS_TLS_PORT=$tls KINESIS_ENDPOINT="http://127.0.0.1:$port"
+    export KINESIS_UPSTREAM_PORT=$port KINESIS_UPSTREAM_ENDPOINT="http://127.0.0.1:$port"
     if stack_aws wait-ready kinesis 30000 && kill -0 "$pid" 2>/dev/null; then
       stack_log "kinesis-local pid $pid on 127.0.0.1:$port (tls $tls), log $STACK_DIR/kinesis.log"
-      return 0
+      [ "${STACK_KINESIS_LIMITS:-on}" = off ] && return 0
+      stack_start_kinesis_limits && return 0
+      stack_kill_pid "$pid" 5
+      unset KINESIS_PID
+      return 1
     fi
     stack_log "kinesis-local did not come up on $port (try $try); log tail:"; tail -5 "$STACK_DIR/kinesis.log" >&2
     stack_kill_pid "$pid" 5
   done
   unset KINESIS_PID
+  return 1
+}
+
+# stack_start_kinesis_limits: the read-limits proxy in front of KINESIS_UPSTREAM_ENDPOINT (called by
+# stack_start_kinesis); on success KINESIS_ENDPOINT/KINESIS_PORT are the proxy's.
+stack_start_kinesis_limits() {
+  local try port pid
+  for try in 1 2 3; do
+    port=$(stack_free_port)
+    node "$STACK_ROOT/scripts/lib/kinesis-limits.mjs" --upstream "$KINESIS_UPSTREAM_ENDPOINT" --port "$port" \
+      >>"$STACK_DIR/kinesis-limits.log" 2>&1 </dev/null &
+    pid=$!
+    STACK_PIDS+=("$pid")
+    export KINESIS_LIMITS_PID=$pid KINESIS_PORT=$port KINESIS_ENDPOINT="http://127.0.0.1:$port"
+    if stack_aws wait-ready kinesis 10000 && kill -0 "$pid" 2>/dev/null; then
+      stack_log "kinesis-limits pid $pid on 127.0.0.1:$port (Kinesis read limits), log $STACK_DIR/kinesis-limits.log"
+      return 0
+    fi
+    stack_log "kinesis-limits did not come up on $port (try $try); log tail:"; tail -5 "$STACK_DIR/kinesis-limits.log" >&2
+    stack_kill_pid "$pid" 5
+  done
+  unset KINESIS_LIMITS_PID
+  export KINESIS_PORT=$KINESIS_UPSTREAM_PORT KINESIS_ENDPOINT=$KINESIS_UPSTREAM_ENDPOINT
   return 1
 }
 
@@ -192,9 +228,10 @@ stack_start() {
 # stack_stop: stops the emulators (and the daemon, if running) that this shell started.
 stack_stop() {
   daemon_stop || true
+  if [ -n "${KINESIS_LIMITS_PID:-}" ]; then stack_kill_pid "$KINESIS_LIMITS_PID" 10; fi
   if [ -n "${KINESIS_PID:-}" ]; then stack_kill_pid "$KINESIS_PID" 10; fi
   if [ -n "${DYNAMO_PID:-}" ]; then stack_kill_pid "$DYNAMO_PID" 10; fi
-  unset KINESIS_PID DYNAMO_PID
+  unset KINESIS_LIMITS_PID KINESIS_PID DYNAMO_PID
   return 0
 }
 

@@ -32,14 +32,19 @@ const std::vector<ConfigKey>& configKeys() {
         {"statsIntervalSeconds", "60", "interval of the stats line on stderr"},
         {"logLevel", "info", "trace, debug, info, warn, error or off (stderr)"},
         {"fixStaleLeases", "true",
-         "rewrite this shard's lease to LATEST when it starts further behind than "
-         "maxReplaySeconds"},
+         "when this shard's lease starts with data older than maxReplaySeconds and reading through "
+         "it would take longer than a lease re-acquisition, cut it: rewrite its checkpoint to the "
+         "last record older than maxReplaySeconds (docs/leases.md)"},
         {"maxReplaySeconds", "ttlSeconds",
          "never replay data older than this; never skip data younger than this"},
         {"fixRemovesLeaseOwner", "auto",
          "the lease fixer also removes leaseOwner: auto = only on KCL 2.x lease tables (faster "
          "re-take there; 3.x re-adopts faster with the owner kept), or true / false "
          "(docs/leases.md)"},
+        {"cutLoopGuardSeconds", "600",
+         "the in-process fixer cuts a lease at most once per this interval while the lease still "
+         "sits at its previous cut (a re-acquisition slower than maxReplay must not cut again and "
+         "again)"},
         {"warmStart", "true",
          "at initialize, seed the table from stateDir: the shard's own snapshot and its parent "
          "shards' "
@@ -70,6 +75,15 @@ class Reader {
   public:
     explicit Reader(const Properties& p) : p_(p) {}
 
+    // A daemon key's positive integer value, or the fallback (never an error: the daemon
+    // validates its own keys).
+    int64_t daemonInteger(const std::string& key, int64_t fallback) {
+        const auto* v = raw(key);
+        if (v == nullptr) return fallback;
+        int64_t out = 0;
+        const auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
+        return ec == std::errc() && ptr == v->data() + v->size() && out > 0 ? out : fallback;
+    }
     const std::string* raw(const std::string& key) {
         seen_[key] = true;
         auto it = p_.values.find(key);
@@ -139,6 +153,9 @@ Result<Config> configFromProperties(const Properties& properties) {
     d.initialPositionInStream = r.string("initialPositionInStream");
     d.initialPositionInStreamExtended = r.string("initialPositionInStreamExtended");
     d.workerId = r.string("workerId");
+    d.failoverTimeMillis = r.daemonInteger("failoverTimeMillis", d.failoverTimeMillis);
+    d.idleTimeBetweenReadsInMillis =
+        r.daemonInteger("idleTimeBetweenReadsInMillis", d.idleTimeBetweenReadsInMillis);
 
     const std::string p = kPrefix;
     auto& s = c.processor;
@@ -182,6 +199,7 @@ Result<Config> configFromProperties(const Properties& properties) {
         }
     }
 
+    c.cutLoopGuardMillis = r.integer(p + "cutLoopGuardSeconds", 600, 0, 7 * day) * 1000;
     c.warmStart.enabled = r.boolean(p + "warmStart", true);
     auto& redis = c.redis;
     redis.url = r.string(p + "redisUrl");

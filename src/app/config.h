@@ -27,7 +27,11 @@ struct DaemonSettings {
     std::string kinesisEndpoint;
     std::string initialPositionInStream;
     std::string initialPositionInStreamExtended;  // epoch seconds (AT_TIMESTAMP)
-    std::string workerId;                         // empty: the daemon picks a random one
+    std::string workerId;                         // empty: the KCL picks a random one
+    // The KCL's defaults when absent or not an integer (the daemon's keys are the daemon's to
+    // validate; these only size the lease fixer's estimates).
+    int64_t failoverTimeMillis = 10'000;
+    int64_t idleTimeBetweenReadsInMillis = 1'500;
 };
 
 struct Config {
@@ -38,6 +42,7 @@ struct Config {
     // The lease fixer also REMOVEs leaseOwner: true / false, nullopt = auto (by the table's KCL
     // generation: remove on 2.x, keep on 3.x; docs/leases.md).
     std::optional<bool> fixRemovesLeaseOwner;
+    int64_t cutLoopGuardMillis = 600'000;
     std::string logLevel = "info";
     activeset::RedisSettings redis;  // redis.url empty: no shared set
     activeset::WarmStartSettings warmStart;

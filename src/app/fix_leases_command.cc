@@ -77,7 +77,16 @@ int runFixLeases(const CommandLine& cl) {
     leases::AwsServices services(access.value(), env, clock);
     leases::LeaseEditor editor(services.dynamodb(), d.tableName,
                                leases::EditOptions{config.fixRemovesLeaseOwner, 3});
-    auto report = leases::runFixLeases(editor, services.kinesis(), options, clock);
+    const leases::ShardReaderFactory shards = [&](const std::string& shardId, int pageLimit) {
+        return std::make_unique<leases::KinesisShardReader>(
+            services.kinesis(), stream, shardId,
+            [&clock](int64_t millis) {
+                clock.sleepMillis(millis);
+                return true;
+            },
+            pageLimit);
+    };
+    auto report = leases::runFixLeases(editor, shards, options, clock);
     if (!report) {
         std::fprintf(stderr, "active-users fix-leases: cannot scan lease table %s at %s: %s\n",
                      d.tableName.c_str(), access->endpoints.dynamodb.url.c_str(),

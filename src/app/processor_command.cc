@@ -9,6 +9,7 @@
 #include "app/config.h"
 #include "aws/endpoints.h"
 #include "leases/aws_services.h"
+#include "leases/shard_peek.h"
 #include "leases/stale_lease_fixer.h"
 #include "processor/active_users_processor.h"
 #include "protocol/session.h"
@@ -51,12 +52,20 @@ std::unique_ptr<leases::StaleLeaseFixer> makeLeaseFixer(const Config& config, Cl
         return nullptr;
     }
     leases::FixerOptions options;
+    options.stream = !d.streamName.empty() ? d.streamName : leases::streamNameFromArn(d.streamArn);
+    if (options.stream.empty()) {
+        spdlog::info("lease fixer off: the properties name no streamName or streamArn");
+        return nullptr;
+    }
     options.maxReplayMillis = config.maxReplayMillis;
+    if (!d.workerId.empty()) options.workerId = d.workerId;
+    options.costs = leases::cutCostsFor(d.idleTimeBetweenReadsInMillis, d.failoverTimeMillis);
+    options.cutLoopGuardMillis = config.cutLoopGuardMillis;
     options.edit.removeLeaseOwner = config.fixRemovesLeaseOwner;
     auto settings = std::move(access).value();
-    auto factory = [settings, &clock]() -> Result<std::unique_ptr<leases::DynamoDbAccess>> {
+    auto factory = [settings, &clock]() -> Result<std::unique_ptr<leases::FixerAccess>> {
         try {
-            return std::unique_ptr<leases::DynamoDbAccess>(
+            return std::unique_ptr<leases::FixerAccess>(
                 std::make_unique<leases::AwsServices>(settings, env, clock));
         } catch (const std::exception& e) {
             return Status::error("InternalError",

@@ -36,4 +36,10 @@ AwsServices::AwsServices(const AwsAccessSettings& settings, const Environment& e
       dynamodb_(dynamodbRpc_),
       kinesis_(kinesisRpc_) {}
 
+std::unique_ptr<ShardReader> AwsServices::shardReader(const std::string& stream,
+                                                      const std::string& shardId,
+                                                      WaitFunction wait) {
+    return std::make_unique<KinesisShardReader>(kinesis_, stream, shardId, std::move(wait));
+}
+
 }  // namespace au::leases

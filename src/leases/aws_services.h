@@ -1,8 +1,8 @@
 #pragma once
 // AwsServices: one thread's DynamoDB and Kinesis clients for the lease fixers, each over its own
 // CurlHttpClient (plus one for the credential sources), signed with the standard credentials
-// chain (aws/credentials_chain.h). DynamoDbAccess is the narrow view the in-process fixer needs,
-// so tests can substitute clients over a scripted HTTP client.
+// chain (aws/credentials_chain.h). It is the in-process fixer's FixerAccess (stale_lease_fixer.h),
+// which tests substitute with clients over a scripted HTTP client and an in-memory shard.
 //
 // Thread-compatible: build one per thread (the in-process fixer builds it on its worker thread).
 
@@ -15,17 +15,12 @@
 #include "aws/dynamodb_client.h"
 #include "aws/endpoints.h"
 #include "aws/kinesis_client.h"
+#include "leases/stale_lease_fixer.h"
 #include "util/clock.h"
 #include "util/env.h"
 #include "util/status.h"
 
 namespace au::leases {
-
-class DynamoDbAccess {
-  public:
-    virtual ~DynamoDbAccess() = default;
-    virtual aws::DynamoDbClient& dynamodb() = 0;
-};
 
 struct AwsAccessSettings {
     aws::ResolvedEndpoints endpoints;
@@ -42,7 +37,7 @@ aws::RetryPolicy shortRetryPolicy();
 Result<AwsAccessSettings> resolveAwsAccess(const aws::EndpointSettings& daemon,
                                            const Environment& env, aws::RetryPolicy retry);
 
-class AwsServices final : public DynamoDbAccess {
+class AwsServices final : public FixerAccess {
   public:
     // REQUIRES: env and clock outlive this object.
     AwsServices(const AwsAccessSettings& settings, const Environment& env, Clock& clock);
@@ -50,6 +45,9 @@ class AwsServices final : public DynamoDbAccess {
     AwsServices& operator=(const AwsServices&) = delete;
 
     aws::DynamoDbClient& dynamodb() override { return dynamodb_; }
+    // A KinesisShardReader over kinesis().
+    std::unique_ptr<ShardReader> shardReader(const std::string& stream, const std::string& shardId,
+                                             WaitFunction wait) override;
     aws::KinesisClient& kinesis() { return kinesis_; }
     aws::CredentialsProvider& credentials() { return *credentials_; }
 

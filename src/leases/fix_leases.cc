@@ -6,6 +6,7 @@
 
 #include "leases/shard_peek.h"
 #include "leases/staleness.h"
+#include "util/time_format.h"
 
 namespace au::leases {
 
@@ -32,9 +33,27 @@ std::string joined(const std::vector<std::string>& v) {
     return out;
 }
 
+// "TRIM_HORIZON -> 4959... (the last record older than 2m, arrived 2026-...Z); skips 3h of stale
+// data; leaseCounter 7 -> 9 (the owner drops it)"
+std::string describeCut(const LeaseReportEntry& e, const LeaseRow& row,
+                        const StalenessDecision& d) {
+    std::string text = d.reason + "; " + *row.checkpoint + " -> ";
+    if (e.cut && e.cut->cut) {
+        text += e.target + " (the last record older than the cutoff, arrived " +
+                formatIso8601Millis(e.cut->cut->arrivalMillis) + ")";
+    } else {
+        text += "LATEST (the shard has no record)";
+    }
+    if (e.skippedMillis) text += "; skips " + formatDuration(*e.skippedMillis) + " of stale data";
+    text += "; leaseCounter " + e.counter + " -> " +
+            std::to_string(*row.leaseCounter + (row.isOwned() ? 2 : 1)) +
+            (row.isOwned() ? " (the owner drops it)" : "");
+    return text;
+}
+
 }  // namespace
 
-Result<FixLeasesReport> runFixLeases(LeaseEditor& editor, aws::KinesisClient& kinesis,
+Result<FixLeasesReport> runFixLeases(LeaseEditor& editor, const ShardReaderFactory& shards,
                                      const FixLeasesOptions& options, const Clock& clock) {
     FixLeasesReport report;
     report.applied = options.apply;
@@ -76,8 +95,8 @@ Result<FixLeasesReport> runFixLeases(LeaseEditor& editor, aws::KinesisClient& ki
             continue;
         }
 
-        auto peek = peekShard(kinesis, options.stream, row.leaseKey, *row.checkpoint,
-                              options.atTimestampMillis);
+        auto peekReader = shards(row.leaseKey, 1);
+        auto peek = peekShard(*peekReader, *row.checkpoint, options.atTimestampMillis);
         if (!peek) {
             e.action = "failed";
             e.detail = "cannot read the shard: " + peek.status().toString();
@@ -88,7 +107,8 @@ Result<FixLeasesReport> runFixLeases(LeaseEditor& editor, aws::KinesisClient& ki
         StalenessInput in;
         in.startingCheckpoint = row.checkpoint;
         in.millisBehindLatest = peek->millisBehindLatest;
-        in.firstArrivalMillis = peek->firstArrivalMillis;
+        if (peek->first) in.firstArrivalMillis = peek->first->arrivalMillis;
+        in.recordCount = peek->first ? 1 : 0;
         in.nowMillis = clock.nowMillis();
         in.maxReplayMillis = options.maxReplayMillis;
         const StalenessDecision d = decideStaleness(in);
@@ -99,18 +119,39 @@ Result<FixLeasesReport> runFixLeases(LeaseEditor& editor, aws::KinesisClient& ki
             report.leases.push_back(std::move(e));
             continue;
         }
-        const std::string next = std::to_string(*row.leaseCounter + (row.isOwned() ? 2 : 1));
+        auto cutReader = shards(row.leaseKey, 10'000);
+        auto search = findCut(*cutReader, in.nowMillis - options.maxReplayMillis, peek->first,
+                              options.cutFinder);
+        if (!search) {
+            e.action = "failed";
+            e.detail = "cannot find the cut: " + search.status().toString();
+            ++report.failures;
+            report.leases.push_back(std::move(e));
+            continue;
+        }
+        e.cut = search.value();
+        if (search->outcome == CutOutcome::kNothingStale) {
+            e.action = "keep";
+            e.detail = "no record older than " + formatDuration(options.maxReplayMillis) +
+                       " ahead any more";
+            report.leases.push_back(std::move(e));
+            continue;
+        }
+        e.target = search->cut ? search->cut->sequenceNumber : std::string(kLatest);
+        if (search->cut && peek->first) {
+            e.skippedMillis = search->cut->arrivalMillis - peek->first->arrivalMillis;
+        }
+        const std::string plan = describeCut(e, row, d);
         if (!options.apply) {
             e.action = "would-rewrite";
-            e.detail = d.reason + "; " + *row.checkpoint + " -> LATEST, leaseCounter " + e.counter +
-                       " -> " + next + (row.isOwned() ? " (the owner drops it)" : "");
+            e.detail = plan;
             ++report.wouldRewrite;
             report.leases.push_back(std::move(e));
             continue;
         }
         const std::string peeked = *row.checkpoint;
-        auto edit = editor.rewriteToLatest(
-            row.leaseKey,
+        auto edit = editor.rewriteCheckpoint(
+            row.leaseKey, RewriteTarget{e.target, in.nowMillis},
             [&](const LeaseRow& now) -> std::optional<std::string> {
                 if (now.checkpoint != peeked) {
                     return "checkpoint changed since the peek (" + peeked + " -> " +
@@ -125,7 +166,7 @@ Result<FixLeasesReport> runFixLeases(LeaseEditor& editor, aws::KinesisClient& ki
             ++report.failures;
         } else if (edit->outcome == EditOutcome::kRewritten) {
             e.action = "rewritten";
-            e.detail = d.reason + "; " + edit->reason;
+            e.detail = plan + "; " + edit->reason;
             ++report.rewritten;
         } else if (edit->outcome == EditOutcome::kGaveUp) {
             e.action = "failed";
@@ -178,6 +219,32 @@ std::string formatReportTable(const FixLeasesReport& r) {
     return out.str();
 }
 
+namespace {
+
+// null, or {"target", "cutoffMillis", "sequenceNumber", "arrivalMillis", "arrival",
+// "skippedSeconds", "firstFresh": {...} | null}
+nlohmann::json cutToJson(const LeaseReportEntry& e) {
+    if (!e.cut || e.target.empty()) return nullptr;
+    const CutSearch& s = *e.cut;
+    auto point = [](const std::optional<CutPoint>& p) -> nlohmann::json {
+        if (!p) return nullptr;
+        return {{"sequenceNumber", p->sequenceNumber},
+                {"arrivalMillis", p->arrivalMillis},
+                {"arrival", formatIso8601Millis(p->arrivalMillis)}};
+    };
+    nlohmann::json j = point(s.cut);
+    if (j.is_null()) j = nlohmann::json::object({{"sequenceNumber", nullptr}});
+    j["target"] = e.target;
+    j["cutoffMillis"] = s.cutoffMillis;
+    j["skippedSeconds"] = e.skippedMillis
+                              ? nlohmann::json(static_cast<double>(*e.skippedMillis) / 1000.0)
+                              : nlohmann::json(nullptr);
+    j["firstFresh"] = point(s.firstFresh);
+    return j;
+}
+
+}  // namespace
+
 nlohmann::json reportToJson(const FixLeasesReport& r) {
     nlohmann::json leases = nlohmann::json::array();
     for (const auto& e : r.leases) {
@@ -190,6 +257,7 @@ nlohmann::json reportToJson(const FixLeasesReport& r) {
              {"action", e.action},
              {"backlogMillis",
               e.backlogMillis ? nlohmann::json(*e.backlogMillis) : nlohmann::json(nullptr)},
+             {"cut", cutToJson(e)},
              {"detail", e.detail}});
     }
     nlohmann::json parents = nlohmann::json::array();

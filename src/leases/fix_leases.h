@@ -3,23 +3,28 @@
 //
 // Scans the lease table and, for each lease that would replay data — checkpoint TRIM_HORIZON,
 // AT_TIMESTAMP or a sequence number — whose parents are SHARD_END or gone, peeks at the shard
-// (shard_peek.h) and applies the staleness rule (staleness.h). A stale lease is reported as
-// "would-rewrite" (dry run) or rewritten to LATEST by the LeaseEditor (apply; the rewrite is
-// declined when the checkpoint changed since the peek). A fresh one keeps its checkpoint. Rows
-// §5 says to leave alone are reported with the reason. Leases whose parents are not yet at
+// (shard_peek.h) and applies the staleness rule (staleness.h). A stale lease gets the exact cut
+// (cut_finder.h: the last record older than now - maxReplay; LATEST only for a shard without any
+// record), reported as "would-rewrite" (dry run) or written by the LeaseEditor with its cut mark
+// ("rewritten"; declined when the checkpoint changed since the peek). The daemon is normally
+// stopped, so a cut costs nothing and any stale data is cut. A fresh lease keeps its checkpoint.
+// Rows §5 says to leave alone are reported with the reason. Leases whose parents are not yet at
 // SHARD_END are reported as waiting, and those parents as stuck.
 //
 // Never throws; a scan failure is the returned Status, a failure for one lease is recorded in
 // its entry (action "failed") and in FixLeasesReport::failures.
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "aws/kinesis_client.h"
+#include "leases/cut_finder.h"
 #include "leases/lease_editor.h"
+#include "leases/shard_reader.h"
 #include "util/clock.h"
 #include "util/status.h"
 
@@ -31,6 +36,7 @@ struct FixLeasesOptions {
     std::optional<int64_t> atTimestampMillis;  // initialPositionInStreamExtended, in ms
     bool apply = false;
     std::optional<std::string> onlyLeaseKey;  // --shard
+    CutFinderOptions cutFinder;
 };
 
 struct LeaseReportEntry {
@@ -42,6 +48,10 @@ struct LeaseReportEntry {
     // keep | would-rewrite | rewritten | left-alone | waiting-on-parent | failed | unchanged
     std::string action;
     std::optional<int64_t> backlogMillis;
+    std::optional<CutSearch> cut;  // the cut search of a stale lease
+    // The cut's target: its sequence number, or LATEST for a shard without records.
+    std::string target;
+    std::optional<int64_t> skippedMillis;  // the cut record's arrival - the first stale one's
     std::string detail;
 };
 
@@ -64,7 +74,11 @@ struct FixLeasesReport {
     size_t failures = 0;
 };
 
-Result<FixLeasesReport> runFixLeases(LeaseEditor& editor, aws::KinesisClient& kinesis,
+// A reader of one shard, with pages of at most `pageLimit` records.
+using ShardReaderFactory =
+    std::function<std::unique_ptr<ShardReader>(const std::string& shardId, int pageLimit)>;
+
+Result<FixLeasesReport> runFixLeases(LeaseEditor& editor, const ShardReaderFactory& shards,
                                      const FixLeasesOptions& options, const Clock& clock);
 
 // A fixed-width table, one line per lease entry, then the stuck parents and a summary line.

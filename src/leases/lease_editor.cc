@@ -2,14 +2,16 @@
 
 #include <algorithm>
 
+#include "leases/sequence_number.h"
+
 namespace au::leases {
 
 const char* editOutcomeName(EditOutcome outcome) {
     switch (outcome) {
         case EditOutcome::kRewritten:
             return "rewritten";
-        case EditOutcome::kAlreadyLatest:
-            return "already-latest";
+        case EditOutcome::kAlreadyAtTarget:
+            return "already-at-target";
         case EditOutcome::kLeftAlone:
             return "left-alone";
         case EditOutcome::kDeclined:
@@ -104,7 +106,8 @@ Result<std::vector<LeaseRow>> LeaseEditor::scan(size_t* unparsable) {
 }
 
 aws::UpdateItemRequest LeaseEditor::buildRewrite(const std::string& table, const LeaseRow& row,
-                                                 bool removeLeaseOwner) {
+                                                 bool removeLeaseOwner,
+                                                 const RewriteTarget& target) {
     const bool owned = row.isOwned();
     const int64_t next = *row.leaseCounter + (owned ? 2 : 1);
 
@@ -112,9 +115,9 @@ aws::UpdateItemRequest LeaseEditor::buildRewrite(const std::string& table, const
     req.table = table;
     req.key = leaseKeyItem(row.leaseKey);
     req.returnValues = "ALL_NEW";
-    req.updateExpression =
-        "SET #cp = :latest, #cpSub = :zero, #counter = :next "
-        "REMOVE #pending, #pendingSub, #pendingState";
+    req.updateExpression = "SET #cp = :target, #cpSub = :zero, #counter = :next";
+    if (target.markCutAtMillis) req.updateExpression += ", #cutCp = :target, #cutAt = :cutAt";
+    req.updateExpression += " REMOVE #pending, #pendingSub, #pendingState";
     nlohmann::json names = {{"#key", "leaseKey"},
                             {"#counter", "leaseCounter"},
                             {"#cp", "checkpoint"},
@@ -135,19 +138,33 @@ aws::UpdateItemRequest LeaseEditor::buildRewrite(const std::string& table, const
         condition += " AND attribute_not_exists(#owner)";
         names["#owner"] = "leaseOwner";
     }
+    if (target.markCutAtMillis) {
+        names["#cutCp"] = kCutCheckpointAttribute;
+        names["#cutAt"] = kCutAtAttribute;
+    }
     req.condition.conditionExpression = condition;
     req.condition.expressionAttributeNames = std::move(names);
-    req.condition.expressionAttributeValues = {{":latest", {{"S", kLatest}}},
-                                               {":zero", {{"N", "0"}}},
-                                               {":next", {{"N", std::to_string(next)}}},
-                                               {":counter", {{"N", *row.leaseCounterText}}},
-                                               {":cp", {{"S", *row.checkpoint}}},
-                                               {":lease", {{"S", kLeaseEntityType}}}};
+    req.condition.expressionAttributeValues = {
+        {":target", {{"S", target.checkpoint}}},  {":zero", {{"N", "0"}}},
+        {":next", {{"N", std::to_string(next)}}}, {":counter", {{"N", *row.leaseCounterText}}},
+        {":cp", {{"S", *row.checkpoint}}},        {":lease", {{"S", kLeaseEntityType}}}};
+    if (target.markCutAtMillis) {
+        req.condition.expressionAttributeValues[":cutAt"] = {
+            {"N", std::to_string(*target.markCutAtMillis)}};
+    }
     return req;
 }
 
 Result<EditResult> LeaseEditor::rewriteToLatest(const std::string& leaseKey, const Decider& decider,
                                                 std::optional<LeaseRow> firstRead) {
+    return rewriteCheckpoint(leaseKey, RewriteTarget{kLatest, std::nullopt}, decider,
+                             std::move(firstRead));
+}
+
+Result<EditResult> LeaseEditor::rewriteCheckpoint(const std::string& leaseKey,
+                                                  const RewriteTarget& target,
+                                                  const Decider& decider,
+                                                  std::optional<LeaseRow> firstRead) {
     EditResult result;
     std::optional<LeaseRow> row = std::move(firstRead);
     for (;;) {
@@ -167,9 +184,15 @@ Result<EditResult> LeaseEditor::rewriteToLatest(const std::string& leaseKey, con
             result.reason = *why;
             return result;
         }
-        if (row->isLatest()) {
-            result.outcome = EditOutcome::kAlreadyLatest;
-            result.reason = "checkpoint is LATEST already";
+        if (*row->checkpoint == target.checkpoint) {
+            result.outcome = EditOutcome::kAlreadyAtTarget;
+            result.reason = "checkpoint is " + target.checkpoint + " already";
+            return result;
+        }
+        if (row->checkpointIsSequenceNumber() && isSequenceNumber(target.checkpoint) &&
+            compareSequenceNumbers(*row->checkpoint, target.checkpoint) >= 0) {
+            result.outcome = EditOutcome::kAlreadyAtTarget;
+            result.reason = "checkpoint " + *row->checkpoint + " is at or past the cut already";
             return result;
         }
         if (decider) {
@@ -188,14 +211,14 @@ Result<EditResult> LeaseEditor::rewriteToLatest(const std::string& leaseKey, con
         std::string ownerWhy;
         const bool removeOwner = row->isOwned() && removesOwnerFor(*row, &ownerWhy);
         if (beforeWrite_) beforeWrite_(*row);
-        auto written = ddb_.updateItem(buildRewrite(table_, *row, removeOwner));
+        auto written = ddb_.updateItem(buildRewrite(table_, *row, removeOwner, target));
         ++result.writes;
         if (!written) return written.status();
         if (!written->conditionFailed) {
             result.outcome = EditOutcome::kRewritten;
             result.reason = std::string(row->isOwned() ? "owned" : "unowned") +
-                            " lease: " + *row->checkpoint + " -> LATEST, leaseCounter " +
-                            *row->leaseCounterText + " -> " +
+                            " lease: " + *row->checkpoint + " -> " + target.checkpoint +
+                            ", leaseCounter " + *row->leaseCounterText + " -> " +
                             std::to_string(*row->leaseCounter + (row->isOwned() ? 2 : 1));
             if (row->isOwned()) {
                 result.reason +=

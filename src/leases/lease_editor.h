@@ -1,15 +1,18 @@
 #pragma once
-// LeaseEditor: the conditional rewrite of a lease to checkpoint LATEST (docs/leases.md,
-// kcl-multilang.md §5), and reading the lease table.
+// LeaseEditor: the conditional rewrite of a lease's checkpoint (docs/leases.md,
+// kcl-multilang.md §5), and reading the lease table. The new checkpoint is the exact cut (a
+// sequence number, cut_finder.h) or LATEST.
 //
-// rewriteToLatest(key):
+// rewriteCheckpoint(key, target):
 //   1. reads the row with ConsistentRead (or starts from a row the caller already holds);
 //   2. leaves it alone when leaveAloneReason() says so (not a lease, checkpointOwner set,
-//      SHARD_END, mistyped attributes), when it is already LATEST, or when the caller's Decider
-//      declines (e.g. the shard caught up meanwhile);
+//      SHARD_END, mistyped attributes), when it is at the target already or past it (a
+//      sequence-number checkpoint at or after the target is never moved back), or when the
+//      caller's Decider declines (e.g. the shard caught up meanwhile);
 //   3. sends ONE UpdateItem (see buildRewrite):
 //      owned (leaseOwner present):
-//        SET checkpoint = "LATEST", checkpointSubSequenceNumber = 0, leaseCounter = c + 2
+//        SET checkpoint = target, checkpointSubSequenceNumber = 0, leaseCounter = c + 2
+//            [, activeUsersCutCheckpoint = target, activeUsersCutAtMillis = t: the cut mark]
 //        REMOVE pendingCheckpoint, pendingCheckpointSubSequenceNumber, pendingCheckpointState
 //               [, leaseOwner when the owner policy says so, see EditOptions]
 //        IF attribute_exists(leaseKey) AND leaseCounter = c AND checkpoint = cp
@@ -59,13 +62,21 @@ TableGeneration detectTableGeneration(const LeaseRow& row,
 // True when `row` alone decides (it has an entityType), so no read of the migration row is needed.
 bool rowTellsGeneration(const LeaseRow& row);
 
+// Where a rewrite puts the lease.
+struct RewriteTarget {
+    std::string checkpoint;  // a sequence number (the cut) or "LATEST"
+    // When set, the row also records the cut (activeUsersCutCheckpoint = checkpoint,
+    // activeUsersCutAtMillis = this time) for the in-process fixer's cut-loop guard.
+    std::optional<int64_t> markCutAtMillis;
+};
+
 enum class EditOutcome {
-    kRewritten,      // the UpdateItem succeeded
-    kAlreadyLatest,  // the checkpoint is LATEST already
-    kLeftAlone,      // §5 says never to write this row (reason says why)
-    kDeclined,       // the Decider said no (reason is its answer)
-    kNotFound,       // no such row
-    kGaveUp,         // every attempt lost a race
+    kRewritten,        // the UpdateItem succeeded
+    kAlreadyAtTarget,  // the checkpoint is the target already, or a sequence number past it
+    kLeftAlone,        // §5 says never to write this row (reason says why)
+    kDeclined,         // the Decider said no (reason is its answer)
+    kNotFound,         // no such row
+    kGaveUp,           // every attempt lost a race
 };
 const char* editOutcomeName(EditOutcome outcome);
 
@@ -93,12 +104,16 @@ class LeaseEditor {
     Result<std::vector<LeaseRow>> scan(size_t* unparsable = nullptr);
 
     // The procedure above. `firstRead`, when given, is used instead of the first read.
+    Result<EditResult> rewriteCheckpoint(const std::string& leaseKey, const RewriteTarget& target,
+                                         const Decider& decider = {},
+                                         std::optional<LeaseRow> firstRead = std::nullopt);
+    // rewriteCheckpoint to LATEST, without a cut mark.
     Result<EditResult> rewriteToLatest(const std::string& leaseKey, const Decider& decider = {},
                                        std::optional<LeaseRow> firstRead = std::nullopt);
 
     // The UpdateItem request for `row`. REQUIRES: !row.leaveAloneReason().
     static aws::UpdateItemRequest buildRewrite(const std::string& table, const LeaseRow& row,
-                                               bool removeLeaseOwner);
+                                               bool removeLeaseOwner, const RewriteTarget& target);
 
     // Test hook: runs after each row is read and accepted, just before its UpdateItem.
     void setBeforeWriteHook(std::function<void(const LeaseRow&)> hook) {

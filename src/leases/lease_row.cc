@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "leases/sequence_number.h"
+
 namespace au::leases {
 
 namespace {
@@ -69,9 +71,7 @@ std::optional<int64_t> parseInteger(const std::string& text) {
 }  // namespace
 
 bool LeaseRow::checkpointIsSequenceNumber() const {
-    return checkpoint && !checkpoint->empty() &&
-           std::all_of(checkpoint->begin(), checkpoint->end(),
-                       [](char c) { return c >= '0' && c <= '9'; });
+    return checkpoint && isSequenceNumber(*checkpoint);
 }
 
 std::optional<std::string> LeaseRow::leaveAloneReason() const {
@@ -109,6 +109,8 @@ Result<LeaseRow> parseLeaseRow(const aws::Item& item) {
     row.childShardIds = r.stringSet("childShardIds");
     row.checkpointOwner = r.string("checkpointOwner");
     row.entityType = r.string("entityType");
+    row.cutCheckpoint = r.string(kCutCheckpointAttribute);
+    if (auto at = r.string(kCutAtAttribute, "N")) row.cutAtMillis = parseInteger(*at);
     row.hasPendingCheckpoint = item.contains("pendingCheckpoint") ||
                                item.contains("pendingCheckpointSubSequenceNumber") ||
                                item.contains("pendingCheckpointState");

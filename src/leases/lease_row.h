@@ -24,6 +24,10 @@ inline constexpr const char* kAtTimestamp = "AT_TIMESTAMP";
 inline constexpr const char* kShardEnd = "SHARD_END";
 // entityType of a lease row (KCL 3.5+); rows without entityType are leases too.
 inline constexpr const char* kLeaseEntityType = "LEASE";
+// The cut mark: our own attributes, written with each cut (lease_editor.h). The KCL ignores
+// attributes it does not know and never replaces whole rows, so they stay until the next cut.
+inline constexpr const char* kCutCheckpointAttribute = "activeUsersCutCheckpoint";  // S
+inline constexpr const char* kCutAtAttribute = "activeUsersCutAtMillis";            // N
 
 struct LeaseRow {
     aws::Item raw;  // the item exactly as DynamoDB returned it
@@ -38,7 +42,9 @@ struct LeaseRow {
     std::vector<std::string> childShardIds;                  // SS childShardIds
     std::optional<std::string> checkpointOwner;
     std::optional<std::string> entityType;
-    bool hasPendingCheckpoint = false;      // any pendingCheckpoint* attribute present
+    bool hasPendingCheckpoint = false;         // any pendingCheckpoint* attribute present
+    std::optional<std::string> cutCheckpoint;  // the cut mark, when the row has one
+    std::optional<int64_t> cutAtMillis;
     std::vector<std::string> typeProblems;  // "leaseCounter is S, expected N", ...
 
     bool isOwned() const { return leaseOwner.has_value(); }

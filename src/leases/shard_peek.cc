@@ -1,8 +1,7 @@
 #include "leases/shard_peek.h"
 
-#include <algorithm>
-
 #include "leases/lease_row.h"
+#include "leases/sequence_number.h"
 
 namespace au::leases {
 
@@ -22,8 +21,7 @@ std::optional<aws::IteratorStart> iteratorStartFor(const std::string& checkpoint
         }
         return start;
     }
-    if (!checkpoint.empty() && std::all_of(checkpoint.begin(), checkpoint.end(),
-                                           [](char c) { return c >= '0' && c <= '9'; })) {
+    if (isSequenceNumber(checkpoint)) {
         start.type = aws::ShardIteratorType::AfterSequenceNumber;
         start.sequenceNumber = checkpoint;
         return start;
@@ -31,24 +29,20 @@ std::optional<aws::IteratorStart> iteratorStartFor(const std::string& checkpoint
     return std::nullopt;
 }
 
-Result<ShardPeek> peekShard(aws::KinesisClient& kinesis, const std::string& stream,
-                            const std::string& shardId, const std::string& checkpoint,
+Result<ShardPeek> peekShard(ShardReader& reader, const std::string& checkpoint,
                             std::optional<int64_t> atTimestampMillis) {
     auto start = iteratorStartFor(checkpoint, atTimestampMillis);
     if (!start) {
         return Status::error("NothingToReplay", "checkpoint " + checkpoint + " replays nothing");
     }
-    auto iterator = kinesis.getShardIterator(stream, shardId, *start);
-    if (!iterator) return iterator.status();
-    auto records = kinesis.getRecords(iterator.value(), 1);
-    if (!records) return records.status();
+    auto page = reader.read(*start);
+    if (!page) return page.status();
     ShardPeek peek;
     peek.start = *start;
-    peek.millisBehindLatest = records->millisBehindLatest;
-    if (!records->records.empty()) {
-        peek.hasRecord = true;
-        const int64_t arrival = records->records.front().approximateArrivalMillis;
-        if (arrival > 0) peek.firstArrivalMillis = arrival;
+    peek.millisBehindLatest = page->millisBehindLatest;
+    if (!page->records.empty() && page->records.front().arrivalMillis > 0) {
+        const auto& r = page->records.front();
+        peek.first = CutPoint{r.sequenceNumber, r.arrivalMillis};
     }
     return peek;
 }

@@ -1,12 +1,15 @@
 #pragma once
-// A look at the data a lease would replay: GetShardIterator at the lease's checkpoint, then one
-// GetRecords with Limit 1 (docs/leases.md). Thread-compatible, like the KinesisClient.
+// A look at the data a lease would replay: the first page read from the lease's checkpoint (the
+// caller's ShardReader decides the page size; fix-leases reads one record) (docs/leases.md).
+// Thread-compatible, like the reader.
 
 #include <cstdint>
 #include <optional>
 #include <string>
 
 #include "aws/kinesis_client.h"
+#include "leases/cut_finder.h"
+#include "leases/shard_reader.h"
 #include "util/status.h"
 
 namespace au::leases {
@@ -21,13 +24,11 @@ std::optional<aws::IteratorStart> iteratorStartFor(const std::string& checkpoint
 struct ShardPeek {
     aws::IteratorStart start;
     int64_t millisBehindLatest = 0;
-    std::optional<int64_t> firstArrivalMillis;  // of the first record, when one came back
-    bool hasRecord = false;
+    std::optional<CutPoint> first;  // the first record, when one came back
 };
 
-// Fails with the KinesisClient's Status, or "NothingToReplay" for LATEST / SHARD_END.
-Result<ShardPeek> peekShard(aws::KinesisClient& kinesis, const std::string& stream,
-                            const std::string& shardId, const std::string& checkpoint,
+// Fails with the reader's Status, or "NothingToReplay" for LATEST / SHARD_END.
+Result<ShardPeek> peekShard(ShardReader& reader, const std::string& checkpoint,
                             std::optional<int64_t> atTimestampMillis);
 
 // The stream name of "arn:aws:kinesis:<region>:<account>:stream/<name>", or `arnOrName` itself.

@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <chrono>
 
+#include "leases/sequence_number.h"
+#include "util/time_format.h"
+
 namespace au::leases {
 
 const char* StaleLeaseFixer::stateName(State state) {
@@ -28,7 +31,7 @@ const char* StaleLeaseFixer::stateName(State state) {
 }
 
 StaleLeaseFixer::StaleLeaseFixer(std::string table, FixerOptions options, Clock& clock,
-                                 DynamoDbAccessFactory factory)
+                                 FixerAccessFactory factory)
     : table_(std::move(table)), options_(options), clock_(clock), factory_(std::move(factory)) {}
 
 StaleLeaseFixer::~StaleLeaseFixer() { stop(); }
@@ -36,10 +39,16 @@ StaleLeaseFixer::~StaleLeaseFixer() { stop(); }
 void StaleLeaseFixer::onInitialize(const protocol::Initialize& message) {
     stop();  // a previous lease's worker, if any (one child per lease: normally none)
     stop_ = false;
+    caughtUp_ = false;
     shardId_ = message.shardId;
     startingCheckpoint_ = message.sequenceNumber;
-    knownStale_ = false;
+    knownStale_.reset();
+    shardKnownStale_ = false;
     cutoffMillis_ = INT64_MIN;
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        lastDelivered_.clear();
+    }
     setState(State::kWatching, "waiting for the first batch");
 }
 
@@ -47,28 +56,35 @@ void StaleLeaseFixer::onBatch(const protocol::ProcessRecords& batch) {
     const int64_t now = clock_.nowMillis();
     cutoffMillis_ = now - options_.maxReplayMillis;
 
-    std::optional<int64_t> firstArrival;
+    const protocol::Record* first = nullptr;
+    const protocol::Record* last = nullptr;
     for (const auto& r : batch.records) {
-        if (r.approximateArrivalMillis) {
-            firstArrival = r.approximateArrivalMillis;
-            break;
-        }
+        if (!r.approximateArrivalMillis) continue;
+        if (first == nullptr) first = &r;
+        last = &r;
     }
+    if (!batch.records.empty()) {
+        std::lock_guard<std::mutex> lock(mu_);
+        lastDelivered_ = std::string(batch.records.back().sequenceNumber);
+    }
+    if (batch.millisBehindLatest && *batch.millisBehindLatest == 0) caughtUp_ = true;
+
     StalenessInput in;
     in.startingCheckpoint = startingCheckpoint_;
     in.millisBehindLatest = batch.millisBehindLatest;
-    in.firstArrivalMillis = firstArrival;
+    if (first != nullptr) in.firstArrivalMillis = first->approximateArrivalMillis;
+    if (last != nullptr) in.lastArrivalMillis = last->approximateArrivalMillis;
+    in.recordCount = batch.records.size();
     in.nowMillis = now;
     in.maxReplayMillis = options_.maxReplayMillis;
     const StalenessDecision d = decideStaleness(in);
-    if (d.backlogMillis) latestBacklogMillis_ = *d.backlogMillis;
 
     State state;
     {
         std::lock_guard<std::mutex> lock(mu_);
         state = snapshot_.state;
     }
-    if (knownStale_ && d.verdict == Verdict::kFresh) knownStale_ = false;  // caught up
+    if (shardKnownStale_ && d.verdict == Verdict::kFresh) shardKnownStale_ = false;  // caught up
     if (state != State::kWatching) return;
 
     switch (d.verdict) {
@@ -80,21 +96,36 @@ void StaleLeaseFixer::onBatch(const protocol::ProcessRecords& batch) {
             setState(State::kFresh, d.reason);
             return;
         case Verdict::kStale:
-            knownStale_ = true;
-            spdlog::info(
-                "lease {} starts stale from {} ({}): rewriting it to LATEST in {}; records older "
-                "than {} are skipped until the daemon drops the lease",
-                shardId_, startingCheckpoint_.value_or("null"), d.reason, table_,
-                formatDuration(options_.maxReplayMillis));
-            setState(State::kFixing, d.reason);
-            startWorker();
-            return;
+            break;
     }
+    shardKnownStale_ = true;
+    const CutWorth worth = weighCut(in, d, options_.costs);
+    if (!worth.worthIt) {
+        spdlog::info(
+            "lease {} starts with {} of data older than {} ({}); no cut: {}. Those records are "
+            "skipped as they come",
+            shardId_, formatDuration(*d.staleSpanMillis), formatDuration(options_.maxReplayMillis),
+            d.reason, worth.reason);
+        setState(State::kFresh, "stale, not worth a cut: " + worth.reason);
+        return;
+    }
+    if (first != nullptr && *first->approximateArrivalMillis < cutoffMillis_) {
+        knownStale_ =
+            CutPoint{std::string(first->sequenceNumber), *first->approximateArrivalMillis};
+    }
+    caughtUp_ = false;
+    spdlog::info(
+        "lease {} starts stale from {} ({}; {}): cutting it at the last record older than {} in "
+        "{}; older records are skipped until the daemon drops the lease",
+        shardId_, startingCheckpoint_.value_or("null"), d.reason, worth.reason,
+        formatDuration(options_.maxReplayMillis), table_);
+    setState(State::kFixing, d.reason);
+    startWorker();
 }
 
 bool StaleLeaseFixer::skipRecord(const protocol::Record& record) const {
     if (record.approximateArrivalMillis) return *record.approximateArrivalMillis < cutoffMillis_;
-    return knownStale_;
+    return shardKnownStale_;
 }
 
 void StaleLeaseFixer::onLeaseEnd() {
@@ -117,8 +148,12 @@ void StaleLeaseFixer::startWorker() {
     worker_ = std::thread([this] { runWorker(); });
 }
 
-bool StaleLeaseFixer::stillStale() const {
-    return latestBacklogMillis_.load() > options_.maxReplayMillis;
+bool StaleLeaseFixer::consumerPassed(const std::string& sequenceNumber) const {
+    if (caughtUp_.load()) return true;
+    if (!isSequenceNumber(sequenceNumber)) return false;
+    std::lock_guard<std::mutex> lock(mu_);
+    return isSequenceNumber(lastDelivered_) &&
+           compareSequenceNumbers(lastDelivered_, sequenceNumber) >= 0;
 }
 
 void StaleLeaseFixer::setState(State state, std::string reason, std::optional<EditResult> result) {
@@ -152,31 +187,88 @@ bool StaleLeaseFixer::backoff(int64_t millis) {
     return !stopping();
 }
 
+std::optional<std::string> StaleLeaseFixer::declineReason(
+    const LeaseRow& row, const std::string& cut, std::optional<std::string>& firstOwner) const {
+    if (consumerPassed(cut)) return "the consumer read past the cut meanwhile";
+    if (options_.workerId) {
+        if (row.leaseOwner && *row.leaseOwner != *options_.workerId) {
+            return "held by " + *row.leaseOwner + ", not by this worker (workerId " +
+                   *options_.workerId + ")";
+        }
+    } else if (!firstOwner) {
+        firstOwner = row.leaseOwner.value_or("");
+    } else if (row.leaseOwner.value_or("") != *firstOwner) {
+        return "the lease changed hands (" + (firstOwner->empty() ? "none" : *firstOwner) + " -> " +
+               row.leaseOwner.value_or("none") + ")";
+    }
+    if (row.cutCheckpoint && row.cutAtMillis && row.checkpoint == row.cutCheckpoint) {
+        const int64_t age = clock_.nowMillis() - *row.cutAtMillis;
+        if (age < options_.cutLoopGuardMillis) {
+            return "the lease sits at a cut made " + formatDuration(std::max<int64_t>(0, age)) +
+                   " ago; the cut-loop guard allows one cut per lease per " +
+                   formatDuration(options_.cutLoopGuardMillis);
+        }
+    }
+    return std::nullopt;
+}
+
+Result<EditResult> StaleLeaseFixer::attempt(FixerAccess& access, LeaseEditor& editor,
+                                            std::optional<std::string>& firstOwner) {
+    const int64_t now = clock_.nowMillis();
+    auto reader = access.shardReader(options_.stream, shardId_,
+                                     [this](int64_t millis) { return backoff(millis); });
+    auto search = findCut(*reader, now - options_.maxReplayMillis, knownStale_, options_.cutFinder);
+    if (!search) return search.status();
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        snapshot_.search = search.value();
+    }
+    if (search->outcome == CutOutcome::kNothingStale) {
+        EditResult nothing;
+        nothing.outcome = EditOutcome::kDeclined;
+        nothing.reason =
+            "no record older than " + formatDuration(options_.maxReplayMillis) + " is left ahead";
+        return nothing;
+    }
+    const RewriteTarget target{search->cut ? search->cut->sequenceNumber : std::string(kLatest),
+                               now};
+    return editor.rewriteCheckpoint(shardId_, target, [&](const LeaseRow& row) {
+        return declineReason(row, target.checkpoint, firstOwner);
+    });
+}
+
+namespace {
+
+// "cut at 4959... (arrived 2026-12-01T10:00:00.000Z, 2m before the cutoff ...)" for the log.
+std::string describeCut(const CutSearch& s, const std::optional<CutPoint>& firstStale) {
+    if (!s.cut) return "no record in the shard: LATEST";
+    std::string text = s.cut->sequenceNumber + " (the last record older than the cutoff " +
+                       formatIso8601Millis(s.cutoffMillis) + ", arrived " +
+                       formatIso8601Millis(s.cut->arrivalMillis) + ")";
+    if (s.firstFresh) text += "; the first record after it: " + s.firstFresh->sequenceNumber;
+    if (firstStale) {
+        text +=
+            "; skips " +
+            formatDuration(std::max<int64_t>(0, s.cut->arrivalMillis - firstStale->arrivalMillis)) +
+            " of stale data";
+    }
+    return text;
+}
+
+}  // namespace
+
 void StaleLeaseFixer::runWorker() {
     const std::string shard = shardId_;  // written before the thread started
-    std::unique_ptr<DynamoDbAccess> access;
+    std::unique_ptr<FixerAccess> access;
     std::optional<LeaseEditor> editor;
     std::optional<std::string> firstOwner;
-    bool haveRead = false;
     int64_t delay = std::max<int64_t>(1, options_.retryBaseMillis);
     int failures = 0;
 
-    auto decider = [&](const LeaseRow& row) -> std::optional<std::string> {
-        if (!stillStale()) return "the shard caught up meanwhile";
-        if (!haveRead) {
-            haveRead = true;
-            firstOwner = row.leaseOwner;
-        } else if (row.leaseOwner != firstOwner) {
-            return "the lease changed hands (" + firstOwner.value_or("none") + " -> " +
-                   row.leaseOwner.value_or("none") + ")";
-        }
-        return std::nullopt;
-    };
-
     while (!stopping()) {
-        if (!stillStale()) {
+        if (caughtUp_.load()) {
             spdlog::info(
-                "lease {}: the shard caught up before the fix was written; lease left as is",
+                "lease {}: the consumer caught up before the cut was written; lease left as is",
                 shard);
             setState(State::kNotFixed, "caught up");
             return;
@@ -192,23 +284,24 @@ void StaleLeaseFixer::runWorker() {
             }
         }
         if (editor) {
-            auto r = editor->rewriteToLatest(shard, decider);
+            auto r = attempt(*access, *editor, firstOwner);
+            if (stopping()) break;
             if (r) {
                 const EditResult& e = r.value();
                 const std::string after =
                     failures > 0 ? " (after " + std::to_string(failures) + " failed attempts)" : "";
                 if (e.outcome == EditOutcome::kRewritten) {
+                    const auto s = snapshot().search;
                     spdlog::info(
-                        "lease {} rewritten to LATEST{}: {}; the daemon will drop it and "
-                        "start a new processor at LATEST",
-                        shard, after, e.reason);
+                        "lease {} cut{}: {}; {}; the daemon will drop it and resume after the cut",
+                        shard, after, s ? describeCut(*s, knownStale_) : "", e.reason);
                     setState(State::kRewritten, e.reason, e);
                 } else if (e.outcome == EditOutcome::kGaveUp) {
-                    spdlog::warn("lease {} not rewritten: {}; stale records are still skipped",
-                                 shard, e.reason);
+                    spdlog::warn("lease {} not cut: {}; stale records are still skipped", shard,
+                                 e.reason);
                     setState(State::kNotFixed, e.reason, e);
                 } else {
-                    spdlog::info("lease {} not rewritten{} ({}): {}", shard, after,
+                    spdlog::info("lease {} not cut{} ({}): {}", shard, after,
                                  editOutcomeName(e.outcome), e.reason);
                     setState(State::kNotFixed, e.reason, e);
                 }
@@ -225,7 +318,7 @@ void StaleLeaseFixer::runWorker() {
         changed_.notify_all();
         if (failures == 1) {
             spdlog::warn(
-                "cannot rewrite lease {} in DynamoDB table {}: {}. Processing goes on, records "
+                "cannot cut lease {} in DynamoDB table {}: {}. Processing goes on, records "
                 "older than {} are skipped; retrying with backoff (up to {})",
                 shard, table_, failure.toString(), formatDuration(options_.maxReplayMillis),
                 formatDuration(options_.retryCapMillis));
@@ -235,7 +328,7 @@ void StaleLeaseFixer::runWorker() {
         if (!backoff(delay)) break;
         delay = std::min(options_.retryCapMillis, delay * 2);
     }
-    setState(State::kStopped, "stopped before the fix was written");
+    setState(State::kStopped, "stopped before the cut was written");
 }
 
 }  // namespace au::leases

@@ -1,6 +1,7 @@
 #include "leases/staleness.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "leases/lease_row.h"
 
@@ -14,23 +15,63 @@ StalenessDecision decideStaleness(const StalenessInput& in) {
         d.reason = "started at " + *in.startingCheckpoint;
         return d;
     }
-    std::string measure;
-    if (in.millisBehindLatest) {
-        d.backlogMillis = std::max<int64_t>(0, *in.millisBehindLatest);
-        measure = "millisBehindLatest";
-    } else if (in.firstArrivalMillis) {
+    const int64_t cutoff = in.nowMillis - in.maxReplayMillis;
+    if (in.firstArrivalMillis) {
         d.backlogMillis = std::max<int64_t>(0, in.nowMillis - *in.firstArrivalMillis);
-        measure = "first record's age";
+        d.staleSpanMillis = std::max<int64_t>(0, cutoff - *in.firstArrivalMillis);
+        d.reason = "first record's age " + formatDuration(*d.backlogMillis);
+    } else if (in.millisBehindLatest) {
+        d.backlogMillis = std::max<int64_t>(0, *in.millisBehindLatest);
+        d.staleSpanMillis = std::max<int64_t>(0, *in.millisBehindLatest - in.maxReplayMillis);
+        d.reason = "millisBehindLatest " + formatDuration(*d.backlogMillis);
     } else {
         d.verdict = Verdict::kUnknown;
         d.reason = "no millisBehindLatest and no record";
         return d;
     }
-    const bool stale = *d.backlogMillis > in.maxReplayMillis;
+    const bool stale = *d.staleSpanMillis > 0;
     d.verdict = stale ? Verdict::kStale : Verdict::kFresh;
-    d.reason = measure + " " + formatDuration(*d.backlogMillis) + (stale ? " > " : " <= ") +
-               "maxReplay " + formatDuration(in.maxReplayMillis);
+    d.reason +=
+        (stale ? " > " : " <= ") + std::string("maxReplay ") + formatDuration(in.maxReplayMillis);
     return d;
+}
+
+CutCosts cutCostsFor(int64_t idleTimeBetweenReadsMillis, int64_t failoverTimeMillis) {
+    return CutCosts{std::max<int64_t>(200, idleTimeBetweenReadsMillis),
+                    std::max<int64_t>(5'000, 2 * failoverTimeMillis)};
+}
+
+CutWorth weighCut(const StalenessInput& in, const StalenessDecision& d, const CutCosts& costs) {
+    CutWorth w;
+    const int64_t stale = d.staleSpanMillis.value_or(0);
+    if (in.millisBehindLatest && *in.millisBehindLatest == 0) {
+        w.reason = "the batch reaches the tip: its stale records are skipped one by one";
+        return w;
+    }
+    if (in.lastArrivalMillis && *in.lastArrivalMillis >= in.nowMillis - in.maxReplayMillis) {
+        w.reason = "the batch already reaches records younger than maxReplay";
+        return w;
+    }
+    const bool hasDensity = in.recordCount >= 2 && in.firstArrivalMillis && in.lastArrivalMillis &&
+                            *in.lastArrivalMillis > *in.firstArrivalMillis;
+    if (hasDensity) {
+        const double batchSpan =
+            static_cast<double>(*in.lastArrivalMillis - *in.firstArrivalMillis);
+        const double pages = std::ceil(static_cast<double>(stale) / batchSpan);
+        w.readMillis = static_cast<int64_t>(pages) * costs.pollMillis;
+        w.reason = "reading " + formatDuration(stale) + " of stale data at this batch's density (" +
+                   std::to_string(in.recordCount) + " records in " +
+                   formatDuration(*in.lastArrivalMillis - *in.firstArrivalMillis) + ") takes ~" +
+                   std::to_string(static_cast<int64_t>(pages)) + " polls, ~" +
+                   formatDuration(*w.readMillis);
+    } else {
+        w.readMillis = stale;
+        w.reason = "stale span " + formatDuration(stale) + " (no density to estimate reading it)";
+    }
+    w.worthIt = *w.readMillis > costs.cutCostMillis;
+    w.reason += (w.worthIt ? " > " : " <= ") + std::string("a cut's cost ~") +
+                formatDuration(costs.cutCostMillis);
+    return w;
 }
 
 const char* verdictName(Verdict verdict) {

@@ -23,6 +23,12 @@
 //       per shard, over the transcripts of processes started at/after SINCE_MS: "<shard> <processes>
 //       <initial checkpoints, comma-separated> <records that arrived before CUTOFF_MS> <records after>
 //       <t of the first initialize> <t of the last initialize> <leaseLost count>".
+//   e2e.mjs lost SENT_LOG DIR FROM_MS TO_MS
+//       the producer's records (--sent-log: "<seq> <ts> <shard>") sent at FROM_MS <= ts <= TO_MS that no
+//       processor received (no transcript in DIR has their sequence number): "<lost> <of> <first lost seqs>".
+//   e2e.mjs first-after DIR SHARD CHECKPOINT
+//       the first record delivered to the processor of SHARD whose initialize carried CHECKPOINT:
+//       "<sequenceNumber> <approximateArrivalTimestamp>", or "none".
 //   e2e.mjs integrity TABLE STREAM
 //       lease table checks (raw, typed Scan): every lease row keeps the KCL's attribute types, every
 //       shard of the stream has a lease, every parent shard (a shard with children) is at SHARD_END with
@@ -163,12 +169,58 @@ function delivered([dir, sinceText, cutoffText]) {
   }
 }
 
+// Every message line the daemon sent to the processors, per transcript file.
+function* inbound(dir) {
+  let names = [];
+  try { names = readdirSync(dir).filter((f) => f.endsWith('.jsonl')); } catch { /* none */ }
+  for (const f of names) {
+    for (const text of readFileSync(join(dir, f), 'utf8').split('\n')) {
+      if (!text) continue;
+      let l, msg;
+      try { l = JSON.parse(text); } catch { continue; }
+      if (l.dir !== 'in' || l.line === undefined) continue;
+      try { msg = JSON.parse(l.line); } catch { continue; }
+      yield { file: f, msg };
+    }
+  }
+}
+
+function lost([sentLog, dir, fromText, toText]) {
+  const from = Number(fromText), to = Number(toText);
+  const got = new Set();
+  for (const { msg } of inbound(dir)) {
+    if (msg.action === 'processRecords') for (const r of msg.records) got.add(r.sequenceNumber);
+  }
+  let of = 0;
+  const missed = [];
+  for (const line of readFileSync(sentLog, 'utf8').split('\n')) {
+    const [seq, ts] = line.split(' ');
+    if (!seq || Number(ts) < from || Number(ts) > to) continue;
+    of++;
+    if (!got.has(seq)) missed.push(seq);
+  }
+  console.log(`${missed.length} ${of} ${missed.slice(0, 3).join(',')}`);
+}
+
+function firstAfter([dir, shard, checkpoint]) {
+  const started = new Set();
+  for (const { file, msg } of inbound(dir)) {
+    if (msg.action === 'initialize' && msg.shardId === shard && msg.sequenceNumber === checkpoint) started.add(file);
+    if (started.has(file) && msg.action === 'processRecords' && msg.records.length) {
+      console.log(`${msg.records[0].sequenceNumber} ${msg.records[0].approximateArrivalTimestamp}`);
+      return;
+    }
+  }
+  console.log('none');
+}
+
 // Attribute -> the DynamoDB type the KCL writes (kcl-multilang.md §3).
 const TYPES = {
   leaseKey: 'S', leaseOwner: 'S', leaseCounter: 'N', checkpoint: 'S', checkpointSubSequenceNumber: 'N',
   ownerSwitchesSinceCheckpoint: 'N', parentShardId: 'SS', childShardIds: 'SS', pendingCheckpoint: 'S',
   pendingCheckpointSubSequenceNumber: 'N', pendingCheckpointState: 'B', startingHashKey: 'S', endingHashKey: 'S',
   checkpointOwner: 'S', throughputKBps: 'N', entityType: 'S',
+  activeUsersCutCheckpoint: 'S', activeUsersCutAtMillis: 'N',
 };
 const REQUIRED = ['leaseKey', 'leaseCounter', 'checkpoint', 'checkpointSubSequenceNumber', 'ownerSwitchesSinceCheckpoint'];
 
@@ -249,6 +301,8 @@ async function backlog([stream, countText, prefix, ...targets]) {
   console.log(`written ${sent} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
-const commands = { compare, missing, live, users, transcripts, delivered, integrity, backlog };
+const commands = {
+  compare, missing, live, users, transcripts, delivered, lost, 'first-after': firstAfter, integrity, backlog,
+};
 if (!commands[cmd]) { console.error(`e2e.mjs: unknown command ${cmd} (see the header)`); process.exit(2); }
 Promise.resolve(commands[cmd](args)).catch((e) => { console.error(`e2e.mjs ${cmd}: ${e.message}`); process.exit(1); });

@@ -8,10 +8,13 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <map>
+#include <memory>
 #include <set>
 #include <sstream>
 
 #include "aws/loopback_http_server.h"
+#include "fake_shard.h"
 #include "lease_fixtures.h"
 #include "leases/aws_services.h"
 #include "leases/fix_leases.h"
@@ -107,29 +110,63 @@ void putReshardTable(Table& t) {
                          {"leaseCounter", {{"N", "1"}}}});
 }
 
-// A loopback Kinesis: shards named in `stale` hold 3 h old data, the others a few seconds.
+// A loopback Kinesis over in-memory shards: those named in `stale` hold ten records that
+// arrived 3 h ago and five from the last seconds, the others only the recent five. It serves
+// TRIM_HORIZON, AT_TIMESTAMP and AFTER_SEQUENCE_NUMBER iterators, pages of `Limit` records, and
+// MillisBehindLatest as Kinesis does (0 at the tip).
 std::unique_ptr<au::aws::testing::LoopbackHttpServer> fakeKinesis(std::set<std::string> stale) {
+    const int64_t now = au::SystemClock().nowMillis();
+    auto shards = std::make_shared<std::map<std::string, FakeShard>>();
+    for (const char* id : {"shardId-000000000001", "shardId-000000000002", "shardId-000000000003",
+                           "shardId-000000000005"}) {
+        auto& shard = shards->try_emplace(id, now).first->second;
+        if (stale.count(id) > 0) shard.addEvery(now - 3 * kHour, now - 3 * kHour + 10'000, 1'000);
+        shard.addEvery(now - 5'000, now, 1'000);
+    }
     return std::make_unique<au::aws::testing::LoopbackHttpServer>(
-        [stale](const au::aws::testing::RawRequest& r) -> std::optional<std::string> {
+        [shards](const au::aws::testing::RawRequest& r) -> std::optional<std::string> {
             using au::aws::testing::LoopbackHttpServer;
             const auto body = nlohmann::json::parse(r.body, nullptr, false);
-            const int64_t now = au::SystemClock().nowMillis();
             if (r.head.find("GetShardIterator") != std::string::npos) {
+                // The iterator is the request itself: GetRecords replays it with its Limit.
                 return LoopbackHttpServer::response(
-                    200,
-                    nlohmann::json{{"ShardIterator", "it-" + body.value("ShardId", "")}}.dump());
+                    200, nlohmann::json{{"ShardIterator", body.dump()}}.dump());
             }
-            const std::string shard = body.value("ShardIterator", "it-").substr(3);
-            const bool old = stale.count(shard) > 0;
-            const int64_t arrival = now - (old ? 3 * kHour : 4'000);
+            const std::string iterator = body.value("ShardIterator", "");
+            const auto limit = static_cast<size_t>(body.value("Limit", 10'000));
+            std::string shardId;
+            au::Result<ShardPage> page = au::Status::error("x", "x");
+            if (iterator.rfind("next:", 0) == 0) {  // next:<shard>:<index>
+                const auto colon = iterator.find(':', 5);
+                shardId = iterator.substr(5, colon - 5);
+                page = shards->at(shardId).view(limit)->readNext(iterator.substr(colon + 1));
+            } else {
+                const auto start = nlohmann::json::parse(iterator);
+                shardId = start.value("ShardId", "");
+                au::aws::IteratorStart s;
+                const std::string type = start.value("ShardIteratorType", "");
+                if (type == "AT_TIMESTAMP") {
+                    s.type = au::aws::ShardIteratorType::AtTimestamp;
+                    s.timestampMillis =
+                        static_cast<int64_t>(start.value("Timestamp", 0.0) * 1000.0 + 0.5);
+                } else if (type == "AFTER_SEQUENCE_NUMBER") {
+                    s.type = au::aws::ShardIteratorType::AfterSequenceNumber;
+                    s.sequenceNumber = start.value("StartingSequenceNumber", "");
+                }
+                page = shards->at(shardId).view(limit)->read(s);
+            }
+            nlohmann::json records = nlohmann::json::array();
+            for (const auto& rec : page->records) {
+                records.push_back({{"SequenceNumber", rec.sequenceNumber},
+                                   {"PartitionKey", "pk"},
+                                   {"Data", "e30="},
+                                   {"ApproximateArrivalTimestamp",
+                                    static_cast<double>(rec.arrivalMillis) / 1000.0}});
+            }
             nlohmann::json answer = {
-                {"Records",
-                 {{{"SequenceNumber", "1"},
-                   {"PartitionKey", "pk"},
-                   {"Data", "e30="},
-                   {"ApproximateArrivalTimestamp", static_cast<double>(arrival) / 1000.0}}}},
-                {"MillisBehindLatest", old ? 3 * kHour : 1'000},
-                {"NextShardIterator", "it-" + shard}};
+                {"Records", records},
+                {"MillisBehindLatest", page->millisBehindLatest},
+                {"NextShardIterator", "next:" + shardId + ":" + *page->nextIterator}};
             return LoopbackHttpServer::response(200, answer.dump());
         });
 }
@@ -305,27 +342,26 @@ TEST_CASE("fix-leases: the dry run changes nothing, --apply rewrites only the st
     putReshardTable(t);
     const auto before = t.all();
     au::ManualClock clock(au::SystemClock().nowMillis());
-    KinesisFixture kin(clock);
+    FakeShards shards(clock.nowMillis());
+    shards["shardId-000000000001"].addEvery(clock.nowMillis() - 3 * kHour,
+                                            clock.nowMillis() - 3 * kHour + 10'000, 1'000);
+    const std::string cut = shards["shardId-000000000001"].records().back().sequenceNumber;
+    for (const char* id : {"shardId-000000000001", "shardId-000000000002", "shardId-000000000005"})
+        shards[id].addEvery(clock.nowMillis() - 4'000, clock.nowMillis(), 1'000);
     LeaseEditor editor(t.db.ddb, kTable);
     FixLeasesOptions o;
     o.stream = "heartbeats";
     o.maxReplayMillis = 120'000;
 
-    kin.scriptPeek(clock.nowMillis() - 3 * kHour, 3 * kHour);  // shardId-1
-    kin.scriptPeek(clock.nowMillis() - 4'000, 1'000);          // shardId-2
-    kin.scriptPeek(clock.nowMillis() - 4'000, 1'000);          // shardId-5
-    auto dry = runFixLeases(editor, kin.kinesis, o, clock);
+    auto dry = runFixLeases(editor, shards.factory(), o, clock);
     REQUIRE(dry.isOk());
     CHECK(dry->wouldRewrite == 1);
     CHECK(dry->failures == 0);
     CHECK(dry->stuckParents.size() == 1);
     CHECK(t.all() == before);
 
-    kin.scriptPeek(clock.nowMillis() - 3 * kHour, 3 * kHour);
-    kin.scriptPeek(clock.nowMillis() - 4'000, 1'000);
-    kin.scriptPeek(clock.nowMillis() - 4'000, 1'000);
     o.apply = true;
-    auto applied = runFixLeases(editor, kin.kinesis, o, clock);
+    auto applied = runFixLeases(editor, shards.factory(), o, clock);
     REQUIRE(applied.isOk());
     CHECK(applied->rewritten == 1);
     CHECK(applied->failures == 0);
@@ -333,7 +369,11 @@ TEST_CASE("fix-leases: the dry run changes nothing, --apply rewrites only the st
     REQUIRE(after.size() == before.size());
     for (size_t i = 0; i < before.size(); ++i) {
         if (before[i]["leaseKey"]["S"] == "shardId-000000000001") {
-            CHECK(after[i] == expectedAfter(before[i], 1, false));
+            auto expected = expectedAfter(before[i], 1, false);
+            expected["checkpoint"] = {{"S", cut}};
+            expected["activeUsersCutCheckpoint"] = {{"S", cut}};
+            expected["activeUsersCutAtMillis"] = {{"N", std::to_string(clock.nowMillis())}};
+            CHECK(after[i] == expected);
         } else {
             CHECK(after[i] == before[i]);
         }
@@ -359,6 +399,8 @@ TEST_CASE("The fix-leases command against dynalite and a loopback Kinesis",
     CHECK(report["applied"] == false);
     CHECK(report["wouldRewrite"] == 1);
     CHECK(report["stuckParents"][0]["leaseKey"] == "shardId-000000000005");
+    REQUIRE(report["leases"][0]["leaseKey"] == "shardId-000000000001");
+    CHECK(report["leases"][0]["cut"]["skippedSeconds"] == Approx(9.0));
     CHECK(t.all() == before);
 
     auto table =
@@ -371,7 +413,12 @@ TEST_CASE("The fix-leases command against dynalite and a loopback Kinesis",
     INFO(apply.err);
     REQUIRE(apply.exitCode == 0);
     CHECK(apply.out.find("rewritten") != std::string::npos);
-    CHECK(t.get("shardId-000000000001")["checkpoint"]["S"] == "LATEST");
+    // The exact cut: the last of the ten 3 h old records (the 10th record of the shard).
+    const auto cutRow = t.get("shardId-000000000001");
+    CHECK(cutRow["checkpoint"]["S"] == report["leases"][0]["cut"]["sequenceNumber"]);
+    CHECK(cutRow["checkpoint"]["S"] == "49590000000000000000000000000010");
+    CHECK(cutRow["activeUsersCutCheckpoint"]["S"] == "49590000000000000000000000000010");
+    CHECK(cutRow["checkpointSubSequenceNumber"]["N"] == "0");
     CHECK(t.get("shardId-000000000002")["checkpoint"]["S"] == "TRIM_HORIZON");
 
     auto usage = runBinary(dir, "fix-leases");
@@ -452,16 +499,16 @@ TEST_CASE("An unreachable DynamoDB fails clearly and within bounds", "[leases][d
     SECTION("the in-process fixer logs once, keeps skipping, and stops promptly") {
         LogCapture logs;
         FixerOptions o;
+        o.stream = "heartbeats";
         o.retryBaseMillis = 50;
         o.retryCapMillis = 200;
-        StaleLeaseFixer fixer(kTable, o, clock,
-                              [&]() -> au::Result<std::unique_ptr<DynamoDbAccess>> {
-                                  return std::unique_ptr<DynamoDbAccess>(
-                                      std::make_unique<AwsServices>(access.value(), env, clock));
-                              });
+        StaleLeaseFixer fixer(kTable, o, clock, [&]() -> au::Result<std::unique_ptr<FixerAccess>> {
+            return std::unique_ptr<FixerAccess>(
+                std::make_unique<AwsServices>(access.value(), env, clock));
+        });
         fixer.onInitialize({"shardId-000000000001", std::string("TRIM_HORIZON"), 0});
         au::protocol::ProcessRecords b;
-        b.millisBehindLatest = 3 * kHour;
+        b.millisBehindLatest = 3 * kHour;  // an empty batch of a sparse shard, far behind
         fixer.onBatch(b);
         REQUIRE(fixer.waitFor([](const auto& s) { return s.failures >= 3; }, 20'000));
         au::protocol::Record old;
@@ -471,7 +518,7 @@ TEST_CASE("An unreachable DynamoDB fails clearly and within bounds", "[leases][d
         fixer.onLeaseEnd();
         fixer.stop();
         CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(2'500));
-        CHECK(logs.count("warning: cannot rewrite lease") == 1);
+        CHECK(logs.count("warning: cannot cut lease") == 1);
         CHECK(logs.count("ConnectionError") == 1);
     }
     SECTION("the command exits 1 with the reason, in bounded time") {

@@ -2,11 +2,13 @@
 
 #include <catch2/catch.hpp>
 
+#include "fake_shard.h"
 #include "lease_fixtures.h"
 #include "leases/shard_peek.h"
 
 using namespace au::leases;
 using namespace au::leases::testing;
+using au::Result;
 
 namespace {
 
@@ -63,32 +65,42 @@ TEST_CASE("Checkpoints map to the iterator a consumer would start from", "[lease
     CHECK(streamNameFromArn("heartbeats") == "heartbeats");
 }
 
-TEST_CASE("fix-leases dry run peeks at each candidate and writes nothing", "[leases][fix-leases]") {
+TEST_CASE("fix-leases dry run peeks at each candidate, shows the cut and writes nothing",
+          "[leases][fix-leases]") {
     au::ManualClock clock(kNow);
     DdbFixture ddb(clock);
-    KinesisFixture kin(clock);
     ddb.http.respond(200, nlohmann::json{{"Items", table()}}.dump());
-    kin.scriptPeek(kNow - 3 * kHour, 3 * kHour);  // shardId-1: stale
-    kin.scriptPeek(kNow - 4'000, 1'000);          // shardId-2: fresh
-    kin.scriptPeek(std::nullopt, 5 * kHour);      // shardId-3: stale, no record yet
-    kin.scriptPeek(kNow - 10'000, 10'000);        // shardId-5: fresh
+    FakeShards shards(kNow);
+    // shardId-1: three hours of data, one record a second: stale, cut 2 min before now.
+    shards["shardId-000000000001"].addEvery(kNow - 3 * kHour, kNow, 1'000);
+    // shardId-2: fresh.
+    shards["shardId-000000000002"].addEvery(kNow - 4'000, kNow, 1'000);
+    // shardId-3: AT_TIMESTAMP 6 h ago; all of its records are 5 h old: the cut is the newest.
+    shards["shardId-000000000003"].addEvery(kNow - 5 * kHour, kNow - 5 * kHour + 10'000, 1'000);
+    // shardId-5 (a busy parent, at kSeq): fresh after its checkpoint.
+    shards["shardId-000000000005"].addEvery(kNow - 10'000, kNow, 1'000);
     LeaseEditor editor(ddb.ddb, "app");
     FixLeasesOptions o;
     o.stream = "heartbeats";
     o.maxReplayMillis = 120'000;
     o.atTimestampMillis = kNow - 6 * kHour;
-    auto r = runFixLeases(editor, kin.kinesis, o, clock);
+    auto r = runFixLeases(editor, shards.factory(), o, clock);
     REQUIRE(r.isOk());
     CHECK(r->scanned == 9);
     CHECK(r->wouldRewrite == 2);
     CHECK(r->failures == 0);
-    CHECK(entry(r.value(), "shardId-000000000001").action == "would-rewrite");
-    CHECK(entry(r.value(), "shardId-000000000001").detail.find("leaseCounter 1 -> 2") !=
-          std::string::npos);
+    const auto& one = entry(r.value(), "shardId-000000000001");
+    CHECK(one.action == "would-rewrite");
+    CHECK(one.detail.find("leaseCounter 1 -> 2") != std::string::npos);
+    // The exact cut: the last record before now - 2 min, and 2 h 58 min of data skipped.
+    const auto& recs1 = shards["shardId-000000000001"].records();
+    CHECK(one.target == recs1[recs1.size() - 121].sequenceNumber);
+    CHECK(one.skippedMillis == 3 * kHour - 121'000);
     CHECK(entry(r.value(), "shardId-000000000002").action == "keep");
-    CHECK(entry(r.value(), "shardId-000000000003").action == "would-rewrite");
-    CHECK(entry(r.value(), "shardId-000000000003").detail.find("leaseCounter 4 -> 6") !=
-          std::string::npos);
+    const auto& three = entry(r.value(), "shardId-000000000003");
+    CHECK(three.action == "would-rewrite");
+    CHECK(three.target == shards["shardId-000000000003"].records().back().sequenceNumber);
+    CHECK(three.detail.find("leaseCounter 4 -> 6") != std::string::npos);
     CHECK(entry(r.value(), "shardId-000000000004").action == "waiting-on-parent");
     CHECK(entry(r.value(), "shardId-000000000005").action == "keep");
     CHECK(entry(r.value(), "shardId-000000000006").action == "left-alone");
@@ -98,18 +110,19 @@ TEST_CASE("fix-leases dry run peeks at each candidate and writes nothing", "[lea
     CHECK(r->stuckParents[0].waitingChildren == std::vector<std::string>{"shardId-000000000004"});
 
     CHECK(ddb.http.callCount() == 1);  // the scan only
-    const auto k = kin.http.requests();
-    REQUIRE(k.size() == 8);
-    auto iter = [&](size_t i) { return nlohmann::json::parse(k[i].body); };
-    CHECK(iter(0)["ShardIteratorType"] == "TRIM_HORIZON");
-    CHECK(iter(1)["Limit"] == 1);
-    CHECK(iter(4)["ShardIteratorType"] == "AT_TIMESTAMP");
-    CHECK(iter(4)["ShardId"] == "shardId-000000000003");
-    CHECK(iter(6)["ShardIteratorType"] == "AFTER_SEQUENCE_NUMBER");
-    CHECK(iter(6)["StartingSequenceNumber"] == kSeq);
+    // The peeks start where a consumer would: TRIM_HORIZON, AT_TIMESTAMP, AFTER_SEQUENCE_NUMBER.
+    CHECK(shards["shardId-000000000001"].starts().front().type ==
+          au::aws::ShardIteratorType::TrimHorizon);
+    const auto& at = shards["shardId-000000000003"].starts().front();
+    CHECK(at.type == au::aws::ShardIteratorType::AtTimestamp);
+    CHECK(at.timestampMillis == kNow - 6 * kHour);
+    const auto& after = shards["shardId-000000000005"].starts().front();
+    CHECK(after.type == au::aws::ShardIteratorType::AfterSequenceNumber);
+    CHECK(after.sequenceNumber == kSeq);
 
     const std::string text = formatReportTable(r.value());
     CHECK(text.find("would-rewrite") != std::string::npos);
+    CHECK_THAT(text, Catch::Contains("skips 2h57m of stale data"));
     CHECK(text.find("parent shardId-000000000005 is at") != std::string::npos);
     CHECK(text.find("dry run: 9 rows scanned, 2 would be rewritten (use --apply)") !=
           std::string::npos);
@@ -117,34 +130,43 @@ TEST_CASE("fix-leases dry run peeks at each candidate and writes nothing", "[lea
     CHECK(json["wouldRewrite"] == 2);
     CHECK(json["leases"].size() == 6);
     CHECK(json["stuckParents"][0]["owner"] == "worker-2");
+    const auto& cut = json["leases"][0]["cut"];
+    CHECK(json["leases"][0]["leaseKey"] == "shardId-000000000001");
+    CHECK(cut["sequenceNumber"] == one.target);
+    CHECK(cut["arrivalMillis"] == kNow - 121'000);
+    CHECK(cut["skippedSeconds"] == Approx(3 * 3600 - 121));
+    CHECK(cut["firstFresh"]["arrivalMillis"] == kNow - 120'000);
+    CHECK(json["leases"][1]["cut"].is_null());  // a kept lease has none
 }
 
-TEST_CASE("fix-leases --apply rewrites stale leases and re-decides after a lost race",
+TEST_CASE("fix-leases --apply writes the cut with its mark and re-decides after a lost race",
           "[leases][fix-leases]") {
     au::ManualClock clock(kNow);
     DdbFixture ddb(clock);
-    KinesisFixture kin(clock);
     auto rows = table();
     ddb.http.respond(200, nlohmann::json{{"Items", rows}}.dump());
+    FakeShards shards(kNow);
+    shards["shardId-000000000001"].addEvery(kNow - 3 * kHour, kNow, 60'000);
+    const std::string cut1 = shards["shardId-000000000001"].records()[177].sequenceNumber;
     // shardId-1 (unowned, from the scan): written at once.
-    ddb.http.respond(200, updateAnswer(kclLease("shardId-000000000001", "LATEST", "2", nullptr)));
-    // shardId-3: the owner checkpointed meanwhile; the re-read shows it, the rewrite is declined.
-    auto moved = kclLease("shardId-000000000003", kSeq, "5", "worker-1");
+    ddb.http.respond(200, updateAnswer(kclLease("shardId-000000000001", cut1, "2", nullptr)));
+    // shardId-3: the owner checkpointed meanwhile (before the cut); the re-read shows it, the
+    // rewrite is declined.
+    auto moved = kclLease("shardId-000000000003", "1", "5", "worker-1");
     ddb.http.respond(400, conditionFailedAnswer(moved)).respond(200, getItemAnswer(moved));
-    kin.scriptPeek(kNow - 3 * kHour, 3 * kHour);
-    kin.scriptPeek(kNow - 4'000, 1'000);
-    kin.scriptPeek(std::nullopt, 5 * kHour);
-    kin.http.respond(400, R"({"__type":"ResourceNotFoundException","message":"no shard"})");
+    shards["shardId-000000000002"].addEvery(kNow - 4'000, kNow, 1'000);
+    shards["shardId-000000000003"].add(kNow - 5 * kHour);
+    shards["shardId-000000000005"].failWith("ResourceNotFoundException");
     LeaseEditor editor(ddb.ddb, "app");
     FixLeasesOptions o;
     o.stream = "heartbeats";
     o.apply = true;
-    auto r = runFixLeases(editor, kin.kinesis, o, clock);
+    auto r = runFixLeases(editor, shards.factory(), o, clock);
     REQUIRE(r.isOk());
     CHECK(entry(r.value(), "shardId-000000000001").action == "rewritten");
     CHECK(entry(r.value(), "shardId-000000000003").action == "unchanged");
-    CHECK(entry(r.value(), "shardId-000000000003").detail.find("checkpoint changed") !=
-          std::string::npos);
+    CHECK_THAT(entry(r.value(), "shardId-000000000003").detail,
+               Catch::Contains("checkpoint changed"));
     CHECK(entry(r.value(), "shardId-000000000005").action == "failed");
     CHECK(r->rewritten == 1);
     CHECK(r->failures == 1);
@@ -154,33 +176,73 @@ TEST_CASE("fix-leases --apply rewrites stale leases and re-decides after a lost 
     CHECK(first["ConditionExpression"].get<std::string>().find("attribute_not_exists(#owner)") !=
           std::string::npos);
     CHECK(first["ExpressionAttributeValues"][":next"]["N"] == "2");
+    CHECK(first["ExpressionAttributeValues"][":target"]["S"] == cut1);
+    CHECK(first["ExpressionAttributeValues"][":cutAt"]["N"] == std::to_string(kNow));
+    CHECK(first["ExpressionAttributeNames"]["#cutCp"] == "activeUsersCutCheckpoint");
+}
+
+TEST_CASE("fix-leases rewrites to LATEST only a stale shard without any record",
+          "[leases][fix-leases]") {
+    au::ManualClock clock(kNow);
+    DdbFixture ddb(clock);
+    auto lease = kclLease("shardId-000000000001", "TRIM_HORIZON", "1", nullptr);
+    lease.erase("parentShardId");
+    ddb.http.respond(200, nlohmann::json{{"Items", {lease}}}.dump());
+    // An empty page that says it is far behind (a sparse shard, as real Kinesis can answer),
+    // and no record anywhere: the only target left is LATEST.
+    struct FarBehindEmpty final : ShardReader {
+        Result<ShardPage> read(const au::aws::IteratorStart&) override {
+            ShardPage p;
+            p.millisBehindLatest = 5 * kHour;
+            p.nextIterator = "end";
+            return p;
+        }
+        Result<ShardPage> readNext(const std::string&) override {
+            ShardPage p;  // the tip
+            p.nextIterator = "end";
+            return p;
+        }
+    };
+    const ShardReaderFactory factory = [](const std::string&, int) {
+        return std::unique_ptr<ShardReader>(std::make_unique<FarBehindEmpty>());
+    };
+    LeaseEditor editor(ddb.ddb, "app");
+    FixLeasesOptions o;
+    o.stream = "heartbeats";
+    auto r = runFixLeases(editor, factory, o, clock);
+    REQUIRE(r.isOk());
+    REQUIRE(r->leases.size() == 1);
+    CHECK(r->leases[0].action == "would-rewrite");
+    CHECK(r->leases[0].target == "LATEST");
+    CHECK(r->leases[0].detail.find("LATEST (the shard has no record)") != std::string::npos);
 }
 
 TEST_CASE("fix-leases --shard limits the work to one lease", "[leases][fix-leases]") {
     au::ManualClock clock(kNow);
     DdbFixture ddb(clock);
-    KinesisFixture kin(clock);
     ddb.http.respond(200, nlohmann::json{{"Items", table()}}.dump());
-    kin.scriptPeek(kNow - 1'000, 1'000);
+    FakeShards shards(kNow);
+    shards["shardId-000000000002"].addEvery(kNow - 1'000, kNow, 100);
     LeaseEditor editor(ddb.ddb, "app");
     FixLeasesOptions o;
     o.stream = "heartbeats";
     o.onlyLeaseKey = "shardId-000000000002";
-    auto r = runFixLeases(editor, kin.kinesis, o, clock);
+    auto r = runFixLeases(editor, shards.factory(), o, clock);
     REQUIRE(r.isOk());
     REQUIRE(r->leases.size() == 1);
     CHECK(r->leases[0].action == "keep");
-    CHECK(kin.http.callCount() == 2);
+    CHECK(shards["shardId-000000000002"].reads() == 1);
+    CHECK(shards.size() == 1);  // no other shard was read
 }
 
 TEST_CASE("A scan failure is the command's error", "[leases][fix-leases]") {
     au::ManualClock clock(kNow);
     DdbFixture ddb(clock);
-    KinesisFixture kin(clock);
     ddb.http.respond(400, errorAnswer("com.amazonaws.dynamodb.v20120810#ResourceNotFoundException",
                                       "Requested resource not found"));
     LeaseEditor editor(ddb.ddb, "app");
-    auto r = runFixLeases(editor, kin.kinesis, FixLeasesOptions{}, clock);
+    FakeShards shards(kNow);
+    auto r = runFixLeases(editor, shards.factory(), FixLeasesOptions{}, clock);
     REQUIRE_FALSE(r.isOk());
     CHECK(r.status().code() == "ResourceNotFoundException");
 }

@@ -8,6 +8,10 @@ using namespace au::leases;
 using namespace au::leases::testing;
 
 namespace {
+const RewriteTarget kToLatest{"LATEST", std::nullopt};
+}
+
+namespace {
 
 nlohmann::json bodyOf(const au::aws::HttpRequest& r) { return nlohmann::json::parse(r.body); }
 
@@ -48,7 +52,7 @@ TEST_CASE("An owned lease is rewritten with the exact conditional UpdateItem of 
     CHECK(sent["TableName"] == "app-leases");
     CHECK(sent["Key"] == nlohmann::json::parse(R"({"leaseKey":{"S":"shardId-000000000001"}})"));
     CHECK(sent["UpdateExpression"] ==
-          "SET #cp = :latest, #cpSub = :zero, #counter = :next "
+          "SET #cp = :target, #cpSub = :zero, #counter = :next "
           "REMOVE #pending, #pendingSub, #pendingState");
     CHECK(sent["ConditionExpression"] ==
           "attribute_exists(#key) AND #counter = :counter AND #cp = :cp AND "
@@ -59,16 +63,16 @@ TEST_CASE("An owned lease is rewritten with the exact conditional UpdateItem of 
         "#pendingSub":"pendingCheckpointSubSequenceNumber","#pendingState":"pendingCheckpointState",
         "#cpOwner":"checkpointOwner","#type":"entityType"})"));
     CHECK(sent["ExpressionAttributeValues"] == nlohmann::json::parse(R"({
-        ":latest":{"S":"LATEST"},":zero":{"N":"0"},":next":{"N":"9"},":counter":{"N":"7"},
+        ":target":{"S":"LATEST"},":zero":{"N":"0"},":next":{"N":"9"},":counter":{"N":"7"},
         ":cp":{"S":"TRIM_HORIZON"},":lease":{"S":"LEASE"}})"));
     CHECK(sent["ReturnValuesOnConditionCheckFailure"] == "ALL_OLD");
 }
 
 TEST_CASE("REMOVE leaseOwner is an option for owned leases", "[leases][editor]") {
     auto row = parseLeaseRow(kclLease("s", "AT_TIMESTAMP", "3")).value();
-    auto req = LeaseEditor::buildRewrite("t", row, /*removeLeaseOwner=*/true);
+    auto req = LeaseEditor::buildRewrite("t", row, /*removeLeaseOwner=*/true, kToLatest);
     CHECK(req.updateExpression ==
-          "SET #cp = :latest, #cpSub = :zero, #counter = :next "
+          "SET #cp = :target, #cpSub = :zero, #counter = :next "
           "REMOVE #pending, #pendingSub, #pendingState, #owner");
     CHECK(req.condition.expressionAttributeNames["#owner"] == "leaseOwner");
     CHECK(req.condition.expressionAttributeValues[":next"]["N"] == "5");
@@ -78,12 +82,49 @@ TEST_CASE("An unowned lease is rewritten with attribute_not_exists(leaseOwner) a
           "[leases][editor]") {
     auto row = parseLeaseRow(kclLease("s", "TRIM_HORIZON", "12", nullptr)).value();
     for (bool removeOwner : {false, true}) {
-        auto req = LeaseEditor::buildRewrite("t", row, removeOwner);
+        auto req = LeaseEditor::buildRewrite("t", row, removeOwner, kToLatest);
         CHECK(req.condition.conditionExpression->find("AND attribute_not_exists(#owner)") !=
               std::string::npos);
         CHECK(req.condition.expressionAttributeValues[":next"]["N"] == "13");
         CHECK(req.updateExpression.find("#owner") == std::string::npos);
     }
+}
+
+TEST_CASE("A cut writes the sequence number and the cut mark, and never moves a checkpoint back",
+          "[leases][editor]") {
+    const std::string cut = "49650000000000000000000000000000000000000000000000000100";
+    auto row = parseLeaseRow(kclLease("s", "TRIM_HORIZON", "7")).value();
+    auto req = LeaseEditor::buildRewrite("t", row, false, RewriteTarget{cut, 1'700'000'000'123});
+    CHECK(req.updateExpression ==
+          "SET #cp = :target, #cpSub = :zero, #counter = :next, #cutCp = :target, "
+          "#cutAt = :cutAt REMOVE #pending, #pendingSub, #pendingState");
+    CHECK(req.condition.expressionAttributeNames["#cutCp"] == "activeUsersCutCheckpoint");
+    CHECK(req.condition.expressionAttributeNames["#cutAt"] == "activeUsersCutAtMillis");
+    CHECK(req.condition.expressionAttributeValues[":target"] == nlohmann::json{{"S", cut}});
+    CHECK(req.condition.expressionAttributeValues[":cutAt"] ==
+          nlohmann::json{{"N", "1700000000123"}});
+
+    // A lease already at or past the cut (a later sequence number) is not written.
+    au::ManualClock clock(0);
+    DdbFixture f(clock);
+    f.http.respond(200, getItemAnswer(kclLease("s", cut, "7")))
+        .respond(200, getItemAnswer(kclLease("s", cut + "0", "7")))    // 10x larger
+        .respond(200, getItemAnswer(kclLease("s", "00" + cut, "7")));  // equal as a number
+    LeaseEditor editor(f.ddb, "t");
+    for (int i = 0; i < 3; ++i) {
+        auto r = editor.rewriteCheckpoint("s", RewriteTarget{cut, 1});
+        REQUIRE(r.isOk());
+        CHECK(r->outcome == EditOutcome::kAlreadyAtTarget);
+        CHECK(r->writes == 0);
+    }
+    // The cut mark round-trips through the row parser.
+    auto marked = kclLease("s", cut, "9");
+    marked["activeUsersCutCheckpoint"] = {{"S", cut}};
+    marked["activeUsersCutAtMillis"] = {{"N", "1700000000123"}};
+    auto parsed = parseLeaseRow(marked).value();
+    CHECK(parsed.cutCheckpoint == cut);
+    CHECK(parsed.cutAtMillis == 1'700'000'000'123);
+    CHECK_FALSE(parsed.leaveAloneReason());
 }
 
 TEST_CASE("A failed condition means another writer won: read again and decide again",
@@ -160,7 +201,7 @@ TEST_CASE("Protected, finished, missing and LATEST rows are never written", "[le
     LeaseEditor editor(f.ddb, "t");
     CHECK(editor.rewriteToLatest("a")->outcome == EditOutcome::kLeftAlone);
     CHECK(editor.rewriteToLatest("b")->outcome == EditOutcome::kLeftAlone);
-    CHECK(editor.rewriteToLatest("c")->outcome == EditOutcome::kAlreadyLatest);
+    CHECK(editor.rewriteToLatest("c")->outcome == EditOutcome::kAlreadyAtTarget);
     CHECK(editor.rewriteToLatest("d")->outcome == EditOutcome::kNotFound);
     for (const auto& r : f.http.requests()) CHECK(operationOf(r) == "GetItem");
 }

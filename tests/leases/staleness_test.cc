@@ -5,47 +5,55 @@
 using namespace au::leases;
 
 namespace {
+constexpr int64_t kNow = 10'000'000;
+constexpr int64_t kMaxReplay = 120'000;
+constexpr int64_t kHour = 3'600'000;
+
 StalenessInput input(std::optional<std::string> cp, std::optional<int64_t> behind,
-                     std::optional<int64_t> arrival) {
+                     std::optional<int64_t> first, std::optional<int64_t> last = std::nullopt,
+                     size_t count = 0) {
     StalenessInput in;
     in.startingCheckpoint = std::move(cp);
     in.millisBehindLatest = behind;
-    in.firstArrivalMillis = arrival;
-    in.nowMillis = 10'000'000;
-    in.maxReplayMillis = 120'000;
+    in.firstArrivalMillis = first;
+    in.lastArrivalMillis = last;
+    in.recordCount = count ? count : (first ? 1 : 0);
+    in.nowMillis = kNow;
+    in.maxReplayMillis = kMaxReplay;
     return in;
 }
 }  // namespace
 
-TEST_CASE("A shard further behind than maxReplay is stale, whatever the starting checkpoint",
+TEST_CASE("Data ahead that arrived before now - maxReplay is stale, whatever the checkpoint",
           "[leases][rule]") {
     for (const char* cp : {"TRIM_HORIZON", "AT_TIMESTAMP", "4959033827149025660855969253836157"}) {
-        auto d = decideStaleness(input(std::string(cp), 3 * 3'600'000, std::nullopt));
+        auto d = decideStaleness(input(std::string(cp), 3 * kHour, kNow - 3 * kHour));
         CHECK(d.verdict == Verdict::kStale);
-        CHECK(d.backlogMillis == 3 * 3'600'000);
+        CHECK(d.staleSpanMillis == 3 * kHour - kMaxReplay);
+        CHECK(d.backlogMillis == 3 * kHour);
     }
-    CHECK(decideStaleness(input(std::nullopt, 120'001, std::nullopt)).verdict == Verdict::kStale);
+    // The first record decides, not millisBehindLatest: a batch at the tip that starts with old
+    // records is stale too (those records are never applied).
+    auto tip = decideStaleness(input("TRIM_HORIZON", 0, kNow - kHour));
+    CHECK(tip.verdict == Verdict::kStale);
+    CHECK(tip.reason.find("first record") != std::string::npos);
 }
 
-TEST_CASE("A consumer that keeps up is fresh: the boundary belongs to fresh", "[leases][rule]") {
-    CHECK(decideStaleness(input("TRIM_HORIZON", 3'000, std::nullopt)).verdict == Verdict::kFresh);
-    CHECK(decideStaleness(input("TRIM_HORIZON", 120'000, std::nullopt)).verdict == Verdict::kFresh);
-    CHECK(decideStaleness(input("TRIM_HORIZON", 0, std::nullopt)).verdict == Verdict::kFresh);
-}
-
-TEST_CASE("millisBehindLatest wins; the first record's age is the fallback", "[leases][rule]") {
-    // An old first record but a batch at the tip: fresh (the old records are skipped one by one).
-    CHECK(decideStaleness(input("TRIM_HORIZON", 1'000, 10'000'000 - 3'600'000)).verdict ==
+TEST_CASE("Without a record, millisBehindLatest decides; the boundary belongs to fresh",
+          "[leases][rule]") {
+    CHECK(decideStaleness(input(std::nullopt, kMaxReplay + 1, std::nullopt)).verdict ==
+          Verdict::kStale);
+    CHECK(decideStaleness(input(std::nullopt, kMaxReplay + 1, std::nullopt)).staleSpanMillis == 1);
+    CHECK(decideStaleness(input("TRIM_HORIZON", kMaxReplay, std::nullopt)).verdict ==
           Verdict::kFresh);
-    auto old = decideStaleness(input("TRIM_HORIZON", std::nullopt, 10'000'000 - 3'600'000));
-    CHECK(old.verdict == Verdict::kStale);
-    CHECK(old.backlogMillis == 3'600'000);
-    CHECK(old.reason.find("first record") != std::string::npos);
-    auto young = decideStaleness(input("TRIM_HORIZON", std::nullopt, 10'000'000 - 5'000));
-    CHECK(young.verdict == Verdict::kFresh);
-    // A record from the future (clock skew) counts as age 0.
-    CHECK(decideStaleness(input("TRIM_HORIZON", std::nullopt, 10'000'000 + 60'000)).backlogMillis ==
-          0);
+    CHECK(decideStaleness(input("TRIM_HORIZON", 0, std::nullopt)).verdict == Verdict::kFresh);
+    CHECK(decideStaleness(input("TRIM_HORIZON", 5, kNow - kMaxReplay)).verdict == Verdict::kFresh);
+    CHECK(decideStaleness(input("TRIM_HORIZON", 5, kNow - kMaxReplay - 1)).verdict ==
+          Verdict::kStale);
+    // A record from the future (clock skew) is fresh, with age 0.
+    auto future = decideStaleness(input("TRIM_HORIZON", std::nullopt, kNow + 60'000));
+    CHECK(future.verdict == Verdict::kFresh);
+    CHECK(future.backlogMillis == 0);
 }
 
 TEST_CASE("Nothing to go on is unknown; LATEST and SHARD_END are not applicable",
@@ -56,6 +64,35 @@ TEST_CASE("Nothing to go on is unknown; LATEST and SHARD_END are not applicable"
           Verdict::kNotApplicable);
     CHECK(decideStaleness(input("SHARD_END", 9'999'999, std::nullopt)).verdict ==
           Verdict::kNotApplicable);
+}
+
+TEST_CASE("A cut pays when reading the stale part takes longer than a re-acquisition",
+          "[leases][rule]") {
+    const CutCosts costs{1'500, 20'000};
+    auto weigh = [&](const StalenessInput& in) {
+        auto d = decideStaleness(in);
+        REQUIRE(d.verdict == Verdict::kStale);
+        return weighCut(in, d, costs);
+    };
+    // 10,000 records covering 10 minutes of a day-old backlog: ~144 polls of 1.5 s.
+    auto day = weigh(
+        input("TRIM_HORIZON", 23 * kHour, kNow - 24 * kHour, kNow - 24 * kHour + 600'000, 10'000));
+    CHECK(day.worthIt);
+    CHECK(day.readMillis == 144 * 1'500);
+    // The same density, 20 minutes stale: 2 polls, 3 s < 20 s: read through it.
+    auto small = weigh(input("TRIM_HORIZON", 1'000'000, kNow - kMaxReplay - 1'200'000,
+                             kNow - kMaxReplay - 600'000, 10'000));
+    CHECK_FALSE(small.worthIt);
+    CHECK(small.readMillis == 2 * 1'500);
+    // A batch at the tip: nothing beyond it to skip, never worth a cut.
+    auto tip = weigh(input("TRIM_HORIZON", 0, kNow - 24 * kHour, kNow - kHour, 10'000));
+    CHECK_FALSE(tip.worthIt);
+    CHECK(tip.reason.find("tip") != std::string::npos);
+    // No density (one record): the stale span itself is compared with the cost.
+    CHECK(weigh(input("TRIM_HORIZON", 5 * kHour, kNow - 5 * kHour)).worthIt);
+    CHECK_FALSE(weigh(input("TRIM_HORIZON", 5 * kHour, kNow - kMaxReplay - 10'000)).worthIt);
+    // Empty batch far behind (sparse shard): the stale span from millisBehindLatest.
+    CHECK(weigh(input("TRIM_HORIZON", 5 * kHour, std::nullopt)).worthIt);
 }
 
 TEST_CASE("Durations print short", "[leases]") {

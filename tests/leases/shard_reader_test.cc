@@ -1,0 +1,116 @@
+#include "leases/shard_reader.h"
+
+#include <catch2/catch.hpp>
+
+#include "lease_fixtures.h"
+#include "leases/sequence_number.h"
+
+using namespace au::leases;
+using namespace au::leases::testing;
+
+namespace {
+
+constexpr int64_t kNow = 1'700'000'000'000;
+
+std::string throttled() {
+    return errorAnswer("ProvisionedThroughputExceededException",
+                       "Rate exceeded for shard shardId-000000000001 in stream s under account "
+                       "000000000000.");
+}
+
+// A Kinesis client that does not retry by itself, so the reader's own backoff is what is seen.
+struct OneShotKinesis {
+    explicit OneShotKinesis(au::ManualClock& c) : clock(c) {}
+    au::ManualClock& clock;
+    au::aws::testing::FakeHttpClient http;
+    au::aws::StaticCredentialsProvider creds{
+        au::aws::Credentials{"AKID", "SECRET", std::nullopt, std::nullopt}};
+    au::aws::AwsJsonClient rpc{http,
+                               creds,
+                               clock,
+                               au::aws::kinesisProtocol(),
+                               "http://127.0.0.1:1",
+                               "us-east-1",
+                               au::aws::RetryPolicy{1, 1'000, 1, 1, 100, 100},
+                               [] { return 0.5; }};
+    au::aws::KinesisClient kinesis{rpc};
+};
+
+}  // namespace
+
+TEST_CASE("Sequence numbers compare as integers of any length", "[leases][seq]") {
+    CHECK(isSequenceNumber("49590338271490256608559692538361571095921575989136588898"));
+    CHECK_FALSE(isSequenceNumber(""));
+    CHECK_FALSE(isSequenceNumber("LATEST"));
+    CHECK_FALSE(isSequenceNumber("12a"));
+    CHECK(compareSequenceNumbers("9", "10") < 0);
+    CHECK(compareSequenceNumbers("10", "9") > 0);
+    CHECK(compareSequenceNumbers("0010", "10") == 0);
+    CHECK(compareSequenceNumbers("0", "000") == 0);
+    CHECK(compareSequenceNumbers("49590338271490256608559692538361571095921575989136588898",
+                                 "49590338271490256608559692538361571095921575989136588899") < 0);
+}
+
+TEST_CASE("The reader pages through GetShardIterator and GetRecords", "[leases][reader]") {
+    au::ManualClock clock(kNow);
+    KinesisFixture k(clock);
+    k.http.respond(200, R"({"ShardIterator":"IT"})")
+        .respond(200, R"({"Records":[{"SequenceNumber":"7","PartitionKey":"p","Data":"e30=",
+                     "ApproximateArrivalTimestamp":1700000000.5}],
+                     "MillisBehindLatest":1000,"NextShardIterator":"IT2"})")
+        .respond(200, R"({"Records":[],"MillisBehindLatest":0})");
+    KinesisShardReader reader(
+        k.kinesis, "s", "shardId-000000000001", [](int64_t) { return true; }, 500);
+    auto first = reader.read({au::aws::ShardIteratorType::AtTimestamp, "", kNow - 5'000});
+    REQUIRE(first.isOk());
+    REQUIRE(first->records.size() == 1);
+    CHECK(first->records[0].sequenceNumber == "7");
+    CHECK(first->records[0].arrivalMillis == 1'700'000'000'500);
+    CHECK_FALSE(first->reachesTip());
+    auto next = reader.readNext(*first->nextIterator);
+    REQUIRE(next.isOk());
+    CHECK(next->reachesTip());  // no next iterator: a closed shard's end
+    const auto requests = k.http.requests();
+    CHECK(nlohmann::json::parse(requests[1].body)["Limit"] == 500);
+    CHECK(nlohmann::json::parse(requests[2].body)["ShardIterator"] == "IT2");
+    CHECK(reader.calls() == 3);
+}
+
+TEST_CASE("Throughput errors are waited out with growing waits, within a bound",
+          "[leases][reader]") {
+    au::ManualClock clock(kNow);
+    OneShotKinesis k(clock);
+    k.http.respond(400, throttled())
+        .respond(400, throttled())
+        .respond(200, R"({"ShardIterator":"IT"})")
+        .respond(400, throttled())
+        .respond(200, R"({"Records":[],"MillisBehindLatest":0,"NextShardIterator":"IT2"})");
+    std::vector<int64_t> waits;
+    KinesisShardReader reader(k.kinesis, "s", "shardId-000000000001", [&](int64_t ms) {
+        waits.push_back(ms);
+        return true;
+    });
+    auto page = reader.read({});
+    REQUIRE(page.isOk());
+    CHECK(waits == std::vector<int64_t>{1'000, 2'000, 1'000});
+    CHECK(reader.throttled() == 3);
+    CHECK(reader.calls() == 5);
+
+    // Past the bound, the error is returned.
+    for (int i = 0; i < 4; ++i) k.http.respond(400, throttled());
+    KinesisShardReader bounded(
+        k.kinesis, "s", "shardId-000000000001", [](int64_t) { return true; }, 10'000, 3);
+    auto r = bounded.read({});
+    REQUIRE_FALSE(r.isOk());
+    CHECK(r.status().code() == "ProvisionedThroughputExceededException");
+    CHECK(bounded.calls() == 4);
+
+    // A stop during the wait ends the read at once.
+    k.http.respond(400, throttled());
+    KinesisShardReader stopped(k.kinesis, "s", "shardId-000000000001",
+                               [](int64_t) { return false; });
+    auto s = stopped.read({});
+    REQUIRE_FALSE(s.isOk());
+    CHECK(s.status().code() == "Stopped");
+    CHECK(stopped.calls() == 1);
+}
