@@ -82,7 +82,7 @@ void History::eventsFrom(int64_t now, const activeset::ShardStats& s) {
     }
     if (s.fixer && s.fixer->action == "cut" && s.fixer->at > 0) {
         addEvent(now, {s.fixer->at, "fixerCut", s.shardId,
-                       "lease fixer rewrote the lease to LATEST: " + s.fixer->detail});
+                       "lease fixer cut the stale backlog: " + s.fixer->detail});
     }
     if (const auto& r = s.redis) {
         if (r->lastDownAt > 0) {

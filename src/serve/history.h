@@ -9,7 +9,7 @@
 //      leaseLost   the lease was lost (another worker took it)
 //      shardEnded  the shard ended (reshard): its children take over
 //      shutdown    graceful shutdown (shutdownRequested) or end of input
-//      fixerCut    the lease fixer rewrote the lease to LATEST (the backlog was cut)
+//      fixerCut    the lease fixer cut the lease's stale backlog (docs/leases.md)
 //      redisDown   a processor lost Redis (and redisUp: it was back)
 //      sourceDown  serve could not read the set (and sourceUp: it could again)
 //    Events older than the window are dropped; each is recorded once.

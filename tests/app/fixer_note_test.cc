@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "leases/fake_shard.h"
 #include "leases/lease_fixtures.h"
 
 using namespace au;
@@ -13,11 +14,18 @@ namespace {
 
 constexpr int64_t kStart = 1'700'000'000'000;
 constexpr int64_t kHour = 3'600'000;
+const char* const kShard = "shardId-000000000001";
 
-struct BorrowedAccess final : DynamoDbAccess {
-    explicit BorrowedAccess(aws::DynamoDbClient& d) : ddb(d) {}
+// The fixture's DynamoDB and an empty fake shard for the fixer's worker.
+struct TestAccess final : FixerAccess {
+    TestAccess(aws::DynamoDbClient& d, FakeShard& s) : ddb(d), shard(s) {}
     aws::DynamoDbClient& dynamodb() override { return ddb; }
+    std::unique_ptr<ShardReader> shardReader(const std::string&, const std::string&,
+                                             WaitFunction) override {
+        return shard.view(10'000);
+    }
     aws::DynamoDbClient& ddb;
+    FakeShard& shard;
 };
 
 protocol::ProcessRecords behind(int64_t millis) {
@@ -37,14 +45,19 @@ TEST_CASE("The probe names the fixer's action and keeps the time it first saw it
           "[app][fixer][unit]") {
     ManualClock clock(kStart);
     DdbFixture f(clock);
-    f.http.respond(200, getItemAnswer(kclLease("shardId-000000000001", "TRIM_HORIZON", "7")))
-        .respond(200, updateAnswer(kclLease("shardId-000000000001", "LATEST", "9")));
-    auto borrow = [&f]() -> Result<std::unique_ptr<DynamoDbAccess>> {
-        return std::unique_ptr<DynamoDbAccess>(std::make_unique<BorrowedAccess>(f.ddb));
-    };
-    StaleLeaseFixer fixer("app", FixerOptions{}, clock, borrow);
+    FakeShard shard(kStart);  // no record: the cut is to LATEST
+    f.http.respond(200, getItemAnswer(kclLease(kShard, "TRIM_HORIZON", "7")))
+        .respond(200, updateAnswer(kclLease(kShard, "LATEST", "9")));
+    FixerOptions options;
+    options.stream = "heartbeats";
+    options.costs = CutCosts{1'500, 6'000};
+    StaleLeaseFixer fixer("app", options, clock,
+                          [&]() -> Result<std::unique_ptr<FixerAccess>> {
+                              return std::unique_ptr<FixerAccess>(
+                                  std::make_unique<TestAccess>(f.ddb, shard));
+                          });
     const auto probe = app::fixerProbe(&fixer);
-    fixer.onInitialize({"shardId-000000000001", std::string("TRIM_HORIZON"), 0});
+    fixer.onInitialize({kShard, std::string("TRIM_HORIZON"), 0});
     CHECK(probe(kStart).action == "watching");
     fixer.onBatch(behind(3 * kHour));
     REQUIRE(fixer.waitFor(

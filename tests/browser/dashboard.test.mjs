@@ -8,8 +8,9 @@
 //   - the shard table lists the shards with their users;
 //   - the page shows a change within one refresh;
 //   - a lease loss and a restart (with its warm start) appear as events and in the table;
-//   - the real lease fixer, against dynalite (npm), cuts a stale child lease: an event, and its
-//     action in the table (and the lease row in dynalite says LATEST);
+//   - the real lease fixer, against dynalite and kinesis-local (npm), cuts a stale child lease: an
+//     event, and its action in the table (and the lease row in dynalite says LATEST: the child
+//     shard holds no record);
 //   - an empty state folder, an unreachable Redis and a stopped daemon show a clear message.
 // Saves a screenshot (AU_TEST_OUT/dashboard.png). Exits 77 (skipped) without /usr/bin/chromium or
 // playwright-core. Everything listens on 127.0.0.1; every process it starts is stopped by its pid.
@@ -263,18 +264,29 @@ try {
   assert.ok(markers >= 3);
   log('lease loss and restart shown as events; warm start in the table');
 
-  // 6. The lease fixer: a child shard whose lease (in dynalite) starts at TRIM_HORIZON, 3 h behind.
+  // 6. The lease fixer: a child shard whose lease (in dynalite) starts at TRIM_HORIZON, 3 h behind;
+  // the fixer reads the shard (kinesis-local, directly: no record) to find the cut.
   const dynaPort = await freePort();
   const dynalite = spawn(process.execPath, [join(ROOT, 'node_modules/dynalite/cli.js'), '--host', '127.0.0.1',
     '--port', String(dynaPort), '--createTableMs', '50'], { stdio: 'ignore' });
   started.push(dynalite);
+  const kinesisPort = await freePort();
+  const kinesisLocal = join(ROOT, '.local-stack/kinesis-local');  // the loopback-only copy (scripts/setup-stack)
+  const kinesisEnv = { KINESIS_MOCK_PLAIN_PORT: String(kinesisPort), KINESIS_MOCK_TLS_PORT: String(await freePort()),
+    KINESIS_MOCK_CERT_PATH: join(kinesisLocal, 'server.json'), CREATE_STREAM_DURATION: '50ms', SHOULD_PERSIST_DATA: 'false',
+    LOG_LEVEL: 'WARN' };
+  const kinesis = spawn(process.execPath, [join(kinesisLocal, 'main.js')], { stdio: 'ignore', env: { ...process.env, ...kinesisEnv } });
+  started.push(kinesis);
   const aws = {
-    DYNAMO_ENDPOINT: `http://127.0.0.1:${dynaPort}`, AWS_ACCESS_KEY_ID: 'AKIDBROWSERTEST',
-    AWS_SECRET_ACCESS_KEY: 'browser-test-secret', AWS_REGION: 'us-east-1',
+    DYNAMO_ENDPOINT: `http://127.0.0.1:${dynaPort}`, KINESIS_ENDPOINT: `http://127.0.0.1:${kinesisPort}`,
+    AWS_ACCESS_KEY_ID: 'AKIDBROWSERTEST', AWS_SECRET_ACCESS_KEY: 'browser-test-secret', AWS_REGION: 'us-east-1',
   };
   Object.assign(process.env, aws);
-  const { createLeaseTable, dynamodb, unmarshalItem, waitReady } = await import('../../scripts/lib/aws-local.mjs');
+  const { createLeaseTable, createStream, dynamodb, unmarshalItem, waitReady } = await import('../../scripts/lib/aws-local.mjs');
   await waitReady('dynamodb', 15000);
+  await waitReady('kinesis', 30000);
+  const stream = 'browser-test';
+  await createStream(stream, 3);
   const table = 'browser-test-app';
   await createLeaseTable(table);
   const shard2 = 'shardId-000000000002';
@@ -284,12 +296,13 @@ try {
     leaseOwner: { S: 'worker-1' }, parentShardId: { SS: [shard0] } } });
   const fixerProps = join(dirname(props), 'fixer.properties');
   writeFileSync(fixerProps, [
-    `applicationName = ${table}`, 'regionName = us-east-1', `dynamoDBEndpoint = ${aws.DYNAMO_ENDPOINT}`,
+    `applicationName = ${table}`, `streamName = ${stream}`, 'regionName = us-east-1',
+    `dynamoDBEndpoint = ${aws.DYNAMO_ENDPOINT}`, `kinesisEndpoint = ${aws.KINESIS_ENDPOINT}`,
     `activeUsers.stateDir = ${state}`, 'activeUsers.snapshotIntervalMillis = 100', 'activeUsers.ttlSeconds = 600',
     'activeUsers.logLevel = warn', ''].join('\n'));
   const p2 = new Processor(fixerProps, shard2, aws);
   await p2.initialize('TRIM_HORIZON');
-  await p2.heartbeats(['u12'], [], 3 * 3600 * 1000);
+  await p2.heartbeats([], [], 3 * 3600 * 1000);  // nothing yet, 3 h behind the tip
   await waitFor('the fixer cut on the page', async () =>
     (await eventTexts()).some((t) => t.includes('fixer cut') && t.includes(shard2)), 10000);
   const row2 = await page.$eval(`#shards tr[data-shard="${shard2}"]`, (tr) => [...tr.cells].map((c) => c.textContent));
@@ -298,7 +311,7 @@ try {
   assert.equal(row2[2], '3.0 h');
   const lease = unmarshalItem((await dynamodb('GetItem', { TableName: table, Key: { leaseKey: { S: shard2 } }, ConsistentRead: true })).Item);
   assert.equal(lease.checkpoint, 'LATEST');
-  log('the lease fixer cut a stale lease in dynalite: an event and its action in the table');
+  log('the lease fixer cut a stale lease (dynalite, kinesis-local): an event and its action in the table');
   await p2.leaseLost();
   await p2.end();
 
