@@ -137,21 +137,30 @@ stack_patch_kinesis() {
   stack_log "kinesis-local: bind-patched copy at $dst/main.js (listens on 127.0.0.1 only)"
 }
 
+# stack_kinesis_launch PORT TLS_PORT: starts kinesis-local in the background on those ports and returns
+# at once (the caller takes $!, records it in STACK_PIDS and waits for readiness). State file:
+# $STACK_DIR/kinesis-data/kinesis-data.json, loaded at start if it exists; written every
+# STACK_KINESIS_PERSIST_INTERVAL (1s) and at a graceful stop when STACK_KINESIS_PERSIST=true.
+stack_kinesis_launch() {
+  local port=$1 tls=$2 dst="$STACK_ROOT/.local-stack/kinesis-local" ms="${STACK_STATE_MS}ms"
+  mkdir -p "$STACK_DIR/kinesis-data"
+  KINESIS_MOCK_PLAIN_PORT=$port KINESIS_MOCK_TLS_PORT=$tls KINESIS_MOCK_CERT_PATH="$dst/server.json" \
+    CREATE_STREAM_DURATION=$ms DELETE_STREAM_DURATION=$ms SPLIT_SHARD_DURATION=$ms MERGE_SHARDS_DURATION=$ms \
+    UPDATE_SHARD_COUNT_DURATION=$ms REGISTER_STREAM_CONSUMER_DURATION=$ms DEREGISTER_STREAM_CONSUMER_DURATION=$ms \
+    START_STREAM_ENCRYPTION_DURATION=$ms STOP_STREAM_ENCRYPTION_DURATION=$ms UPDATE_STREAM_MODE_DURATION=$ms \
+    SHOULD_PERSIST_DATA="${STACK_KINESIS_PERSIST:-false}" PERSIST_PATH="$STACK_DIR/kinesis-data" \
+    PERSIST_INTERVAL="${STACK_KINESIS_PERSIST_INTERVAL:-1s}" LOG_LEVEL="${STACK_KINESIS_LOG_LEVEL:-WARN}" \
+    node "$dst/main.js" >>"$STACK_DIR/kinesis.log" 2>&1 </dev/null &
+}
+
 stack_start_kinesis() {
   stack_init
   stack_patch_kinesis || return 1
-  local dst="$STACK_ROOT/.local-stack/kinesis-local" try port tls pid ms="${STACK_STATE_MS}ms"
+  local try port tls pid
   for try in 1 2 3; do
     port=$(stack_free_port); tls=$(stack_free_port)
     [ "$port" != "$tls" ] || continue
-    mkdir -p "$STACK_DIR/kinesis-data"
-    KINESIS_MOCK_PLAIN_PORT=$port KINESIS_MOCK_TLS_PORT=$tls KINESIS_MOCK_CERT_PATH="$dst/server.json" \
-      CREATE_STREAM_DURATION=$ms DELETE_STREAM_DURATION=$ms SPLIT_SHARD_DURATION=$ms MERGE_SHARDS_DURATION=$ms \
-      UPDATE_SHARD_COUNT_DURATION=$ms REGISTER_STREAM_CONSUMER_DURATION=$ms DEREGISTER_STREAM_CONSUMER_DURATION=$ms \
-      START_STREAM_ENCRYPTION_DURATION=$ms STOP_STREAM_ENCRYPTION_DURATION=$ms UPDATE_STREAM_MODE_DURATION=$ms \
-      SHOULD_PERSIST_DATA="${STACK_KINESIS_PERSIST:-false}" PERSIST_PATH="$STACK_DIR/kinesis-data" PERSIST_INTERVAL=1s \
-      LOG_LEVEL="${STACK_KINESIS_LOG_LEVEL:-WARN}" \
-      node "$dst/main.js" >>"$STACK_DIR/kinesis.log" 2>&1 </dev/null &
+    stack_kinesis_launch "$port" "$tls"
     pid=$!
     STACK_PIDS+=("$pid")
     export KINESIS_PID=$pid KINESIS_PORT=$port KINESIS_TLS_PORT=$tls KINESIS_ENDPOINT="http://127.0.0.1:$port"
@@ -379,3 +388,7 @@ producer_stop() {
   unset PRODUCER_PID
   return 0
 }
+
+# Big backlogs of old records (stack_kinesis_inject_backlog, stack_kinesis_restart).
+# shellcheck source=kinesis-backlog.sh
+source "$STACK_ROOT/scripts/lib/kinesis-backlog.sh"

@@ -114,6 +114,7 @@ void StaleLeaseFixer::onBatch(const protocol::ProcessRecords& batch) {
             CutPoint{std::string(first->sequenceNumber), *first->approximateArrivalMillis};
     }
     caughtUp_ = false;
+    decisionCutoffMillis_ = cutoffMillis_;
     spdlog::info(
         "lease {} starts stale from {} ({}; {}): cutting it at the last record older than {} in "
         "{}; older records are skipped until the daemon drops the lease",
@@ -217,7 +218,7 @@ Result<EditResult> StaleLeaseFixer::attempt(FixerAccess& access, LeaseEditor& ed
     const int64_t now = clock_.nowMillis();
     auto reader = access.shardReader(options_.stream, shardId_,
                                      [this](int64_t millis) { return backoff(millis); });
-    auto search = findCut(*reader, now - options_.maxReplayMillis, knownStale_, options_.cutFinder);
+    auto search = findCut(*reader, decisionCutoffMillis_, knownStale_, options_.cutFinder);
     if (!search) return search.status();
     {
         std::lock_guard<std::mutex> lock(mu_);

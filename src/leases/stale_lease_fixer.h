@@ -9,8 +9,8 @@
 //  - stale and worth a cut: a worker thread finds the exact cut through Kinesis (cut_finder.h:
 //    the last record that arrived before now - maxReplay) and rewrites the lease's checkpoint to
 //    it with LeaseEditor (§5 rule, counter + 2 for an owned lease), so the KCL drops the lease and
-//    a new child resumes right after the cut: nothing older than maxReplay is replayed, nothing
-//    younger is skipped. A shard without any record is rewritten to LATEST;
+//    a new child resumes right after the cut: nothing older than maxReplay at the decision is
+//    replayed, nothing younger is skipped. A shard without any record is rewritten to LATEST;
 //  - unknown (empty batch, no millisBehindLatest): the next batch decides.
 // Whatever the verdict, records that arrived more than maxReplay before now are skipped
 // (skipRecord), and so are records without an arrival time while the shard is known to be stale.
@@ -146,7 +146,10 @@ class StaleLeaseFixer final : public processor::LeaseObserver {
     std::string shardId_;
     std::optional<std::string> startingCheckpoint_;
     std::optional<CutPoint> knownStale_;  // the first stale record of the deciding batch
-    int64_t cutoffMillis_ = INT64_MIN;
+    int64_t cutoffMillis_ = INT64_MIN;  // now - maxReplay at the latest batch
+    // The cutoff when the fixer decided to cut: every attempt cuts there, so that nothing younger
+    // than maxReplay at the decision is skipped (a late attempt replays a little more instead).
+    int64_t decisionCutoffMillis_ = INT64_MIN;
     bool shardKnownStale_ = false;
 
     // Shared.

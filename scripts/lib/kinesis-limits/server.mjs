@@ -53,7 +53,9 @@ function send(res, { status, headers, text }) {
 
 export function createUpstream(upstreamUrl) {
   const url = new URL(upstreamUrl);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  // Idle upstream sockets close after 2 s: kinesis-local's graceful stop (which writes its state file) waits up
+  // to 30 s for open connections. The timeout only closes FREE sockets; a slow answer is not cut.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64, timeout: 2000 });
   const request = (method, path, headers, body) =>
     new Promise((resolve, reject) => {
       const req = http.request({ host: url.hostname, port: url.port, method, path, agent,
