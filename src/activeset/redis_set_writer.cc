@@ -87,6 +87,7 @@ bool RedisSetWriter::deliver(WriterWork& work) {
     backoff_.reset();
     if (outage_) {
         outage_ = false;
+        recoveredAt_ = now;
         ++counters_.recoveries;
         spdlog::info("redis {} reachable again after {} ms; resending this shard's table",
                      options_.endpointForLogs, now - outageSince_);

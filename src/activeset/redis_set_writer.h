@@ -57,6 +57,9 @@ class RedisSetWriter {
     // When the next eviction is due (only while connected).
     int64_t nextEvictAt() const { return nextEvictAt_; }
     bool inOutage() const { return outage_; }
+    // The start of the current (or last) outage, and the end of the last one; 0 = none yet.
+    int64_t outageSince() const { return outageSince_; }
+    int64_t recoveredAt() const { return recoveredAt_; }
 
     // Connects when disconnected and the backoff allows it. True when a NEW connection was made
     // (the caller must then schedule a resync of the whole table).
@@ -89,6 +92,7 @@ class RedisSetWriter {
     int64_t nextEvictAt_ = 0;
     bool outage_ = false;
     int64_t outageSince_ = 0;
+    int64_t recoveredAt_ = 0;
     Counters counters_;
 };
 

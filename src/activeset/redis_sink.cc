@@ -73,7 +73,8 @@ void RedisSink::handOver(int64_t now, const processor::ActiveUserTable& table,
     }
     std::optional<std::string> statsJson;
     if (!shardId_.empty() && (forceStats || now >= nextStatsAt_)) {
-        statsJson = toJson(makeShardStats(shardId_, now, options_.ttlMillis, table.size(), stats));
+        statsJson = toJson(makeShardStats(shardId_, now, options_.ttlMillis, table.size(), stats,
+                                          options_.notes));
         nextStatsAt_ = now + kStatsEveryMillis;
     }
     if (batch_.empty() && !wantResync && !statsJson) return;
@@ -109,11 +110,23 @@ void RedisSink::onEnd(int64_t now, const processor::ActiveUserTable& table,
                  [&] { return delivered_ >= target || stop_; });
 }
 
+void RedisSink::noteConnection() {
+    connected_ = writer_.connected();
+    outage_ = writer_.inOutage();
+    if (options_.notes == nullptr) return;
+    RedisNote note;
+    note.connected = connected_.load();
+    note.outages = writer_.counters().outages;
+    note.downSince = writer_.inOutage() ? writer_.outageSince() : 0;
+    note.lastDownAt = writer_.counters().outages > 0 ? writer_.outageSince() : 0;
+    note.lastUpAt = writer_.recoveredAt();
+    options_.notes->setRedis(note);
+}
+
 bool RedisSink::workOnce() {
     if (!writer_.connected()) {
         if (!writer_.tryConnect()) {
-            connected_ = false;
-            outage_ = writer_.inOutage();
+            noteConnection();
             return false;
         }
         connected_ = true;
@@ -131,8 +144,7 @@ bool RedisSink::workOnce() {
         generation = enqueued_;
     }
     const bool ok = writer_.deliver(work);
-    connected_ = writer_.connected();
-    outage_ = writer_.inOutage();
+    noteConnection();
     {
         std::lock_guard<std::mutex> lock(mu_);
         if (ok) delivered_ = generation;

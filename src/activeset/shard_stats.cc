@@ -22,10 +22,28 @@ constexpr const char* kSuffix = ".stats.json";
 Status ioError(const std::string& what) {
     return Status::error("IoError", what + ": " + std::strerror(errno));
 }
+
+using Json = nlohmann::ordered_json;
+
+// A time in ms, or null when 0 (not yet).
+Json timeOrNull(int64_t t) { return t > 0 ? Json(t) : Json(nullptr); }
+
+int64_t timeOf(const nlohmann::json& j, const char* key) {
+    return j.contains(key) && j[key].is_number_integer() ? j[key].get<int64_t>() : 0;
+}
+
+std::string textOf(const nlohmann::json& j, const char* key) {
+    return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
+}
+
+uint64_t countOf(const nlohmann::json& j, const char* key) {
+    return j.contains(key) && j[key].is_number_unsigned() ? j[key].get<uint64_t>() : 0;
+}
+
 }  // namespace
 
 ShardStats makeShardStats(const std::string& shardId, int64_t now, int64_t ttlMillis, size_t active,
-                          const processor::ProcessorStats& stats) {
+                          const processor::ProcessorStats& stats, const ShardNotes* notes) {
     ShardStats s;
     s.shardId = shardId;
     s.writtenAt = now;
@@ -44,11 +62,20 @@ ShardStats makeShardStats(const std::string& shardId, int64_t now, int64_t ttlMi
     }
     s.millisBehindLatest = stats.millisBehindLatest;
     s.pid = ::getpid();
+    s.startedAt = stats.startedAtMillis;
+    s.lastBatchAt = stats.lastBatchAtMillis;
+    s.endReason = stats.endReason;
+    s.endedAt = stats.endedAtMillis;
+    if (notes != nullptr) {
+        s.warmStart = notes->warmStart();
+        s.fixer = notes->fixer(now);
+        s.redis = notes->redis();
+    }
     return s;
 }
 
 std::string toJson(const ShardStats& s) {
-    nlohmann::ordered_json j;
+    Json j;
     j["version"] = 1;
     j["shardId"] = s.shardId;
     j["writtenAt"] = s.writtenAt;
@@ -59,12 +86,29 @@ std::string toJson(const ShardStats& s) {
     j["applied"] = s.applied;
     j["stale"] = s.stale;
     j["evicted"] = s.evicted;
-    j["malformed"] = nlohmann::ordered_json::object();
+    j["malformed"] = Json::object();
     for (const auto& [reason, n] : s.malformed) j["malformed"][reason] = n;
     j["millisBehindLatest"] =
-        s.millisBehindLatest ? nlohmann::ordered_json(*s.millisBehindLatest) : nullptr;
+        s.millisBehindLatest ? Json(*s.millisBehindLatest) : Json(nullptr);
     j["pid"] = s.pid;
-    return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+    j["startedAt"] = timeOrNull(s.startedAt);
+    j["lastBatchAt"] = timeOrNull(s.lastBatchAt);
+    if (!s.endReason.empty()) j["ended"] = {{"reason", s.endReason}, {"at", s.endedAt}};
+    if (const auto& w = s.warmStart) {
+        j["warmStart"] = {{"at", w->at}, {"own", w->own}, {"parents", w->parents}};
+        if (!w->parentsUnknown.empty()) j["warmStart"]["parentsUnknown"] = w->parentsUnknown;
+    }
+    if (const auto& f = s.fixer) {
+        j["fixer"] = {{"action", f->action}, {"detail", f->detail}, {"at", timeOrNull(f->at)}};
+    }
+    if (const auto& r = s.redis) {
+        j["redis"] = {{"connected", r->connected},
+                      {"outages", r->outages},
+                      {"downSince", timeOrNull(r->downSince)},
+                      {"lastDownAt", timeOrNull(r->lastDownAt)},
+                      {"lastUpAt", timeOrNull(r->lastUpAt)}};
+    }
+    return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 Result<ShardStats> shardStatsFromJson(const std::string& json) {
@@ -91,6 +135,31 @@ Result<ShardStats> shardStatsFromJson(const std::string& json) {
             s.millisBehindLatest = j["millisBehindLatest"].get<int64_t>();
         }
         s.pid = j.value("pid", int64_t{0});
+        s.startedAt = timeOf(j, "startedAt");
+        s.lastBatchAt = timeOf(j, "lastBatchAt");
+        if (j.contains("ended") && j["ended"].is_object()) {
+            s.endReason = textOf(j["ended"], "reason");
+            s.endedAt = timeOf(j["ended"], "at");
+        }
+        if (j.contains("warmStart") && j["warmStart"].is_object()) {
+            const auto& w = j["warmStart"];
+            s.warmStart = WarmStartNote{timeOf(w, "at"), countOf(w, "own"), countOf(w, "parents"),
+                                        textOf(w, "parentsUnknown")};
+        }
+        if (j.contains("fixer") && j["fixer"].is_object()) {
+            const auto& f = j["fixer"];
+            s.fixer = FixerNote{textOf(f, "action"), textOf(f, "detail"), timeOf(f, "at")};
+        }
+        if (j.contains("redis") && j["redis"].is_object()) {
+            const auto& r = j["redis"];
+            RedisNote note;
+            note.connected = r.value("connected", false);
+            note.outages = countOf(r, "outages");
+            note.downSince = timeOf(r, "downSince");
+            note.lastDownAt = timeOf(r, "lastDownAt");
+            note.lastUpAt = timeOf(r, "lastUpAt");
+            s.redis = note;
+        }
     } catch (const nlohmann::json::exception& e) {
         return Status::error("BadStats", e.what());
     }

@@ -5,12 +5,15 @@
 #include "activeset/lease_parents.h"
 #include "activeset/redis_link.h"
 #include "activeset/redis_url.h"
+#include "app/fixer_note.h"
 #include "util/env.h"
 #include "util/log.h"
 
 namespace au::app {
 
-void ActiveSetParts::attachTo(processor::ActiveUsersProcessor& processor) {
+void ActiveSetParts::attachTo(processor::ActiveUsersProcessor& processor,
+                              const leases::StaleLeaseFixer* fixer) {
+    notes->setFixerProbe(fixerProbe(fixer));
     if (seeder) processor.setSeeder(seeder.get());
     if (statsFile) processor.addListener(statsFile.get());
     if (redis) processor.addListener(redis.get());
@@ -21,7 +24,7 @@ ActiveSetParts makeActiveSetParts(const Config& config, Clock& clock, const Envi
     const auto& s = config.processor;
     if (!s.stateDir.empty()) {
         parts.statsFile = std::make_unique<activeset::StatsFilePublisher>(
-            s.stateDir, s.ttlMillis, s.snapshotIntervalMillis, clock);
+            s.stateDir, s.ttlMillis, s.snapshotIntervalMillis, clock, parts.notes.get());
         if (config.warmStart.enabled) {
             aws::EndpointSettings endpoints;
             if (!config.daemon.regionName.empty()) endpoints.regionName = config.daemon.regionName;
@@ -37,6 +40,7 @@ ActiveSetParts makeActiveSetParts(const Config& config, Clock& clock, const Envi
                 parts.seeder = std::make_unique<activeset::SnapshotSeeder>(
                     s.stateDir, nullptr, "lease table unavailable: " + lookup.status().toString());
             }
+            parts.seeder->setNotes(parts.notes.get());
         }
     }
     if (!config.redis.url.empty()) {
@@ -57,6 +61,7 @@ ActiveSetParts makeActiveSetParts(const Config& config, Clock& clock, const Envi
         options.settings = config.redis;
         options.ttlMillis = s.ttlMillis;
         options.endpointForLogs = endpoint->redacted() + " key " + config.redis.key;
+        options.notes = parts.notes.get();
         parts.redis = std::make_unique<activeset::RedisSink>(
             options, std::make_unique<activeset::ConnectionLink>(connect), clock, [] {
                 // The worker thread's reconnection jitter.

@@ -4,7 +4,7 @@ namespace au::app {
 
 const std::set<std::string> kValuedFlags = {
     "--properties", "--record-transcript", "--shard", "--state-dir", "--at", "--redis", "--key",
-    "--listen"};
+    "--listen", "--history-interval-ms", "--history-window-s", "--kcl"};
 const std::set<std::string> kSwitches = {"--apply", "--json",    "--list",
                                          "--help",  "--version", "--verbose"};
 

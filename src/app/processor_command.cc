@@ -131,7 +131,7 @@ int runProcessor(const CommandLine& cl) {
     // Declared before the processor, so it outlives it; its destructor joins its worker.
     std::unique_ptr<leases::StaleLeaseFixer> fixer = makeLeaseFixer(config, clock);
     processor::ActiveUsersProcessor processor(config.processor, clock, fixer.get());
-    activeSet.attachTo(processor);
+    activeSet.attachTo(processor, fixer.get());
     protocol::Session session(*transport, processor, clock);
     return session.run();
 }

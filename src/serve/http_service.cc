@@ -7,7 +7,9 @@
 #include <set>
 
 #include "activeset/user_list_format.h"
+#include "serve/dashboard_assets.h"
 #include "serve/metrics.h"
+#include "serve/shard_table.h"
 #include "util/log.h"
 
 namespace au::serve {
@@ -55,13 +57,41 @@ bool noParams(const httplib::Request& req, httplib::Response& res) {
 struct HttpService::Impl {
     ActiveSetSource& source;
     const Clock& clock;
+    const History& history;
     httplib::Server server;
 
-    Impl(ActiveSetSource& s, const Clock& c) : source(s), clock(c) { routes(); }
+    Impl(ActiveSetSource& s, const Clock& c, const History& h) : source(s), clock(c), history(h) {
+        routes();
+    }
 
     void routes() {
-        static const std::set<std::string> kPaths = {"/active-users", "/active-users/count",
-                                                     "/healthz", "/metrics"};
+        static const std::set<std::string> kPaths = {
+            "/",       "/active-users", "/active-users/count", "/active-users/history",
+            "/healthz", "/active-users/shards", "/metrics"};
+        // The dashboard: the page takes an optional ?refresh=MS, read by its script.
+        for (const auto& asset : dashboardAssets()) {
+            server.Get(asset.path, [&asset](const httplib::Request&, httplib::Response& res) {
+                res.set_header("Cache-Control", "no-cache");
+                res.set_content(asset.body().data(), asset.size, asset.contentType);
+            });
+        }
+        server.Get("/active-users/history",
+                   [this](const httplib::Request& req, httplib::Response& res) {
+                       if (!noParams(req, res)) return;
+                       res.set_content(history.json() + "\n", kJson);
+                   });
+        server.Get("/active-users/shards",
+                   [this](const httplib::Request& req, httplib::Response& res) {
+                       if (!noParams(req, res)) return;
+                       auto stats = source.shardStats();
+                       if (!stats)
+                           return sendError(res, 503,
+                                            "cannot read the processors' stats: " +
+                                                stats.status().toString());
+                       res.set_content(
+                           shardTableJson(stats.value(), clock.nowMillis(), history) + "\n",
+                           kJson);
+                   });
         server.Get("/active-users", [this](const httplib::Request& req, httplib::Response& res) {
             int64_t at = 0;
             if (!readAt(req, res, clock, at)) return;
@@ -115,7 +145,8 @@ struct HttpService::Impl {
             }
             sendError(res, 404,
                       "no such endpoint: " + req.path +
-                          " (try /active-users, /active-users/count, /healthz, /metrics)");
+                          " (try /, /active-users, /active-users/count, /active-users/history, "
+                          "/active-users/shards, /healthz, /metrics)");
         };
         server.Get(".*", other);
         server.Post(".*", other);
@@ -140,8 +171,8 @@ struct HttpService::Impl {
     }
 };
 
-HttpService::HttpService(ActiveSetSource& source, const Clock& clock)
-    : impl_(std::make_unique<Impl>(source, clock)) {}
+HttpService::HttpService(ActiveSetSource& source, const Clock& clock, const History& history)
+    : impl_(std::make_unique<Impl>(source, clock, history)) {}
 HttpService::~HttpService() = default;
 
 Result<int> HttpService::bind(const std::string& host, int port) {

@@ -23,8 +23,11 @@ struct Fixture {
     processor::ActiveUserTable table{120'000};
     processor::ProcessorStats stats;
 
+    activeset::ShardNotes notes;
+
     explicit Fixture(size_t maxPending = 100) {
         RedisSink::Options o;
+        o.notes = &notes;
         o.settings.key = "active-users:test";
         o.settings.maxPendingUsers = maxPending;
         o.settings.backoffBaseMillis = 100;
@@ -110,6 +113,14 @@ TEST_CASE("An outage logs one line, backs off up to the cap, and recovery resend
         CHECK(attemptsAt[i] - attemptsAt[i - 1] <= 1'650);
     CHECK(f.sink->counters().pending == 1);  // carol, coalesced
     CHECK(f.sink->counters().writer.outages == 1);
+    // The notes (published with the stats) tell of the outage.
+    REQUIRE(f.notes.redis());
+    CHECK_FALSE(f.notes.redis()->connected);
+    CHECK(f.notes.redis()->outages == 1);
+    const int64_t downSince = f.notes.redis()->downSince;
+    CHECK(downSince >= 1'000'000);
+    CHECK(downSince < 1'000'000 + 200);
+    CHECK(f.notes.redis()->lastUpAt == 0);
 
     // Redis is back, empty: the reconnect asks for a resync, the next tick supplies the table.
     f.link->down = false;
@@ -121,6 +132,11 @@ TEST_CASE("An outage logs one line, backs off up to the cap, and recovery resend
     CHECK(f.link->zaddMembers() ==
           std::map<std::string, int64_t>{{"alice", 999'000}, {"carol", 1'000'000 + 199 * 50}});
     CHECK(logs.count("reachable again") == 1);
+    REQUIRE(f.notes.redis());
+    CHECK(f.notes.redis()->connected);
+    CHECK(f.notes.redis()->downSince == 0);
+    CHECK(f.notes.redis()->lastDownAt == downSince);
+    CHECK(f.notes.redis()->lastUpAt == f.clock.nowMillis());
     CHECK(f.sink->counters().resyncs >= 2);
     CHECK(f.sink->counters().pending == 0);
 }
