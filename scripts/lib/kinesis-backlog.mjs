@@ -43,9 +43,11 @@ export function parseArgs(argv) {
   }
   if (!o.file || !o.stream || !o.shards.length) throw new Error(USAGE);
   for (const k of ['count', 'fromMs', 'toMs', 'maxRate', 'users']) {
-    if (!Number.isSafeInteger(o[k]) || o[k] < 0) throw new Error(`--${k} must be a non-negative integer; ${USAGE}`);
+    if (!Number.isSafeInteger(o[k]) || o[k] < 0) throw new Error(`${k}: not a non-negative integer; ${USAGE}`);
   }
-  if (o.count < 1 || o.users < 1) throw new Error('--count and --users must be >= 1');
+  if (o.count < o.shards.length || o.users < 1) throw new Error('--count must be >= the number of shards, --users >= 1');
+  if (!/^[A-Za-z0-9_.:-]+$/.test(o.prefix)) throw new Error('--prefix: letters, digits and _.:- only');
+  if (o.fromMs > o.toMs) throw new Error('--from-ms is after --to-ms');
   if (new Set(o.shards).size !== o.shards.length) throw new Error('a shard is named twice');
   return o;
 }

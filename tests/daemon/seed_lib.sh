@@ -25,6 +25,9 @@
 #                                   and that no processor received: sets SEED_FRESH_LOST, SEED_FRESH_OF.
 #   seed_cut CHILD                  the in-process fixer's cut of CHILD from the log: "<cut seq> <first record
 #                                   after it>" (or "- -").
+# SEED_PRODUCER_ARGS: extra producer.mjs arguments, e.g. "--api PutRecord": kinesis-local's PutRecords costs
+# each entry a pass over its target shard's whole record vector, which wedges it once the children hold a
+# big backlog (docs/local-stack-notes.md, "Big backlogs, the fast way").
 SEED_USERS=${SEED_USERS:-30}
 declare -A SEED_LIVE=()
 
@@ -35,7 +38,7 @@ seed_prepare() {
   SEED_PROPS="$STACK_DIR/$name.properties" SEED_TRUTH="$STACK_DIR/$name-truth.json" SEED_SENT="$STACK_DIR/$name-sent.log"
   e2e_properties "$SEED_PROPS" "activeUsers.fixStaleLeases=$fix" IDLE_MS=1500 ${SEED_EXTRA_PROPS:-}
   producer_start --stream "$E2E_STREAM" --users "$SEED_USERS" --period-ms 1000 --truth "$SEED_TRUTH" \
-    --truth-every-ms 500 --duration-s 0 --rate-every-ms 10000 --sent-log "$SEED_SENT"
+    --truth-every-ms 500 --duration-s 0 --rate-every-ms 10000 --sent-log "$SEED_SENT" ${SEED_PRODUCER_ARGS:-}
   e2e_daemon_start "$SEED_PROPS" "$STACK_DIR/daemon-$name-1.log"
   e2e_check "$name: both shards initialized within 90 s" wait_until 90 \
     eval '[ "$(log_count "initialize: shard ")" -ge 2 ]'
@@ -82,7 +85,7 @@ seed_restart() {
   local wait_backlog=${1:-0} s c
   SEED_RESTART_MS=$(now_ms)
   producer_start --stream "$E2E_STREAM" --users "$SEED_USERS" --period-ms 1000 --truth "$SEED_TRUTH" \
-    --truth-every-ms 500 --duration-s 0 --rate-every-ms 10000 --sent-log "$SEED_SENT"
+    --truth-every-ms 500 --duration-s 0 --rate-every-ms 10000 --sent-log "$SEED_SENT" ${SEED_PRODUCER_ARGS:-}
   e2e_daemon_start "$SEED_PROPS" "$STACK_DIR/daemon-$E2E_APP-2.log"
   SEED_LIVE=() SEED_TRUTH_MS=""
   local deadline=$(( SEED_RESTART_MS + ${SEED_LIVE_BOUND_S:-90} * 1000 ))
