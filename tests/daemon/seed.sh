@@ -56,7 +56,6 @@ e2e_check "fix: lease table integrity" lease_integrity
 e2e_note_children
 daemon_stop 45
 producer_stop
-stack_delete_stream "$E2E_STREAM" || true   # keeps kinesis-local's state small for part B
 
 [ -z "${SEED_SKIP_STOCK:-}" ] || exit 0
 # --------------------------------------------------------------------------- B: stock (the fixer off)

@@ -25,15 +25,18 @@
 #                                   and that no processor received: sets SEED_FRESH_LOST, SEED_FRESH_OF.
 #   seed_cut CHILD                  the in-process fixer's cut of CHILD from the log: "<cut seq> <first record
 #                                   after it>" (or "- -").
-# SEED_PRODUCER_ARGS: extra producer.mjs arguments, e.g. "--api PutRecord": kinesis-local's PutRecords costs
-# each entry a pass over its target shard's whole record vector, which wedges it once the children hold a
-# big backlog (docs/local-stack-notes.md, "Big backlogs, the fast way").
+# SEED_PRODUCER_ARGS: extra producer.mjs arguments; default "--api PutRecord": kinesis-local's PutRecords
+# costs each entry a pass over its target shard's whole record vector, which wedges it once the children
+# hold a big backlog (docs/local-stack-notes.md, "Big backlogs, the fast way"); PutRecord does not.
+# Each seed_prepare runs on new emulators (the previous part's are stopped): no state is carried over.
 SEED_USERS=${SEED_USERS:-30}
+SEED_PRODUCER_ARGS=${SEED_PRODUCER_ARGS---api PutRecord}
 declare -A SEED_LIVE=()
 
 seed_prepare() {
   local name=$1 fix=$2 backlog=$3
   SEED_BACKLOG=$backlog
+  stack_stop   # a previous part's emulators, if any
   STACK_KINESIS_PERSIST=true e2e_stack "$name" 2
   SEED_PROPS="$STACK_DIR/$name.properties" SEED_TRUTH="$STACK_DIR/$name-truth.json" SEED_SENT="$STACK_DIR/$name-sent.log"
   e2e_properties "$SEED_PROPS" "activeUsers.fixStaleLeases=$fix" IDLE_MS=1500 ${SEED_EXTRA_PROPS:-}
@@ -61,10 +64,8 @@ seed_prepare() {
   if (( backlog > 0 )); then
     # Dense on purpose: the backlog sits between the children's last live record and now (Kinesis's
     # 1,000 records/s per shard write limit would need minutes of waiting); what reading it costs is its
-    # record count and bytes, not its time span. The restarted kinesis-local persists again at its stop
-    # (the next seed_prepare of the same test injects once more).
-    STACK_BACKLOG_MAX_RATE=0 STACK_BACKLOG_PERSIST=true \
-      stack_kinesis_inject_backlog "$E2E_STREAM" "$backlog" 3600 0 "$c1" "$c2" ||
+    # record count and bytes, not its time span.
+    STACK_BACKLOG_MAX_RATE=0 stack_kinesis_inject_backlog "$E2E_STREAM" "$backlog" 3600 0 "$c1" "$c2" ||
       e2e_fail "backlog injection failed"
     SEED_INJECT="stop $(secs "$BACKLOG_STOP_MS") s, inject $(secs "$BACKLOG_INJECT_MS") s, load $(secs "$BACKLOG_LOAD_MS") s, RSS $((BACKLOG_RSS_KB / 1024)) MiB"
     e2e_say "backlog: $backlog records into $c1 $c2 ($SEED_INJECT); waiting past the TTL ($(( ${E2E_TTL_S:-12} + 2 )) s)"
