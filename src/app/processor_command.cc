@@ -43,7 +43,7 @@ std::unique_ptr<leases::StaleLeaseFixer> makeLeaseFixer(const Config& config, Cl
     if (!d.regionName.empty()) daemon.regionName = d.regionName;
     if (!d.dynamoDBEndpoint.empty()) daemon.dynamoDBEndpoint = d.dynamoDBEndpoint;
     if (!d.kinesisEndpoint.empty()) daemon.kinesisEndpoint = d.kinesisEndpoint;
-    auto access = leases::resolveAwsAccess(daemon, env, leases::shortRetryPolicy());
+    auto access = leases::resolveAwsAccess(daemon, env, leases::fixerRetryPolicy());
     if (!access) {
         spdlog::warn(
             "lease fixer off: cannot tell where the lease table is ({}); stale leases "
@@ -63,10 +63,12 @@ std::unique_ptr<leases::StaleLeaseFixer> makeLeaseFixer(const Config& config, Cl
     options.cutLoopGuardMillis = config.cutLoopGuardMillis;
     options.edit.removeLeaseOwner = config.fixRemovesLeaseOwner;
     auto settings = std::move(access).value();
-    auto factory = [settings, &clock]() -> Result<std::unique_ptr<leases::FixerAccess>> {
+    auto factory =
+        [settings,
+         &clock](std::function<bool()> stopping) -> Result<std::unique_ptr<leases::FixerAccess>> {
         try {
             return std::unique_ptr<leases::FixerAccess>(
-                std::make_unique<leases::AwsServices>(settings, env, clock));
+                std::make_unique<leases::AwsServices>(settings, env, clock, std::move(stopping)));
         } catch (const std::exception& e) {
             return Status::error("InternalError",
                                  std::string("cannot set up AWS clients: ") + e.what());

@@ -276,7 +276,7 @@ void StaleLeaseFixer::runWorker() {
         }
         Status failure;
         if (!editor) {
-            auto made = factory_();
+            auto made = factory_([this] { return stopping(); });
             if (made) {
                 access = std::move(made).value();
                 editor.emplace(access->dynamodb(), table_, options_.edit);

@@ -51,11 +51,10 @@ TEST_CASE("The probe names the fixer's action and keeps the time it first saw it
     FixerOptions options;
     options.stream = "heartbeats";
     options.costs = CutCosts{1'500, 6'000};
-    StaleLeaseFixer fixer("app", options, clock,
-                          [&]() -> Result<std::unique_ptr<FixerAccess>> {
-                              return std::unique_ptr<FixerAccess>(
-                                  std::make_unique<TestAccess>(f.ddb, shard));
-                          });
+    StaleLeaseFixer fixer(
+        "app", options, clock, [&](std::function<bool()>) -> Result<std::unique_ptr<FixerAccess>> {
+            return std::unique_ptr<FixerAccess>(std::make_unique<TestAccess>(f.ddb, shard));
+        });
     const auto probe = app::fixerProbe(&fixer);
     fixer.onInitialize({kShard, std::string("TRIM_HORIZON"), 0});
     CHECK(probe(kStart).action == "watching");

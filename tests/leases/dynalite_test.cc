@@ -502,10 +502,12 @@ TEST_CASE("An unreachable DynamoDB fails clearly and within bounds", "[leases][d
         o.stream = "heartbeats";
         o.retryBaseMillis = 50;
         o.retryCapMillis = 200;
-        StaleLeaseFixer fixer(kTable, o, clock, [&]() -> au::Result<std::unique_ptr<FixerAccess>> {
-            return std::unique_ptr<FixerAccess>(
-                std::make_unique<AwsServices>(access.value(), env, clock));
-        });
+        StaleLeaseFixer fixer(
+            kTable, o, clock,
+            [&](std::function<bool()> stopping) -> au::Result<std::unique_ptr<FixerAccess>> {
+                return std::unique_ptr<FixerAccess>(
+                    std::make_unique<AwsServices>(access.value(), env, clock, std::move(stopping)));
+            });
         fixer.onInitialize({"shardId-000000000001", std::string("TRIM_HORIZON"), 0});
         au::protocol::ProcessRecords b;
         b.millisBehindLatest = 3 * kHour;  // an empty batch of a sparse shard, far behind

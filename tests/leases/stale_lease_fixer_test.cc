@@ -36,7 +36,7 @@ struct TestAccess final : FixerAccess {
 };
 
 FixerAccessFactory lend(DdbFixture& f, FakeShard& shard) {
-    return [&f, &shard]() -> au::Result<std::unique_ptr<FixerAccess>> {
+    return [&f, &shard](std::function<bool()>) -> au::Result<std::unique_ptr<FixerAccess>> {
         return std::unique_ptr<FixerAccess>(std::make_unique<TestAccess>(f.ddb, shard));
     };
 }
@@ -265,7 +265,8 @@ TEST_CASE("Missing credentials and a failing Kinesis are one log line each run",
     FakeShard shard(kStart);
     dayOldBacklog(shard);
     int built = 0;
-    FixerAccessFactory factory = [&]() -> au::Result<std::unique_ptr<FixerAccess>> {
+    FixerAccessFactory factory =
+        [&](std::function<bool()>) -> au::Result<std::unique_ptr<FixerAccess>> {
         if (++built <= 2) return au::Status::error("NoCredentials", "no credentials in the chain");
         return std::unique_ptr<FixerAccess>(std::make_unique<TestAccess>(f.ddb, shard));
     };
