@@ -319,9 +319,9 @@ void StaleLeaseFixer::runWorker() {
         changed_.notify_all();
         if (failures == 1) {
             spdlog::warn(
-                "cannot cut lease {} in DynamoDB table {}: {}. Processing goes on, records "
-                "older than {} are skipped; retrying with backoff (up to {})",
-                shard, table_, failure.toString(), formatDuration(options_.maxReplayMillis),
+                "cannot cut lease {} (stream {}, lease table {}): {}. Processing goes on, "
+                "records older than {} are skipped; retrying with backoff (up to {})",
+                shard, options_.stream, table_, failure.toString(), formatDuration(options_.maxReplayMillis),
                 formatDuration(options_.retryCapMillis));
         } else {
             spdlog::debug("lease {}: attempt {} failed: {}", shard, failures, failure.toString());
