@@ -39,7 +39,7 @@ activeset::ShardNotes::FixerProbe fixerProbe(const leases::StaleLeaseFixer* fixe
         const auto snap = fixer->snapshot();
         activeset::FixerNote note{fixerAction(snap.state), snap.reason, now};
         if (snap.failures > 0 && snap.state == leases::StaleLeaseFixer::State::kFixing) {
-            note.detail += " (" + std::to_string(snap.failures) + " DynamoDB failures so far)";
+            note.detail += " (" + std::to_string(snap.failures) + " AWS failures so far)";
         }
         std::lock_guard<std::mutex> lock(seen->mu);
         if (seen->last.action == note.action) note.at = seen->last.at;
