@@ -6,7 +6,7 @@
 
 namespace au::activeset {
 
-Result<std::map<std::string, int64_t>> activeUsersAt(RedisConnection& connection,
+Result<std::map<std::string, int64_t>> activeUsersAt(redis::Connection& connection,
                                                      const std::string& key, int64_t atMillis,
                                                      int64_t ttlMillis, int64_t timeoutMillis) {
     auto reply = connection.command(
@@ -14,7 +14,7 @@ Result<std::map<std::string, int64_t>> activeUsersAt(RedisConnection& connection
         timeoutMillis);
     if (!reply) return reply.status();
     if (reply->isError()) return Status::error("RedisError", reply->str);
-    if (reply->type != RedisReply::Type::kArray || reply->elements.size() % 2 != 0) {
+    if (reply->type != redis::Reply::Type::kArray || reply->elements.size() % 2 != 0) {
         return Status::error("ProtocolError", "unexpected ZRANGEBYSCORE reply");
     }
     std::map<std::string, int64_t> users;
@@ -32,7 +32,7 @@ Result<std::map<std::string, int64_t>> activeUsersAt(RedisConnection& connection
     return users;
 }
 
-Result<std::vector<ShardStats>> shardStats(RedisConnection& connection, const std::string& key,
+Result<std::vector<ShardStats>> shardStats(redis::Connection& connection, const std::string& key,
                                            int64_t timeoutMillis) {
     auto reply = connection.command({"HGETALL", statsKeyOf(key)}, timeoutMillis);
     if (!reply) return reply.status();

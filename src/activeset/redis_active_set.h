@@ -10,15 +10,15 @@
 #include <string>
 #include <vector>
 
-#include "activeset/redis_connection.h"
 #include "activeset/shard_stats.h"
+#include "redis/connection.h"
 
 namespace au::activeset {
 
-Result<std::map<std::string, int64_t>> activeUsersAt(RedisConnection& connection,
+Result<std::map<std::string, int64_t>> activeUsersAt(redis::Connection& connection,
                                                      const std::string& key, int64_t atMillis,
                                                      int64_t ttlMillis, int64_t timeoutMillis);
-Result<std::vector<ShardStats>> shardStats(RedisConnection& connection, const std::string& key,
+Result<std::vector<ShardStats>> shardStats(redis::Connection& connection, const std::string& key,
                                            int64_t timeoutMillis);
 
 }  // namespace au::activeset

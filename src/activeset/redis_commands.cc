@@ -1,6 +1,6 @@
 #include "activeset/redis_commands.h"
 
-#include "activeset/redis_connection.h"
+#include "redis/command.h"
 
 namespace au::activeset {
 
@@ -19,18 +19,18 @@ std::vector<std::string> zaddGreaterCommands(const std::string& key, const UserS
             args.push_back(std::to_string(entries[i].second));
             args.push_back(entries[i].first);
         }
-        out.push_back(formatCommand(args));
+        out.push_back(redis::formatCommand(args));
     }
     return out;
 }
 
 std::string evictCommand(const std::string& key, int64_t cutoff) {
-    return formatCommand({"ZREMRANGEBYSCORE", key, "-inf", std::to_string(cutoff)});
+    return redis::formatCommand({"ZREMRANGEBYSCORE", key, "-inf", std::to_string(cutoff)});
 }
 
 std::string publishStatsCommand(const std::string& statsKey, const std::string& shardId,
                                 const std::string& json) {
-    return formatCommand({"HSET", statsKey, shardId, json});
+    return redis::formatCommand({"HSET", statsKey, shardId, json});
 }
 
 }  // namespace au::activeset

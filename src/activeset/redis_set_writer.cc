@@ -5,7 +5,7 @@
 
 namespace au::activeset {
 
-RedisSetWriter::RedisSetWriter(RedisLink& link, const Clock& clock, WriterOptions options,
+RedisSetWriter::RedisSetWriter(redis::Link& link, const Clock& clock, WriterOptions options,
                                std::function<double()> random)
     : link_(link),
       clock_(clock),

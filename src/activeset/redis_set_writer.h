@@ -18,9 +18,9 @@
 #include <optional>
 #include <string>
 
-#include "activeset/backoff.h"
 #include "activeset/pending_updates.h"
-#include "activeset/redis_link.h"
+#include "redis/backoff.h"
+#include "redis/link.h"
 #include "util/clock.h"
 
 namespace au::activeset {
@@ -48,7 +48,7 @@ class RedisSetWriter {
     static constexpr size_t kCommandsPerPipeline = 64;
 
     // REQUIRES: link and clock outlive this object.
-    RedisSetWriter(RedisLink& link, const Clock& clock, WriterOptions options,
+    RedisSetWriter(redis::Link& link, const Clock& clock, WriterOptions options,
                    std::function<double()> random);
 
     bool connected() const { return link_.connected(); }
@@ -81,10 +81,10 @@ class RedisSetWriter {
     void onFailure(const Status& why);
     bool send(const std::vector<std::string>& commands);
 
-    RedisLink& link_;
+    redis::Link& link_;
     const Clock& clock_;
     WriterOptions options_;
-    Backoff backoff_;
+    redis::Backoff backoff_;
     int64_t nextAttemptAt_ = 0;
     int64_t nextEvictAt_ = 0;
     bool outage_ = false;

@@ -12,7 +12,7 @@ constexpr int64_t kStatsEveryMillis = 1'000;
 constexpr int64_t kMaxWaitMillis = 1'000;
 }  // namespace
 
-RedisSink::RedisSink(Options options, std::unique_ptr<RedisLink> link, Clock& clock,
+RedisSink::RedisSink(Options options, std::unique_ptr<redis::Link> link, Clock& clock,
                      std::function<double()> random)
     : options_(std::move(options)),
       clock_(clock),

@@ -5,20 +5,15 @@
 #include <cstdint>
 #include <string>
 
-namespace au::activeset {
+#include "redis/tls_settings.h"
 
-struct RedisTlsSettings {
-    std::string caFile;    // PEM bundle to verify the server; empty: the system's default paths
-    std::string certFile;  // client certificate (PEM), for servers that require one
-    std::string keyFile;   // its private key (PEM)
-    bool verify = true;    // verify the server's certificate and host name
-};
+namespace au::activeset {
 
 struct RedisSettings {
     std::string url;  // redis://[user:password@]host:port[/db] or rediss://...; empty: no Redis
     std::string key;  // the sorted set; default "active-users:<applicationName>"
     std::string passwordEnv;  // an environment variable holding the AUTH password; empty: none
-    RedisTlsSettings tls;
+    redis::TlsSettings tls;
     int64_t timeoutMillis = 1'000;        // connect, and each pipeline's write + read
     size_t maxPendingUsers = 1'000'000;   // bound of the buffer of unsent updates
     int64_t evictIntervalMillis = 5'000;  // ZREMRANGEBYSCORE at most this often (per processor)

@@ -5,7 +5,7 @@
 #include <functional>
 #include <map>
 
-#include "activeset/redis_url.h"
+#include "redis/url.h"
 
 namespace au::app {
 
@@ -195,7 +195,7 @@ Result<Config> configFromProperties(const Properties& properties) {
     redis.maxPendingUsers =
         static_cast<size_t>(r.integer(p + "redisMaxPendingUsers", 1'000'000, 1, 1'000'000'000));
     if (!redis.url.empty()) {
-        if (auto ep = activeset::parseRedisUrl(redis.url); !ep) {
+        if (auto ep = redis::parseUrl(redis.url); !ep) {
             r.fail(p + "redisUrl", ep.status().message());
         }
     }

@@ -18,7 +18,7 @@ constexpr const char* kUsage =
 
 // The users active at `at` in the Redis set (TTL: the configured one, else the published one).
 Result<std::map<std::string, int64_t>> readRedis(const RedisTarget& target, int64_t at) {
-    auto connection = activeset::RedisConnection::connect(target.connect);
+    auto connection = redis::Connection::connect(target.connect);
     if (!connection) return connection.status();
     int64_t ttl = target.ttlMillis;
     if (ttl <= 0) {

@@ -8,7 +8,7 @@ namespace au::app {
 Result<RedisTarget> redisTargetFrom(const CommandLine& cl) {
     const auto url = cl.get("--redis");
     if (!url || url->empty()) return Status::error("Usage", "--redis URL is required");
-    auto endpoint = activeset::parseRedisUrl(*url);
+    auto endpoint = redis::parseUrl(*url);
     if (!endpoint) return Status::error("Usage", "--redis: " + endpoint.status().message());
     RedisTarget target;
     target.connect.endpoint = endpoint.value();
@@ -16,8 +16,8 @@ Result<RedisTarget> redisTargetFrom(const CommandLine& cl) {
         auto config = loadConfig(*path);
         if (!config) return Status::error("Usage", *path + ": " + config.status().message());
         static const ProcessEnvironment env;
-        if (Status st = activeset::takePasswordFromEnvironment(target.connect.endpoint,
-                                                               config->redis.passwordEnv, env);
+        if (Status st = redis::takePasswordFromEnvironment(target.connect.endpoint,
+                                                           config->redis.passwordEnv, env);
             !st) {
             return Status::error("Usage", *path + ": " + st.message());
         }

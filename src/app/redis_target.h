@@ -8,14 +8,14 @@
 
 #include <string>
 
-#include "activeset/redis_connection.h"
 #include "app/cli.h"
+#include "redis/connection.h"
 #include "util/status.h"
 
 namespace au::app {
 
 struct RedisTarget {
-    activeset::RedisConnectOptions connect;
+    redis::ConnectOptions connect;
     std::string key;
     int64_t ttlMillis = 0;  // 0: from the published stats, else 120 s
 };

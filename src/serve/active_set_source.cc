@@ -21,9 +21,9 @@ std::string RedisSource::describe() const {
     return "redis " + options_.endpoint.redacted() + " key " + key_;
 }
 
-Result<activeset::RedisConnection*> RedisSource::connection() {
+Result<redis::Connection*> RedisSource::connection() {
     if (!connection_) {
-        auto c = activeset::RedisConnection::connect(options_);
+        auto c = redis::Connection::connect(options_);
         if (!c) return c.status();
         connection_ = std::move(c).value();
     }

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "activeset/redis_connection.h"
 #include "activeset/shard_stats.h"
+#include "redis/connection.h"
 #include "util/status.h"
 
 namespace au::serve {
@@ -43,21 +43,21 @@ class RedisSource final : public ActiveSetSource {
   public:
     // ttlMillis: the cutoff's TTL; 0 = the largest ttlMillis the processors published in the
     // stats hash, else 120 s.
-    RedisSource(activeset::RedisConnectOptions options, std::string key, int64_t ttlMillis)
+    RedisSource(redis::ConnectOptions options, std::string key, int64_t ttlMillis)
         : options_(std::move(options)), key_(std::move(key)), ttlMillis_(ttlMillis) {}
     Result<std::map<std::string, int64_t>> activeUsers(int64_t atMillis) override;
     Result<std::vector<activeset::ShardStats>> shardStats() override;
     std::string describe() const override;
 
   private:
-    Result<activeset::RedisConnection*> connection();  // REQUIRES: mu_ held
+    Result<redis::Connection*> connection();  // REQUIRES: mu_ held
     void dropConnection() { connection_.reset(); }
 
-    activeset::RedisConnectOptions options_;
+    redis::ConnectOptions options_;
     std::string key_;
     int64_t ttlMillis_;
     std::mutex mu_;
-    std::unique_ptr<activeset::RedisConnection> connection_;
+    std::unique_ptr<redis::Connection> connection_;
 };
 
 }  // namespace au::serve

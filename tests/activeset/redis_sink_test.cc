@@ -5,20 +5,20 @@
 
 #include <catch2/catch.hpp>
 
-#include "fake_redis_link.h"
 #include "log_capture.h"
+#include "redis/fake_link.h"
 #include "util/clock.h"
 
 using namespace au;
 using namespace au::activeset;
-using au::activeset::testing::FakeRedisLink;
-using au::activeset::testing::parseCommand;
+using au::redis::testing::FakeLink;
+using au::redis::testing::parseCommand;
 
 namespace {
 
 struct Fixture {
     ManualClock clock{1'000'000};
-    FakeRedisLink* link = nullptr;
+    FakeLink* link = nullptr;
     std::unique_ptr<RedisSink> sink;
     processor::ActiveUserTable table{120'000};
     processor::ProcessorStats stats;
@@ -32,7 +32,7 @@ struct Fixture {
         o.ttlMillis = 120'000;
         o.endpointForLogs = "redis://fake:6379/0";
         o.startThread = false;
-        auto l = std::make_unique<FakeRedisLink>();
+        auto l = std::make_unique<FakeLink>();
         link = l.get();
         sink = std::make_unique<RedisSink>(o, std::move(l), clock, [] { return 1.0 - 1e-9; });
         sink->onStart("shardId-1", clock.nowMillis(), table);
@@ -47,7 +47,7 @@ struct Fixture {
     void tick() { sink->onTick(clock.nowMillis(), table, stats); }
 };
 
-bool anyCommand(const FakeRedisLink& link, const std::string& name) {
+bool anyCommand(const FakeLink& link, const std::string& name) {
     for (const auto& p : link.sent)
         for (const auto& c : p)
             if (parseCommand(c)[0] == name) return true;
@@ -147,7 +147,7 @@ TEST_CASE("A Redis error reply (e.g. no ZADD GT before Redis 6.2) is treated as 
     Fixture f;
     f.sink->pumpOnce();
     f.link->pipelineScript.push_back(
-        std::vector<RedisReply>{RedisReply::error("ERR syntax error")});
+        std::vector<redis::Reply>{redis::Reply::error("ERR syntax error")});
     f.batch({{"alice", 999'000}});
     f.sink->pumpOnce();
     CHECK(logs.count("unavailable") == 1);

@@ -1,11 +1,11 @@
-#include "activeset/resolver.h"
+#include "redis/resolver.h"
 
 #include <catch2/catch.hpp>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
 
-using namespace au::activeset;
+using namespace au::redis;
 using SteadyClock = std::chrono::steady_clock;
 
 namespace {

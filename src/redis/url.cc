@@ -1,8 +1,8 @@
-#include "activeset/redis_url.h"
+#include "redis/url.h"
 
 #include <charconv>
 
-namespace au::activeset {
+namespace au::redis {
 
 namespace {
 
@@ -40,14 +40,14 @@ bool parseInt(const std::string& s, int& out) {
 
 }  // namespace
 
-std::string RedisEndpoint::redacted() const {
+std::string Endpoint::redacted() const {
     const bool v6 = host.find(':') != std::string::npos;
     return std::string(tls ? "rediss://" : "redis://") + (v6 ? "[" + host + "]" : host) + ":" +
            std::to_string(port) + "/" + std::to_string(db);
 }
 
-Result<RedisEndpoint> parseRedisUrl(const std::string& url) {
-    RedisEndpoint ep;
+Result<Endpoint> parseUrl(const std::string& url) {
+    Endpoint ep;
     std::string rest;
     if (url.rfind("redis://", 0) == 0) {
         rest = url.substr(8);
@@ -106,7 +106,7 @@ Result<RedisEndpoint> parseRedisUrl(const std::string& url) {
     return ep;
 }
 
-Status takePasswordFromEnvironment(RedisEndpoint& endpoint, const std::string& name,
+Status takePasswordFromEnvironment(Endpoint& endpoint, const std::string& name,
                                    const Environment& env) {
     if (name.empty()) return Status::ok();
     const auto value = env.get(name);
@@ -118,4 +118,4 @@ Status takePasswordFromEnvironment(RedisEndpoint& endpoint, const std::string& n
     return Status::ok();
 }
 
-}  // namespace au::activeset
+}  // namespace au::redis

@@ -1,5 +1,5 @@
 #pragma once
-// RedisEndpoint: where and how to connect, parsed from a URL:
+// Endpoint: where and how to connect, parsed from a URL:
 //   redis://[[user]:password@]host[:port][/db]     plain TCP
 //   rediss://...                                    TLS
 // Port defaults to 6379, db to 0. user and password are percent-decoded; an empty user with a
@@ -12,9 +12,9 @@
 #include "util/env.h"
 #include "util/status.h"
 
-namespace au::activeset {
+namespace au::redis {
 
-struct RedisEndpoint {
+struct Endpoint {
     bool tls = false;
     std::string host;
     int port = 6379;
@@ -26,12 +26,12 @@ struct RedisEndpoint {
     std::string redacted() const;
 };
 
-Result<RedisEndpoint> parseRedisUrl(const std::string& url);
+Result<Endpoint> parseUrl(const std::string& url);
 
 // activeUsers.redisPasswordEnv: the password is the value of the environment variable `name`,
 // replacing any password in the URL (an ACL user keeps its name: "redis://user:@host"). Does
 // nothing for an empty name; fails with "PasswordNotSet" when the variable is unset or empty.
-Status takePasswordFromEnvironment(RedisEndpoint& endpoint, const std::string& name,
+Status takePasswordFromEnvironment(Endpoint& endpoint, const std::string& name,
                                    const Environment& env);
 
-}  // namespace au::activeset
+}  // namespace au::redis
