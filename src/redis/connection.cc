@@ -25,7 +25,7 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-int64_t millisLeft(SteadyClock::time_point deadline) {
+int64_t millisLeft(Deadline deadline) {
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now())
             .count();
@@ -116,7 +116,7 @@ struct Connection::Impl {
     }
 
     // Waits until fd is readable/writable; false on timeout or poll error (status set).
-    Status waitFor(short events, SteadyClock::time_point deadline) {
+    Status waitFor(short events, Deadline deadline) {
         for (;;) {
             pollfd p{fd, events, 0};
             const int n = ::poll(&p, 1, static_cast<int>(millisLeft(deadline)));
@@ -126,7 +126,7 @@ struct Connection::Impl {
         }
     }
 
-    Status connectTcp(const Endpoint& ep, SteadyClock::time_point deadline) {
+    Status connectTcp(const Endpoint& ep, Deadline deadline) {
         const std::string port = std::to_string(ep.port);
         auto list = resolveTcp(ep.host, port, deadline);
         if (!list) return list.status();
@@ -159,7 +159,7 @@ struct Connection::Impl {
         return last;
     }
 
-    Status startTls(const Endpoint& ep, const TlsSettings& tls, SteadyClock::time_point deadline) {
+    Status startTls(const Endpoint& ep, const TlsSettings& tls, Deadline deadline) {
         auto api = loadSsl();  // OpenSSL is loaded on the first TLS connection
         if (!api) return Status::error("TlsError", api.status().message());
         openssl = api.value();
@@ -224,7 +224,7 @@ struct Connection::Impl {
         }
     }
 
-    Status writeAll(const std::string& data, SteadyClock::time_point deadline) {
+    Status writeAll(const std::string& data, Deadline deadline) {
         ScopedSigpipeBlock noSigpipe;
         size_t done = 0;
         while (done < data.size()) {
@@ -261,7 +261,7 @@ struct Connection::Impl {
     }
 
     // Reads more bytes into the reader.
-    Status readSome(SteadyClock::time_point deadline) {
+    Status readSome(Deadline deadline) {
         ScopedSigpipeBlock noSigpipe;
         char buffer[64 * 1024];
         for (;;) {
@@ -298,7 +298,7 @@ struct Connection::Impl {
         }
     }
 
-    Result<Reply> readReply(SteadyClock::time_point deadline) {
+    Result<Reply> readReply(Deadline deadline) {
         for (;;) {
             void* raw = nullptr;
             if (redisReaderGetReply(reader, &raw) != REDIS_OK) {
@@ -315,28 +315,34 @@ struct Connection::Impl {
         }
     }
 
-    Result<std::vector<Reply>> pipeline(const std::vector<std::string>& commands,
-                                        int64_t timeoutMillis) {
+    Status send(const std::vector<std::string>& commands, Deadline deadline) {
         if (broken) return Status::error("ConnectionError", "the connection failed earlier");
-        const auto deadline = SteadyClock::now() + std::chrono::milliseconds(timeoutMillis);
         std::string out;
         size_t total = 0;
         for (const auto& c : commands) total += c.size();
         out.reserve(total);
         for (const auto& c : commands) out += c;
         Status st = writeAll(out, deadline);
-        if (!st) {
-            broken = true;
-            return st;
-        }
+        if (!st) broken = true;
+        return st;
+    }
+
+    Result<Reply> receive(Deadline deadline) {
+        if (broken) return Status::error("ConnectionError", "the connection failed earlier");
+        auto r = readReply(deadline);
+        if (!r) broken = true;
+        return r;
+    }
+
+    Result<std::vector<Reply>> pipeline(const std::vector<std::string>& commands,
+                                        int64_t timeoutMillis) {
+        const auto deadline = SteadyClock::now() + std::chrono::milliseconds(timeoutMillis);
+        if (Status st = send(commands, deadline); !st) return st;
         std::vector<Reply> replies;
         replies.reserve(commands.size());
         for (size_t i = 0; i < commands.size(); ++i) {
-            auto r = readReply(deadline);
-            if (!r) {
-                broken = true;
-                return r.status();
-            }
+            auto r = receive(deadline);
+            if (!r) return r.status();
             replies.push_back(std::move(r).value());
         }
         return replies;
@@ -376,6 +382,12 @@ Result<std::vector<Reply>> Connection::pipeline(const std::vector<std::string>& 
                                                 int64_t timeoutMillis) {
     return impl_->pipeline(commands, timeoutMillis);
 }
+
+Status Connection::send(const std::vector<std::string>& commands, Deadline deadline) {
+    return impl_->send(commands, deadline);
+}
+
+Result<Reply> Connection::receive(Deadline deadline) { return impl_->receive(deadline); }
 
 Result<Reply> Connection::command(const std::vector<std::string>& args, int64_t timeoutMillis) {
     auto replies = impl_->pipeline({formatCommand(args)}, timeoutMillis);

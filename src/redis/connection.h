@@ -13,10 +13,13 @@
 // pipeline(): writes every command in one go and reads exactly one reply per command. A Redis
 // error reply is a reply (Reply::kError), not a failure. A failure ("Timeout",
 // "ConnectionError", "ProtocolError") leaves the connection unusable: drop it and reconnect.
+// send() and receive() are its two halves, for a caller that writes to several servers before
+// reading from any (cluster_link.h): one receive() per command sent, in order.
 //
 // Never raises SIGPIPE (it is blocked for the calling thread during socket I/O).
 // Thread-compatible: one thread at a time. Logs nothing.
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -29,6 +32,8 @@
 #include "util/status.h"
 
 namespace au::redis {
+
+using Deadline = std::chrono::steady_clock::time_point;
 
 struct ConnectOptions {
     Endpoint endpoint;
@@ -46,6 +51,9 @@ class Connection {
     // REQUIRES: every element is a formatCommand() result.
     Result<std::vector<Reply>> pipeline(const std::vector<std::string>& commands,
                                         int64_t timeoutMillis);
+    // REQUIRES: every element is a formatCommand() result.
+    Status send(const std::vector<std::string>& commands, Deadline deadline);
+    Result<Reply> receive(Deadline deadline);
     // One command (formatted here).
     Result<Reply> command(const std::vector<std::string>& args, int64_t timeoutMillis);
 

@@ -38,24 +38,64 @@ bool parseInt(const std::string& s, int& out) {
     return ec == std::errc() && ptr == s.data() + s.size();
 }
 
+// "host[:port]" or "[v6][:port]".
+Status parseHostPort(const std::string& text, std::string& host, int& port) {
+    std::string portText;
+    if (!text.empty() && text[0] == '[') {
+        const auto close = text.find(']');
+        if (close == std::string::npos) return invalid("unclosed '[' in the host");
+        host = text.substr(1, close - 1);
+        const std::string after = text.substr(close + 1);
+        if (!after.empty()) {
+            if (after[0] != ':') return invalid("unexpected text after the host");
+            portText = after.substr(1);
+        }
+    } else {
+        const auto colon = text.rfind(':');
+        host = text.substr(0, colon);
+        if (colon != std::string::npos) portText = text.substr(colon + 1);
+    }
+    if (host.empty()) return invalid("no host");
+    if (!portText.empty() && (!parseInt(portText, port) || port < 1 || port > 65535)) {
+        return invalid("\"" + portText + "\" is not a port");
+    }
+    return Status::ok();
+}
+
 }  // namespace
 
 std::string Endpoint::redacted() const {
-    const bool v6 = host.find(':') != std::string::npos;
-    return std::string(tls ? "rediss://" : "redis://") + (v6 ? "[" + host + "]" : host) + ":" +
-           std::to_string(port) + "/" + std::to_string(db);
+    const auto hostPort = [](const std::string& h, int p) {
+        return (h.find(':') != std::string::npos ? "[" + h + "]" : h) + ":" + std::to_string(p);
+    };
+    if (cluster) {
+        std::string out = tls ? "rediss+cluster://" : "redis+cluster://";
+        for (size_t i = 0; i < seeds.size(); ++i) {
+            out += (i ? "," : "") + hostPort(seeds[i].first, seeds[i].second);
+        }
+        return out;
+    }
+    return std::string(tls ? "rediss://" : "redis://") + hostPort(host, port) + "/" +
+           std::to_string(db);
 }
 
-Result<Endpoint> parseUrl(const std::string& url) {
+Result<Endpoint> parseUrl(const std::string& url, bool cluster) {
     Endpoint ep;
+    ep.cluster = cluster;
     std::string rest;
-    if (url.rfind("redis://", 0) == 0) {
-        rest = url.substr(8);
-    } else if (url.rfind("rediss://", 0) == 0) {
-        ep.tls = true;
-        rest = url.substr(9);
-    } else {
-        return invalid("the URL must start with redis:// or rediss://");
+    bool known = false;
+    for (const char* scheme : {"redis://", "rediss://", "redis+cluster://", "rediss+cluster://"}) {
+        const std::string prefix = scheme;
+        if (url.rfind(prefix, 0) != 0) continue;
+        known = true;
+        ep.tls = prefix[5] == 's';
+        if (prefix.find("+cluster") != std::string::npos) ep.cluster = true;
+        rest = url.substr(prefix.size());
+    }
+    if (!known) {
+        return invalid(
+            "the URL must start with redis://, rediss://, redis+cluster:// or "
+            "rediss+cluster://");
     }
     if (const auto q = rest.find_first_of("?#"); q != std::string::npos) {
         return invalid("query parameters and fragments are not supported");
@@ -81,28 +121,28 @@ Result<Endpoint> parseUrl(const std::string& url) {
             ep.password = *password;
         }
     }
-    std::string portText;
-    if (!rest.empty() && rest[0] == '[') {
-        const auto close = rest.find(']');
-        if (close == std::string::npos) return invalid("unclosed '[' in the host");
-        ep.host = rest.substr(1, close - 1);
-        const std::string after = rest.substr(close + 1);
-        if (!after.empty()) {
-            if (after[0] != ':') return invalid("unexpected text after the host");
-            portText = after.substr(1);
-        }
-    } else {
-        const auto colon = rest.rfind(':');
-        ep.host = rest.substr(0, colon);
-        if (colon != std::string::npos) portText = rest.substr(colon + 1);
+    size_t start = 0;
+    for (;;) {
+        const size_t comma = rest.find(',', start);
+        std::string host;
+        int port = 6379;
+        if (Status st = parseHostPort(rest.substr(start, comma - start), host, port); !st)
+            return st;
+        ep.seeds.emplace_back(std::move(host), port);
+        if (comma == std::string::npos) break;
+        start = comma + 1;
     }
-    if (ep.host.empty()) return invalid("no host");
-    if (!portText.empty() && (!parseInt(portText, ep.port) || ep.port < 1 || ep.port > 65535)) {
-        return invalid("\"" + portText + "\" is not a port");
+    if (ep.seeds.size() > 1 && !ep.cluster) {
+        return invalid(
+            "several hosts name the seed nodes of a cluster: use redis+cluster:// (or "
+            "activeUsers.redisCluster = true)");
     }
+    ep.host = ep.seeds.front().first;
+    ep.port = ep.seeds.front().second;
     if (!path.empty() && (!parseInt(path, ep.db) || ep.db < 0)) {
         return invalid("\"" + path + "\" is not a database number");
     }
+    if (ep.cluster && ep.db != 0) return invalid("a cluster has only database 0");
     return ep;
 }
 

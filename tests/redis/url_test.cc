@@ -50,6 +50,43 @@ TEST_CASE("Bad Redis URLs are rejected with the reason, never the password", "[r
     CHECK(r.status().message().find("topsecret") == std::string::npos);
 }
 
+TEST_CASE("Cluster URLs: seed nodes as a list, TLS, credentials for every node; db 0 only",
+          "[redis][unit]") {
+    auto c = parseUrl("redis+cluster://app:pw@10.0.0.1:7000,10.0.0.2,[::1]:7002");
+    REQUIRE(c);
+    CHECK(c->cluster);
+    CHECK_FALSE(c->tls);
+    CHECK(c->seeds == std::vector<std::pair<std::string, int>>{
+                          {"10.0.0.1", 7000}, {"10.0.0.2", 6379}, {"::1", 7002}});
+    CHECK(c->host == "10.0.0.1");
+    CHECK(c->port == 7000);
+    CHECK(*c->user == "app");
+    CHECK(c->redacted() == "redis+cluster://10.0.0.1:7000,10.0.0.2:6379,[::1]:7002");
+
+    auto tls = parseUrl("rediss+cluster://h:7000");
+    REQUIRE(tls);
+    CHECK(tls->tls);
+    CHECK(tls->cluster);
+
+    // activeUsers.redisCluster = true: a plain URL names the seeds.
+    auto flag = parseUrl("redis://h1:7000,h2:7001", /*cluster=*/true);
+    REQUIRE(flag);
+    CHECK(flag->cluster);
+    CHECK(flag->seeds.size() == 2);
+    CHECK_FALSE(parseUrl("redis://h1:7000")->cluster);  // one node: as before
+    CHECK(parseUrl("redis://h1:7000")->seeds.size() == 1);
+
+    for (const char* bad : {"redis://h1:7000,h2:7001", "redis+cluster://h:7000/1",
+                            "redis+cluster://h:7000,", "redis+cluster://h:7000,h:x"}) {
+        INFO(bad);
+        auto r = parseUrl(bad);
+        REQUIRE_FALSE(r);
+        CHECK(r.status().code() == "InvalidRedisUrl");
+    }
+    CHECK(parseUrl("redis://h1:7000,h2:7001").status().message().find("redis+cluster://") !=
+          std::string::npos);
+}
+
 TEST_CASE("redisPasswordEnv takes the password from the environment, replacing the URL's",
           "[redis][unit]") {
     au::MapEnvironment env(
