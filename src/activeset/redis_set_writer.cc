@@ -10,6 +10,9 @@ RedisSetWriter::RedisSetWriter(redis::Link& link, const Clock& clock, WriterOpti
     : link_(link),
       clock_(clock),
       options_(std::move(options)),
+      layout_(options_.partitions > 0
+                  ? SetLayout::partitioned(options_.key, options_.partitions, options_.memberFormat)
+                  : SetLayout::single(options_.key, options_.memberFormat)),
       backoff_(options_.backoffBaseMillis, options_.backoffCapMillis, std::move(random)) {}
 
 void RedisSetWriter::onFailure(const Status& why) {
@@ -43,8 +46,9 @@ bool RedisSetWriter::tryConnect() {
 }
 
 bool RedisSetWriter::send(const std::vector<std::string>& commands) {
-    for (size_t start = 0; start < commands.size(); start += kCommandsPerPipeline) {
-        const size_t end = std::min(commands.size(), start + kCommandsPerPipeline);
+    const size_t perRoundTrip = kCommandsPerPipeline * layout_.partitions();
+    for (size_t start = 0; start < commands.size(); start += perRoundTrip) {
+        const size_t end = std::min(commands.size(), start + perRoundTrip);
         std::vector<std::string> chunk(commands.begin() + static_cast<std::ptrdiff_t>(start),
                                        commands.begin() + static_cast<std::ptrdiff_t>(end));
         auto replies = link_.pipeline(chunk);
@@ -67,8 +71,8 @@ bool RedisSetWriter::send(const std::vector<std::string>& commands) {
 bool RedisSetWriter::deliver(WriterWork& work) {
     if (!link_.connected()) return false;
     const int64_t now = clock_.nowMillis();
-    std::vector<std::string> commands = zaddGreaterCommands(options_.key, work.resync);
-    auto updates = zaddGreaterCommands(options_.key, work.updates);
+    std::vector<std::string> commands = zaddGreaterCommands(layout_, work.resync);
+    auto updates = zaddGreaterCommands(layout_, work.updates);
     commands.insert(commands.end(), std::make_move_iterator(updates.begin()),
                     std::make_move_iterator(updates.end()));
     if (work.statsJson && !options_.shardId.empty()) {
@@ -76,7 +80,11 @@ bool RedisSetWriter::deliver(WriterWork& work) {
             publishStatsCommand(options_.statsKey, options_.shardId, *work.statsJson));
     }
     const bool evict = now >= nextEvictAt_;
-    if (evict) commands.push_back(evictCommand(options_.key, now - options_.ttlMillis));
+    if (evict) {
+        auto evictions = evictCommands(layout_, now - options_.ttlMillis);
+        commands.insert(commands.end(), std::make_move_iterator(evictions.begin()),
+                        std::make_move_iterator(evictions.end()));
+    }
     if (commands.empty()) return true;
     if (!send(commands)) return false;
     counters_.usersSent += work.resync.size() + work.updates.size();

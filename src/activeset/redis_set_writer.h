@@ -6,11 +6,12 @@
 //  - Outage logging: ONE warning when Redis becomes unreachable (first failed connect or round
 //    trip after a success, or at start), ONE info line when a round trip succeeds again; nothing
 //    per batch in between.
-//  - deliver(): sends the work as pipelines of at most kCommandsPerPipeline commands (ZADD GT
-//    with up to 1000 members each, then HSET of the stats), plus ZREMRANGEBYSCORE when the
-//    eviction interval has passed. A Redis error reply (e.g. WRONGTYPE, or an old Redis without
-//    ZADD GT) counts as a failure like a lost connection. After any failure the undelivered
-//    work is dropped: the caller resends the shard's whole table after the next connect.
+//  - deliver(): sends the work as pipelines of at most kCommandsPerPipeline commands per
+//    partition of the layout (ZADD GT with up to 1000 members each, then HSET of the stats), plus
+//    ZREMRANGEBYSCORE of every partition when the eviction interval has passed. A Redis error reply
+//    (e.g. WRONGTYPE, or an old Redis without ZADD GT) counts as a failure like a lost connection.
+//    After any failure the undelivered work is dropped: the caller resends the shard's whole table
+//    after the next connect.
 //
 // Thread-compatible: one thread.
 
@@ -19,6 +20,7 @@
 #include <string>
 
 #include "activeset/pending_updates.h"
+#include "activeset/set_layout.h"
 #include "redis/backoff.h"
 #include "redis/link.h"
 #include "util/clock.h"
@@ -33,7 +35,7 @@ struct WriterWork {
 };
 
 struct WriterOptions {
-    std::string key;       // the sorted set
+    std::string key;       // the sorted set (the partitions' prefix)
     std::string statsKey;  // the stats hash
     std::string shardId;   // the stats field
     int64_t ttlMillis = 120'000;
@@ -41,6 +43,8 @@ struct WriterOptions {
     int64_t backoffBaseMillis = 100;
     int64_t backoffCapMillis = 5'000;
     std::string endpointForLogs;  // redacted URL
+    int partitions = 0;           // 0: one sorted set named `key` (set_layout.h)
+    MemberFormat memberFormat = MemberFormat::kText;
 };
 
 class RedisSetWriter {
@@ -84,6 +88,7 @@ class RedisSetWriter {
     redis::Link& link_;
     const Clock& clock_;
     WriterOptions options_;
+    SetLayout layout_;
     redis::Backoff backoff_;
     int64_t nextAttemptAt_ = 0;
     int64_t nextEvictAt_ = 0;

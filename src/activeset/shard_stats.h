@@ -4,7 +4,9 @@
 // <shardId> of the Redis hash <key>:stats. One JSON document (docs/active-set.md):
 //   {"version":1,"shardId":"...","writtenAt":ms,"ttlMillis":ms,"active":n,"batches":n,
 //    "records":n,"applied":n,"stale":n,"evicted":n,"malformed":{"<reason>":n,...},
-//    "millisBehindLatest":n|null,"pid":n}
+//    "millisBehindLatest":n|null,"pid":n[,"redisPartitions":n]}
+// redisPartitions: the partitions of the set the processor writes on a Redis Cluster (in the
+// Redis hash only), so readers without the configuration find every partition.
 // Counters are per process: they restart from 0 when a lease moves (Prometheus counters may).
 
 #include <cstdint>
@@ -31,6 +33,7 @@ struct ShardStats {
     std::map<std::string, uint64_t> malformed;  // reason -> count (only non-zero reasons)
     std::optional<int64_t> millisBehindLatest;
     int64_t pid = 0;
+    std::optional<int> redisPartitions;
 };
 
 ShardStats makeShardStats(const std::string& shardId, int64_t now, int64_t ttlMillis, size_t active,

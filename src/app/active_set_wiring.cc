@@ -40,7 +40,7 @@ ActiveSetParts makeActiveSetParts(const Config& config, Clock& clock, const Envi
         }
     }
     if (!config.redis.url.empty()) {
-        auto endpoint = redis::parseUrl(config.redis.url);
+        auto endpoint = redis::parseUrl(config.redis.url, config.redis.cluster);
         if (!endpoint) {
             spdlog::error("not using Redis: {}", endpoint.status().toString());
             return parts;
@@ -57,8 +57,8 @@ ActiveSetParts makeActiveSetParts(const Config& config, Clock& clock, const Envi
         options.settings = config.redis;
         options.ttlMillis = s.ttlMillis;
         options.endpointForLogs = endpoint->redacted() + " key " + config.redis.key;
-        parts.redis = std::make_unique<activeset::RedisSink>(
-            options, std::make_unique<redis::NodeLink>(connect), clock, [] {
+        parts.redis =
+            std::make_unique<activeset::RedisSink>(options, redis::makeLink(connect), clock, [] {
                 // The worker thread's reconnection jitter.
                 thread_local std::mt19937_64 generator{std::random_device{}()};
                 return std::uniform_real_distribution<double>(0.0, 1.0)(generator);

@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "activeset/shard_stats.h"
 #include "log_capture.h"
 #include "redis/fake_link.h"
 #include "util/clock.h"
@@ -164,4 +165,50 @@ TEST_CASE("The protocol thread never touches the link: batches only fill the buf
     f.sink->onEnd(f.clock.nowMillis(), f.table, f.stats);  // not connected: returns at once
     CHECK(f.link->sent.empty());
     CHECK_FALSE(anyCommand(*f.link, "ZADD"));
+}
+
+TEST_CASE("On a cluster the sink writes each user to its partition, GUIDs as binary members",
+          "[activeset][cluster][unit]") {
+    ManualClock clock{1'000'000};
+    auto l = std::make_unique<FakeLink>();
+    FakeLink* link = l.get();
+    RedisSink::Options o;
+    o.settings.key = "active-users:c";
+    o.settings.partitions = 8;
+    o.settings.memberFormat = MemberFormat::kBinary;
+    o.ttlMillis = 120'000;
+    o.startThread = false;
+    RedisSink sink(o, std::move(l), clock, [] { return 0.5; });
+    processor::ActiveUserTable table{120'000};
+    processor::ProcessorStats stats;
+    sink.onStart("shardId-1", clock.nowMillis(), table);
+    sink.pumpOnce();
+    const std::string guid = "0123abcd-4567-89ef-0123-456789abcdef";
+    for (const char* id : {guid.c_str(), "alice", "bob"}) {
+        table.apply(id, parseGuid(id), 999'000);
+        sink.onApplied(id, 999'000);
+    }
+    sink.onBatchEnd(clock.nowMillis(), table, stats);
+    sink.pumpOnce();
+
+    const auto layout = SetLayout::partitioned("active-users:c", 8, MemberFormat::kBinary);
+    std::map<std::string, std::string> keyOf;  // user id -> the key it was written to
+    int evictions = 0;
+    std::string published;
+    for (const auto& p : link->sent) {
+        for (const auto& c : p) {
+            const auto args = parseCommand(c);
+            if (args[0] == "ZREMRANGEBYSCORE") ++evictions;
+            if (args[0] == "HSET") published = args[3];
+            if (args[0] != "ZADD") continue;
+            for (size_t i = 4; i < args.size(); i += 2) keyOf[userIdOfMember(args[i])] = args[1];
+        }
+    }
+    REQUIRE(keyOf.size() == 3);
+    for (const auto& [id, key] : keyOf) CHECK(key == layout.partitionKey(layout.partitionOf(id)));
+    CHECK(layout.member(guid).size() == 17);
+    CHECK(evictions == 8);  // every partition
+    auto stats2 = shardStatsFromJson(published);
+    REQUIRE(stats2);
+    CHECK(stats2->redisPartitions == 8);  // readers without the configuration find them
 }
