@@ -70,7 +70,7 @@ TEST_CASE("Users: every partition's members decoded (both formats) and merged by
                                                                     "+inf", "WITHSCORES"});
 }
 
-TEST_CASE("Readers refuse processors that disagree on the partitions; one server reads one set",
+TEST_CASE("Readers refuse processors that disagree on the partitions - one server reads one set",
           "[activeset][cluster][unit]") {
     FakeLink link;
     REQUIRE(link.connect());

@@ -74,7 +74,7 @@ TEST_CASE("A user's partition is a stable hash of the canonical id, spread evenl
     CHECK(SetLayout::single("k").partitionOf("anything") == 0);
 }
 
-TEST_CASE("Members: binary GUIDs (0xFF + 16 bytes), text otherwise; both read back",
+TEST_CASE("Members: binary GUIDs (0xFF + 16 bytes) and text otherwise - both read back",
           "[activeset][unit]") {
     const auto binary = SetLayout::partitioned("k", 4, MemberFormat::kBinary);
     const std::string guid = "0123abcd-4567-89ef-0123-456789abcdef";
@@ -92,7 +92,7 @@ TEST_CASE("Members: binary GUIDs (0xFF + 16 bytes), text otherwise; both read ba
     CHECK(SetLayout::single("k").member(guid) == guid);
 }
 
-TEST_CASE("ZADD commands: one sorted set keeps the single-node commands; partitions get theirs",
+TEST_CASE("ZADD commands: one sorted set keeps the single-node commands - partitions get theirs",
           "[activeset][unit]") {
     const UserScores entries = {{"bob", 2}, {"alice", 1}, {"carol", 3}};
     const auto single = zaddGreaterCommands(SetLayout::single("k"), entries, 2);

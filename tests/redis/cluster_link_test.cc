@@ -58,7 +58,7 @@ TEST_CASE("Commands go to their slot's master, one round trip per master, replie
     }
 }
 
-TEST_CASE("MOVED: the command is resent to the new master; the map is patched, then re-read",
+TEST_CASE("MOVED: the command is resent to the new master - the map is patched, then re-read",
           "[redis][cluster][unit]") {
     FakeCluster cluster(3);
     ClusterLink link(cluster.options({7000}), cluster.dialer());
@@ -82,7 +82,7 @@ TEST_CASE("MOVED: the command is resent to the new master; the map is patched, t
     CHECK(link.lastTimings()[0].node == "127.0.0.1:7002");
 }
 
-TEST_CASE("ASK: ASKING and the command go to the importing node; the map stays",
+TEST_CASE("ASK: ASKING and the command go to the importing node - the map stays",
           "[redis][cluster][unit]") {
     FakeCluster cluster(3);
     ClusterLink link(cluster.options({7000}), cluster.dialer());
@@ -111,7 +111,7 @@ TEST_CASE("ASK: ASKING and the command go to the importing node; the map stays",
     CHECK(cluster.executed.back().node == "127.0.0.1:7000");
 }
 
-TEST_CASE("A failing master disconnects the link; reconnecting reads the promoted replica",
+TEST_CASE("A failing master disconnects the link - reconnecting reads the promoted replica",
           "[redis][cluster][unit]") {
     FakeCluster cluster(3);
     ClusterLink link(cluster.options({7000, 7001, 7002}), cluster.dialer());

@@ -50,7 +50,7 @@ TEST_CASE("Bad Redis URLs are rejected with the reason, never the password", "[r
     CHECK(r.status().message().find("topsecret") == std::string::npos);
 }
 
-TEST_CASE("Cluster URLs: seed nodes as a list, TLS, credentials for every node; db 0 only",
+TEST_CASE("Cluster URLs: seed nodes as a list, TLS, credentials for every node, db 0 only",
           "[redis][unit]") {
     auto c = parseUrl("redis+cluster://app:pw@10.0.0.1:7000,10.0.0.2,[::1]:7002");
     REQUIRE(c);
