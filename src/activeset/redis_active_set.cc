@@ -58,8 +58,9 @@ Result<SetReader::Plan> SetReader::plan(redis::Link& link) {
         if (ttl <= 0) ttl = published > 0 ? published : kDefaultTtlMillis;
         if (needPartitions) partitions = publishedPartitions.value_or(kDefaultClusterPartitions);
     }
-    if (!options_.cluster) return Plan{SetLayout::single(options_.key), ttl};
-    return Plan{SetLayout::partitioned(options_.key, partitions, MemberFormat::kText), ttl};
+    // Readers decode either member format; the layout's format is not used.
+    return Plan{SetLayout::of(options_.key, options_.cluster ? partitions : 0, MemberFormat::kText),
+                ttl};
 }
 
 Result<std::vector<redis::Reply>> SetReader::readPartitions(redis::Link& link,

@@ -31,10 +31,13 @@ std::vector<std::string> zaddGreaterCommands(const SetLayout& layout, const User
     return out;
 }
 
-std::vector<std::string> evictCommands(const SetLayout& layout, int64_t cutoff) {
+std::vector<std::string> evictCommands(const SetLayout& layout, int64_t cutoff, size_t first,
+                                       size_t count) {
     std::vector<std::string> out;
-    out.reserve(layout.partitions());
-    for (size_t p = 0; p < layout.partitions(); ++p) {
+    count = std::min(count, layout.partitions());
+    out.reserve(count);
+    for (size_t i = 0; i < count; ++i) {
+        const size_t p = (first + i) % layout.partitions();
         out.push_back(redis::formatCommand(
             {"ZREMRANGEBYSCORE", layout.partitionKey(p), "-inf", std::to_string(cutoff)}));
     }

@@ -17,9 +17,10 @@ namespace au::activeset {
 // their order.
 std::vector<std::string> zaddGreaterCommands(const SetLayout& layout, const UserScores& entries,
                                              size_t perCommand = 1'000);
-// "ZREMRANGEBYSCORE <partition> -inf cutoff" for every partition: drops every user with
-// lastSeen <= cutoff (= now - ttl: no longer active).
-std::vector<std::string> evictCommands(const SetLayout& layout, int64_t cutoff);
+// "ZREMRANGEBYSCORE <partition> -inf cutoff" for `count` partitions from `first` on (wrapping
+// around): drops every user with lastSeen <= cutoff (= now - ttl: no longer active).
+std::vector<std::string> evictCommands(const SetLayout& layout, int64_t cutoff, size_t first,
+                                       size_t count);
 // "HSET statsKey shardId json"
 std::string publishStatsCommand(const std::string& statsKey, const std::string& shardId,
                                 const std::string& json);

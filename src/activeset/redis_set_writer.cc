@@ -10,10 +10,14 @@ RedisSetWriter::RedisSetWriter(redis::Link& link, const Clock& clock, WriterOpti
     : link_(link),
       clock_(clock),
       options_(std::move(options)),
-      layout_(options_.partitions > 0
-                  ? SetLayout::partitioned(options_.key, options_.partitions, options_.memberFormat)
-                  : SetLayout::single(options_.key, options_.memberFormat)),
+      layout_(SetLayout::of(options_.key, options_.partitions, options_.memberFormat)),
       backoff_(options_.backoffBaseMillis, options_.backoffCapMillis, std::move(random)) {}
+
+void RedisSetWriter::setShardId(const std::string& shardId) {
+    if (shardId == options_.shardId) return;
+    options_.shardId = shardId;
+    nextEvictPartition_ = stableHash(shardId) % layout_.partitions();
+}
 
 void RedisSetWriter::onFailure(const Status& why) {
     const int64_t now = clock_.nowMillis();
@@ -46,11 +50,14 @@ bool RedisSetWriter::tryConnect() {
 }
 
 bool RedisSetWriter::send(const std::vector<std::string>& commands) {
-    const size_t perRoundTrip = kCommandsPerPipeline * layout_.partitions();
-    for (size_t start = 0; start < commands.size(); start += perRoundTrip) {
-        const size_t end = std::min(commands.size(), start + perRoundTrip);
-        std::vector<std::string> chunk(commands.begin() + static_cast<std::ptrdiff_t>(start),
-                                       commands.begin() + static_cast<std::ptrdiff_t>(end));
+    const size_t maxCommands = kCommandsPerPipeline * layout_.partitions();
+    std::vector<std::string> chunk;
+    size_t bytes = 0;
+    for (size_t i = 0; i < commands.size(); ++i) {
+        chunk.push_back(commands[i]);
+        bytes += commands[i].size();
+        const bool last = i + 1 == commands.size();
+        if (!last && chunk.size() < maxCommands && bytes < kBytesPerPipeline) continue;
         auto replies = link_.pipeline(chunk);
         if (!replies) {
             ++counters_.failedRoundTrips;
@@ -64,6 +71,8 @@ bool RedisSetWriter::send(const std::vector<std::string>& commands) {
                 return false;
             }
         }
+        chunk.clear();
+        bytes = 0;
     }
     return true;
 }
@@ -80,8 +89,10 @@ bool RedisSetWriter::deliver(WriterWork& work) {
             publishStatsCommand(options_.statsKey, options_.shardId, *work.statsJson));
     }
     const bool evict = now >= nextEvictAt_;
+    const size_t evictCount = (layout_.partitions() + kEvictionRounds - 1) / kEvictionRounds;
     if (evict) {
-        auto evictions = evictCommands(layout_, now - options_.ttlMillis);
+        auto evictions =
+            evictCommands(layout_, now - options_.ttlMillis, nextEvictPartition_, evictCount);
         commands.insert(commands.end(), std::make_move_iterator(evictions.begin()),
                         std::make_move_iterator(evictions.end()));
     }
@@ -91,6 +102,7 @@ bool RedisSetWriter::deliver(WriterWork& work) {
     if (evict) {
         ++counters_.evictions;
         nextEvictAt_ = now + options_.evictIntervalMillis;
+        nextEvictPartition_ = (nextEvictPartition_ + evictCount) % layout_.partitions();
     }
     backoff_.reset();
     if (outage_) {

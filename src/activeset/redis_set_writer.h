@@ -7,11 +7,14 @@
 //    trip after a success, or at start), ONE info line when a round trip succeeds again; nothing
 //    per batch in between.
 //  - deliver(): sends the work as pipelines of at most kCommandsPerPipeline commands per
-//    partition of the layout (ZADD GT with up to 1000 members each, then HSET of the stats), plus
-//    ZREMRANGEBYSCORE of every partition when the eviction interval has passed. A Redis error reply
-//    (e.g. WRONGTYPE, or an old Redis without ZADD GT) counts as a failure like a lost connection.
-//    After any failure the undelivered work is dropped: the caller resends the shard's whole table
-//    after the next connect.
+//    partition of the layout and at most kBytesPerPipeline bytes (ZADD GT with up to 1000
+//    members each, then HSET of the stats), plus ZREMRANGEBYSCORE when the eviction interval has
+//    passed: of the one sorted set, or of 1/kEvictionRounds of the partitions (at least one), in
+//    turn, so that each processor visits every partition once per kEvictionRounds intervals and
+//    the cluster's eviction load does not grow with P times the number of processors. A Redis error
+//    reply (e.g. WRONGTYPE, or an old Redis without ZADD GT) counts as a failure like a lost
+//    connection. After any failure the undelivered work is dropped: the caller resends the shard's
+//    whole table after the next connect.
 //
 // Thread-compatible: one thread.
 
@@ -50,6 +53,8 @@ struct WriterOptions {
 class RedisSetWriter {
   public:
     static constexpr size_t kCommandsPerPipeline = 64;
+    static constexpr size_t kBytesPerPipeline = 4 << 20;
+    static constexpr size_t kEvictionRounds = 16;
 
     // REQUIRES: link and clock outlive this object.
     RedisSetWriter(redis::Link& link, const Clock& clock, WriterOptions options,
@@ -68,7 +73,8 @@ class RedisSetWriter {
     // Sends the work (and a due eviction). True on success (or nothing to send).
     bool deliver(WriterWork& work);
 
-    void setShardId(const std::string& shardId) { options_.shardId = shardId; }
+    // Also where this processor's eviction turn starts (spread over the partitions by shard).
+    void setShardId(const std::string& shardId);
 
     struct Counters {
         uint64_t connects = 0;
@@ -92,6 +98,7 @@ class RedisSetWriter {
     redis::Backoff backoff_;
     int64_t nextAttemptAt_ = 0;
     int64_t nextEvictAt_ = 0;
+    size_t nextEvictPartition_ = 0;
     bool outage_ = false;
     int64_t outageSince_ = 0;
     Counters counters_;

@@ -55,10 +55,9 @@ SetLayout SetLayout::partitioned(std::string key, int partitions, MemberFormat f
     return layout;
 }
 
-SetLayout SetLayout::of(const RedisSettings& settings) {
-    return settings.partitions > 0
-               ? partitioned(settings.key, settings.partitions, settings.memberFormat)
-               : single(settings.key, settings.memberFormat);
+SetLayout SetLayout::of(std::string key, int partitions, MemberFormat format) {
+    return partitions > 0 ? partitioned(std::move(key), partitions, format)
+                          : single(std::move(key), format);
 }
 
 size_t SetLayout::partitionOf(std::string_view userId) const {

@@ -32,8 +32,8 @@ class SetLayout {
     // REQUIRES: 1 <= partitions <= 16384; `key` holds no '{' (its own hash tag would put every
     // partition in one slot; configuration rejects it).
     static SetLayout partitioned(std::string key, int partitions, MemberFormat format);
-    // From the settings: partitioned when settings.partitions > 0.
-    static SetLayout of(const RedisSettings& settings);
+    // partitioned() when partitions > 0, else single().
+    static SetLayout of(std::string key, int partitions, MemberFormat format);
 
     const std::string& key() const { return key_; }
     std::string statsKey() const { return statsKeyOf(key_); }

@@ -211,8 +211,8 @@ Result<Config> configFromProperties(const Properties& properties) {
             redis.cluster = ep->cluster;
         }
     }
-    const bool partitionsSet =
-        r.raw(p + "redisPartitions") && !r.raw(p + "redisPartitions")->empty();
+    const std::string* partitionsText = r.raw(p + "redisPartitions");
+    const bool partitionsSet = partitionsText != nullptr && !partitionsText->empty();
     redis.partitions = static_cast<int>(
         r.integer(p + "redisPartitions", activeset::kDefaultClusterPartitions, 1, 16'384));
     if (!redis.cluster) {

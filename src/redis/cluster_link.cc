@@ -160,7 +160,8 @@ Status ClusterLink::readSlotMap(Deadline deadline) {
 }
 
 Status ClusterLink::connect() {
-    fail(Status::ok());
+    nodes_.clear();
+    connected_ = false;
     const Deadline deadline =
         SteadyClock::now() + std::chrono::milliseconds(options_.timeoutMillis);
     if (Status st = readSlotMap(deadline); !st) return fail(st);

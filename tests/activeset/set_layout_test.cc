@@ -100,7 +100,7 @@ TEST_CASE("ZADD commands: one sorted set keeps the single-node commands - partit
     CHECK(parseCommand(single[0]) ==
           std::vector<std::string>{"ZADD", "k", "GT", "2", "bob", "1", "alice"});
     CHECK(parseCommand(single[1]) == std::vector<std::string>{"ZADD", "k", "GT", "3", "carol"});
-    CHECK(parseCommand(evictCommands(SetLayout::single("k"), 9)[0]) ==
+    CHECK(parseCommand(evictCommands(SetLayout::single("k"), 9, 0, 1)[0]) ==
           std::vector<std::string>{"ZREMRANGEBYSCORE", "k", "-inf", "9"});
 
     const auto layout = SetLayout::partitioned("k", 8, MemberFormat::kBinary);
@@ -118,7 +118,9 @@ TEST_CASE("ZADD commands: one sorted set keeps the single-node commands - partit
         }
     }
     CHECK(members == 1'000);
-    const auto evictions = evictCommands(layout, 5);
-    REQUIRE(evictions.size() == 8);
-    CHECK(parseCommand(evictions[7])[1] == layout.partitionKey(7));
+    const auto evictions = evictCommands(layout, 5, 6, 3);  // wraps around
+    REQUIRE(evictions.size() == 3);
+    CHECK(parseCommand(evictions[0])[1] == layout.partitionKey(6));
+    CHECK(parseCommand(evictions[2])[1] == layout.partitionKey(0));
+    CHECK(evictCommands(layout, 5, 0, 100).size() == 8);
 }
