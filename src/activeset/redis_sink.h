@@ -44,7 +44,7 @@ class RedisSink final : public processor::TableListener {
     };
 
     // REQUIRES: clock outlives this object.
-    RedisSink(Options options, std::unique_ptr<RedisLink> link, Clock& clock,
+    RedisSink(Options options, std::unique_ptr<redis::Link> link, Clock& clock,
               std::function<double()> random = nullptr);
     ~RedisSink() override;
     RedisSink(const RedisSink&) = delete;
@@ -84,7 +84,7 @@ class RedisSink final : public processor::TableListener {
 
     Options options_;
     Clock& clock_;
-    std::unique_ptr<RedisLink> link_;
+    std::unique_ptr<redis::Link> link_;
     RedisSetWriter writer_;  // worker thread only
 
     std::string shardId_;  // protocol thread

@@ -108,6 +108,7 @@ std::string toJson(const ShardStats& s) {
                       {"lastDownAt", timeOrNull(r->lastDownAt)},
                       {"lastUpAt", timeOrNull(r->lastUpAt)}};
     }
+    if (s.redisPartitions) j["redisPartitions"] = *s.redisPartitions;
     return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
@@ -130,6 +131,9 @@ Result<ShardStats> shardStatsFromJson(const std::string& json) {
         if (j.contains("malformed") && j["malformed"].is_object()) {
             for (const auto& [reason, n] : j["malformed"].items())
                 s.malformed[reason] = n.get<uint64_t>();
+        }
+        if (j.contains("redisPartitions") && j["redisPartitions"].is_number_integer()) {
+            s.redisPartitions = j["redisPartitions"].get<int>();
         }
         if (j.contains("millisBehindLatest") && j["millisBehindLatest"].is_number_integer()) {
             s.millisBehindLatest = j["millisBehindLatest"].get<int64_t>();

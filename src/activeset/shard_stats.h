@@ -9,8 +9,10 @@
 //    "warmStart":{"at":ms,"own":n,"parents":n,"parentsUnknown":".."},
 //    "fixer":{"action":"cut|left alone|..","detail":"..","at":ms},
 //    "redis":{"connected":b,"outages":n,"downSince":ms|null,"lastDownAt":ms|null,
-//             "lastUpAt":ms|null}}
+//             "lastUpAt":ms|null}[,"redisPartitions":n]}
 // (ended, warmStart, fixer and redis only when known). Readers accept documents without them.
+// redisPartitions: the partitions of the set the processor writes on a Redis Cluster (in the
+// Redis hash only), so readers without the configuration find every partition.
 // Counters are per process: they restart from 0 when a lease moves (Prometheus counters may).
 
 #include <cstdint>
@@ -45,6 +47,7 @@ struct ShardStats {
     std::optional<WarmStartNote> warmStart;
     std::optional<FixerNote> fixer;
     std::optional<RedisNote> redis;
+    std::optional<int> redisPartitions;
 };
 
 // `notes` may be null (then warmStart, fixer and redis stay unset).

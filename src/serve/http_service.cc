@@ -105,20 +105,20 @@ struct HttpService::Impl {
             "/active-users/count", [this](const httplib::Request& req, httplib::Response& res) {
                 int64_t at = 0;
                 if (!readAt(req, res, clock, at)) return;
-                auto users = source.activeUsers(at);
-                if (!users)
+                auto count = source.activeCount(at);
+                if (!count)
                     return sendError(res, 503,
-                                     "cannot read the active set: " + users.status().toString());
-                res.set_content(nlohmann::json{{"count", users->size()}}.dump() + "\n", kJson);
+                                     "cannot read the active set: " + count.status().toString());
+                res.set_content(nlohmann::json{{"count", count.value()}}.dump() + "\n", kJson);
             });
         server.Get("/healthz", [this](const httplib::Request& req, httplib::Response& res) {
             if (!noParams(req, res)) return;
-            auto users = source.activeUsers(clock.nowMillis());
+            auto count = source.activeCount(clock.nowMillis());
             nlohmann::ordered_json body;
-            body["status"] = users ? "ok" : "unavailable";
+            body["status"] = count ? "ok" : "unavailable";
             body["source"] = source.describe();
-            if (!users) body["error"] = users.status().toString();
-            res.status = users ? 200 : 503;
+            if (!count) body["error"] = count.status().toString();
+            res.status = count ? 200 : 503;
             res.set_content(
                 body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n",
                 kJson);
@@ -126,13 +126,14 @@ struct HttpService::Impl {
         server.Get("/metrics", [this](const httplib::Request& req, httplib::Response& res) {
             if (!noParams(req, res)) return;
             const int64_t now = clock.nowMillis();
-            auto users = source.activeUsers(now);
+            auto count = source.activeCount(now);
             auto stats = source.shardStats();
             std::vector<activeset::ShardStats> shards;
             if (stats) shards = std::move(stats).value();
             res.set_content(
-                renderMetrics(users ? std::optional<size_t>(users->size()) : std::nullopt, shards,
-                              now),
+                renderMetrics(count ? std::optional<size_t>(count.value()) : std::nullopt, shards,
+                              now) +
+                    renderPartitionMetrics(source.partitionReads()),
                 "text/plain; version=0.0.4; charset=utf-8");
         });
         // Anything else: 405 on a known path, 404 elsewhere.

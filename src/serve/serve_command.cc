@@ -81,8 +81,8 @@ int runServe(const CommandLine& cl) {
             std::fprintf(stderr, "serve: %s\n%s", target.status().message().c_str(), kUsage);
             return 2;
         }
-        source =
-            std::make_unique<serve::RedisSource>(target->connect, target->key, target->ttlMillis);
+        source = std::make_unique<serve::RedisSource>(target->connect, target->key,
+                                                      target->ttlMillis, target->partitions);
     } else {
         source = std::make_unique<serve::StateDirSource>(*dir);
     }

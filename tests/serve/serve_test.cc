@@ -14,7 +14,7 @@
 #include "activeset/shard_stats.h"
 #include "activeset/user_list_format.h"
 #include "processor/snapshot.h"
-#include "redis_server.h"
+#include "redis/redis_server.h"
 #include "serve/active_set_source.h"
 #include "serve/http_service.h"
 #include "support/temp_dir.h"
@@ -153,7 +153,7 @@ TEST_CASE("serve answers bad requests with a 4xx and a JSON message", "[serve]")
 TEST_CASE("serve --redis: answers equal the set, and an unreachable Redis is a 503",
           "[serve][redis]") {
     test::RedisServer redis;
-    auto c = activeset::RedisConnection::connect(redis.connectOptions());
+    auto c = redis::Connection::connect(redis.connectOptions());
     REQUIRE(c);
     const int64_t now = SystemClock().nowMillis();
     c.value()->command({"ZADD", "active-users:s", std::to_string(now - 1'000), "alice",

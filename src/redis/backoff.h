@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <functional>
 
-namespace au::activeset {
+namespace au::redis {
 
 class Backoff {
   public:
@@ -27,4 +27,4 @@ class Backoff {
     int failures_ = 0;
 };
 
-}  // namespace au::activeset
+}  // namespace au::redis

@@ -1,11 +1,11 @@
-#include "activeset/resolver.h"
+#include "redis/resolver.h"
 
 #include <catch2/catch.hpp>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
 
-using namespace au::activeset;
+using namespace au::redis;
 using SteadyClock = std::chrono::steady_clock;
 
 namespace {
@@ -53,7 +53,7 @@ TEST_CASE("Numeric addresses resolve inline", "[resolver]") {
     CHECK(port(list->get()) == 6379);
 }
 
-TEST_CASE("A slow name lookup ends at the deadline; its late answer is freed", "[resolver]") {
+TEST_CASE("A slow name lookup ends at the deadline and its late answer is freed", "[resolver]") {
     auto gate = std::make_shared<Gate>();
     // The deadline has already passed: no waiting at all.
     auto list = resolveTcp("redis.internal", "6379", SteadyClock::now(), heldResolver(gate));

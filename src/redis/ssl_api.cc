@@ -1,8 +1,8 @@
-#include "activeset/ssl_api.h"
+#include "redis/ssl_api.h"
 
 #include "util/dynamic_library.h"
 
-namespace au::activeset {
+namespace au::redis {
 
 Result<const SslApi*> loadSsl() {
     return loadOnce<SslApi>([](SslApi& api) {
@@ -33,4 +33,4 @@ Result<const SslApi*> loadSsl() {
     });
 }
 
-}  // namespace au::activeset
+}  // namespace au::redis

@@ -1,8 +1,8 @@
-#include "activeset/backoff.h"
+#include "redis/backoff.h"
 
 #include <algorithm>
 
-namespace au::activeset {
+namespace au::redis {
 
 int64_t Backoff::nextDelayMillis() {
     ++failures_;
@@ -12,4 +12,4 @@ int64_t Backoff::nextDelayMillis() {
     return ceiling / 2 + static_cast<int64_t>(static_cast<double>(ceiling - ceiling / 2) * r);
 }
 
-}  // namespace au::activeset
+}  // namespace au::redis

@@ -1,15 +1,14 @@
-#include "activeset/redis_url.h"
+#include "redis/url.h"
 
 #include <catch2/catch.hpp>
 #include <map>
 
-#include "activeset/backoff.h"
-#include "activeset/pending_updates.h"
+#include "redis/backoff.h"
 
-using namespace au::activeset;
+using namespace au::redis;
 
-TEST_CASE("Redis URLs: scheme, credentials, host, port and db", "[activeset][unit]") {
-    auto plain = parseRedisUrl("redis://127.0.0.1:6380/2");
+TEST_CASE("Redis URLs: scheme, credentials, host, port and db", "[redis][unit]") {
+    auto plain = parseUrl("redis://127.0.0.1:6380/2");
     REQUIRE(plain);
     CHECK_FALSE(plain->tls);
     CHECK(plain->host == "127.0.0.1");
@@ -18,7 +17,7 @@ TEST_CASE("Redis URLs: scheme, credentials, host, port and db", "[activeset][uni
     CHECK_FALSE(plain->user);
     CHECK_FALSE(plain->password);
 
-    auto acl = parseRedisUrl("rediss://app:p%40ss@cache.example:6379");
+    auto acl = parseUrl("rediss://app:p%40ss@cache.example:6379");
     REQUIRE(acl);
     CHECK(acl->tls);
     CHECK(*acl->user == "app");
@@ -26,47 +25,84 @@ TEST_CASE("Redis URLs: scheme, credentials, host, port and db", "[activeset][uni
     CHECK(acl->db == 0);
     CHECK(acl->redacted() == "rediss://cache.example:6379/0");
 
-    auto legacy = parseRedisUrl("redis://:secret@localhost");
+    auto legacy = parseUrl("redis://:secret@localhost");
     REQUIRE(legacy);
     CHECK_FALSE(legacy->user);
     CHECK(*legacy->password == "secret");
     CHECK(legacy->port == 6379);
 
-    auto v6 = parseRedisUrl("redis://[::1]:7000/1");
+    auto v6 = parseUrl("redis://[::1]:7000/1");
     REQUIRE(v6);
     CHECK(v6->host == "::1");
     CHECK(v6->port == 7000);
 }
 
-TEST_CASE("Bad Redis URLs are rejected with the reason, never the password", "[activeset][unit]") {
+TEST_CASE("Bad Redis URLs are rejected with the reason, never the password", "[redis][unit]") {
     for (const char* bad : {"http://x:1", "redis://", "redis://h:99999", "redis://h:1/x",
                             "redis://u:%zz@h", "redis://h?db=1"}) {
         INFO(bad);
-        auto r = parseRedisUrl(bad);
+        auto r = parseUrl(bad);
         REQUIRE_FALSE(r);
         CHECK(r.status().code() == "InvalidRedisUrl");
     }
-    auto r = parseRedisUrl("redis://u:topsecret@h:notaport");
+    auto r = parseUrl("redis://u:topsecret@h:notaport");
     REQUIRE_FALSE(r);
     CHECK(r.status().message().find("topsecret") == std::string::npos);
 }
 
+TEST_CASE("Cluster URLs: seed nodes as a list, TLS, credentials for every node, db 0 only",
+          "[redis][unit]") {
+    auto c = parseUrl("redis+cluster://app:pw@10.0.0.1:7000,10.0.0.2,[::1]:7002");
+    REQUIRE(c);
+    CHECK(c->cluster);
+    CHECK_FALSE(c->tls);
+    CHECK(c->seeds == std::vector<std::pair<std::string, int>>{
+                          {"10.0.0.1", 7000}, {"10.0.0.2", 6379}, {"::1", 7002}});
+    CHECK(c->host == "10.0.0.1");
+    CHECK(c->port == 7000);
+    CHECK(*c->user == "app");
+    CHECK(c->redacted() == "redis+cluster://10.0.0.1:7000,10.0.0.2:6379,[::1]:7002");
+
+    auto tls = parseUrl("rediss+cluster://h:7000");
+    REQUIRE(tls);
+    CHECK(tls->tls);
+    CHECK(tls->cluster);
+
+    // activeUsers.redisCluster = true: a plain URL names the seeds.
+    auto flag = parseUrl("redis://h1:7000,h2:7001", /*cluster=*/true);
+    REQUIRE(flag);
+    CHECK(flag->cluster);
+    CHECK(flag->seeds.size() == 2);
+    CHECK_FALSE(parseUrl("redis://h1:7000")->cluster);  // one node: as before
+    CHECK(parseUrl("redis://h1:7000")->seeds.size() == 1);
+
+    for (const char* bad : {"redis://h1:7000,h2:7001", "redis+cluster://h:7000/1",
+                            "redis+cluster://h:7000,", "redis+cluster://h:7000,h:x"}) {
+        INFO(bad);
+        auto r = parseUrl(bad);
+        REQUIRE_FALSE(r);
+        CHECK(r.status().code() == "InvalidRedisUrl");
+    }
+    CHECK(parseUrl("redis://h1:7000,h2:7001").status().message().find("redis+cluster://") !=
+          std::string::npos);
+}
+
 TEST_CASE("redisPasswordEnv takes the password from the environment, replacing the URL's",
-          "[activeset][unit]") {
+          "[redis][unit]") {
     au::MapEnvironment env(
         std::map<std::string, std::string>{{"REDIS_PW", "fr0m-env"}, {"EMPTY", ""}});
-    auto ep = parseRedisUrl("redis://app:@10.0.0.5:6379");
+    auto ep = parseUrl("redis://app:@10.0.0.5:6379");
     REQUIRE(ep);
     REQUIRE(takePasswordFromEnvironment(ep.value(), "REDIS_PW", env));
     CHECK(ep->user == std::optional<std::string>("app"));
     CHECK(ep->password == std::optional<std::string>("fr0m-env"));
 
-    auto inUrl = parseRedisUrl("redis://:in-url@10.0.0.5");
+    auto inUrl = parseUrl("redis://:in-url@10.0.0.5");
     REQUIRE(takePasswordFromEnvironment(inUrl.value(), "REDIS_PW", env));
     CHECK(inUrl->password == std::optional<std::string>("fr0m-env"));
     CHECK_FALSE(inUrl->user);
 
-    auto untouched = parseRedisUrl("redis://:in-url@10.0.0.5");
+    auto untouched = parseUrl("redis://:in-url@10.0.0.5");
     REQUIRE(takePasswordFromEnvironment(untouched.value(), "", env));  // no variable configured
     CHECK(untouched->password == std::optional<std::string>("in-url"));
 
@@ -79,24 +115,7 @@ TEST_CASE("redisPasswordEnv takes the password from the environment, replacing t
     CHECK(untouched->password == std::optional<std::string>("in-url"));
 }
 
-TEST_CASE("The pending buffer coalesces per user (max) and drops new users beyond its bound",
-          "[activeset][unit]") {
-    PendingUpdates p(2);
-    CHECK(p.add("a", 10));
-    CHECK(p.add("a", 5));
-    CHECK(p.add("b", 7));
-    CHECK_FALSE(p.add("c", 9));  // full
-    CHECK(p.add("a", 20));       // known users are still updated
-    CHECK(p.size() == 2);
-    CHECK(p.takeDropped() == 1);
-    CHECK(p.takeDropped() == 0);
-    auto taken = p.take();
-    std::map<std::string, int64_t> m(taken.begin(), taken.end());
-    CHECK(m == std::map<std::string, int64_t>{{"a", 20}, {"b", 7}});
-    CHECK(p.empty());
-}
-
-TEST_CASE("Backoff doubles up to its cap, with jitter in the upper half", "[activeset][unit]") {
+TEST_CASE("Backoff doubles up to its cap, with jitter in the upper half", "[redis][unit]") {
     double r = 0.0;
     Backoff b(100, 1'000, [&] { return r; });
     CHECK(b.nextDelayMillis() == 50);

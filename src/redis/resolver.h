@@ -13,7 +13,7 @@
 
 #include "util/status.h"
 
-namespace au::activeset {
+namespace au::redis {
 
 struct AddrInfoFree {
     void operator()(addrinfo* list) const {
@@ -31,4 +31,4 @@ Result<AddressList> resolveTcp(const std::string& host, const std::string& port,
                                std::chrono::steady_clock::time_point deadline,
                                ResolveFunction resolve = ::getaddrinfo);
 
-}  // namespace au::activeset
+}  // namespace au::redis

@@ -20,7 +20,7 @@
 #include <thread>
 #include <vector>
 
-#include "activeset/redis_connection.h"
+#include "redis/connection.h"
 #include "support/spawn_server.h"
 #include "support/temp_dir.h"
 
@@ -71,8 +71,8 @@ class RedisServer {
     std::string caFile() const { return dir_.file("cert.pem"); }
     pid_t pid() const { return pid_; }
 
-    activeset::RedisConnectOptions connectOptions() const {
-        activeset::RedisConnectOptions o;
+    redis::ConnectOptions connectOptions() const {
+        redis::ConnectOptions o;
         o.endpoint.tls = tls_;
         o.endpoint.host = "127.0.0.1";
         o.endpoint.port = port_;
@@ -111,7 +111,7 @@ class RedisServer {
         // Ready when it answers PING (at most 10 s).
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
         while (std::chrono::steady_clock::now() < deadline) {
-            auto c = activeset::RedisConnection::connect(connectOptions());
+            auto c = redis::Connection::connect(connectOptions());
             if (c) {
                 auto pong = c.value()->command({"PING"}, 1'000);
                 if (pong && pong->str == "PONG") return;

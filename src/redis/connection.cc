@@ -1,4 +1,4 @@
-#include "activeset/redis_connection.h"
+#include "redis/connection.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -16,16 +16,16 @@
 #include <chrono>
 #include <cstring>
 
-#include "activeset/resolver.h"
-#include "activeset/ssl_api.h"
+#include "redis/resolver.h"
+#include "redis/ssl_api.h"
 
-namespace au::activeset {
+namespace au::redis {
 
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-int64_t millisLeft(SteadyClock::time_point deadline) {
+int64_t millisLeft(Deadline deadline) {
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now())
             .count();
@@ -69,26 +69,26 @@ class ScopedSigpipeBlock {
     sigset_t old_;
 };
 
-RedisReply convert(const redisReply* r) {
-    RedisReply out;
+Reply convert(const redisReply* r) {
+    Reply out;
     switch (r->type) {
         case REDIS_REPLY_STRING:
-            out.type = RedisReply::Type::kString;
+            out.type = Reply::Type::kString;
             break;
         case REDIS_REPLY_STATUS:
-            out.type = RedisReply::Type::kStatus;
+            out.type = Reply::Type::kStatus;
             break;
         case REDIS_REPLY_ERROR:
-            out.type = RedisReply::Type::kError;
+            out.type = Reply::Type::kError;
             break;
         case REDIS_REPLY_INTEGER:
-            out.type = RedisReply::Type::kInteger;
+            out.type = Reply::Type::kInteger;
             break;
         case REDIS_REPLY_ARRAY:
-            out.type = RedisReply::Type::kArray;
+            out.type = Reply::Type::kArray;
             break;
         default:
-            out.type = RedisReply::Type::kNil;
+            out.type = Reply::Type::kNil;
             break;
     }
     if (r->str != nullptr) out.str.assign(r->str, r->len);
@@ -100,25 +100,7 @@ RedisReply convert(const redisReply* r) {
 
 }  // namespace
 
-std::string formatCommand(const std::vector<std::string>& args) {
-    std::vector<const char*> argv;
-    std::vector<size_t> lens;
-    argv.reserve(args.size());
-    lens.reserve(args.size());
-    for (const auto& a : args) {
-        argv.push_back(a.data());
-        lens.push_back(a.size());
-    }
-    char* target = nullptr;
-    const int len =
-        redisFormatCommandArgv(&target, static_cast<int>(args.size()), argv.data(), lens.data());
-    std::string out;
-    if (len > 0 && target != nullptr) out.assign(target, static_cast<size_t>(len));
-    redisFreeCommand(target);
-    return out;
-}
-
-struct RedisConnection::Impl {
+struct Connection::Impl {
     int fd = -1;
     const SslApi* openssl = nullptr;  // set by startTls
     SSL_CTX* ctx = nullptr;
@@ -134,7 +116,7 @@ struct RedisConnection::Impl {
     }
 
     // Waits until fd is readable/writable; false on timeout or poll error (status set).
-    Status waitFor(short events, SteadyClock::time_point deadline) {
+    Status waitFor(short events, Deadline deadline) {
         for (;;) {
             pollfd p{fd, events, 0};
             const int n = ::poll(&p, 1, static_cast<int>(millisLeft(deadline)));
@@ -144,7 +126,7 @@ struct RedisConnection::Impl {
         }
     }
 
-    Status connectTcp(const RedisEndpoint& ep, SteadyClock::time_point deadline) {
+    Status connectTcp(const Endpoint& ep, Deadline deadline) {
         const std::string port = std::to_string(ep.port);
         auto list = resolveTcp(ep.host, port, deadline);
         if (!list) return list.status();
@@ -177,8 +159,7 @@ struct RedisConnection::Impl {
         return last;
     }
 
-    Status startTls(const RedisEndpoint& ep, const RedisTlsSettings& tls,
-                    SteadyClock::time_point deadline) {
+    Status startTls(const Endpoint& ep, const TlsSettings& tls, Deadline deadline) {
         auto api = loadSsl();  // OpenSSL is loaded on the first TLS connection
         if (!api) return Status::error("TlsError", api.status().message());
         openssl = api.value();
@@ -243,7 +224,7 @@ struct RedisConnection::Impl {
         }
     }
 
-    Status writeAll(const std::string& data, SteadyClock::time_point deadline) {
+    Status writeAll(const std::string& data, Deadline deadline) {
         ScopedSigpipeBlock noSigpipe;
         size_t done = 0;
         while (done < data.size()) {
@@ -280,7 +261,7 @@ struct RedisConnection::Impl {
     }
 
     // Reads more bytes into the reader.
-    Status readSome(SteadyClock::time_point deadline) {
+    Status readSome(Deadline deadline) {
         ScopedSigpipeBlock noSigpipe;
         char buffer[64 * 1024];
         for (;;) {
@@ -317,7 +298,7 @@ struct RedisConnection::Impl {
         }
     }
 
-    Result<RedisReply> readReply(SteadyClock::time_point deadline) {
+    Result<Reply> readReply(Deadline deadline) {
         for (;;) {
             void* raw = nullptr;
             if (redisReaderGetReply(reader, &raw) != REDIS_OK) {
@@ -325,7 +306,7 @@ struct RedisConnection::Impl {
                                      std::string("bad reply from Redis: ") + reader->errstr);
             }
             if (raw != nullptr) {
-                RedisReply reply = convert(static_cast<redisReply*>(raw));
+                Reply reply = convert(static_cast<redisReply*>(raw));
                 freeReplyObject(raw);
                 return reply;
             }
@@ -334,44 +315,49 @@ struct RedisConnection::Impl {
         }
     }
 
-    Result<std::vector<RedisReply>> pipeline(const std::vector<std::string>& commands,
-                                             int64_t timeoutMillis) {
+    Status send(const std::vector<std::string>& commands, Deadline deadline) {
         if (broken) return Status::error("ConnectionError", "the connection failed earlier");
-        const auto deadline = SteadyClock::now() + std::chrono::milliseconds(timeoutMillis);
         std::string out;
         size_t total = 0;
         for (const auto& c : commands) total += c.size();
         out.reserve(total);
         for (const auto& c : commands) out += c;
         Status st = writeAll(out, deadline);
-        if (!st) {
-            broken = true;
-            return st;
-        }
-        std::vector<RedisReply> replies;
+        if (!st) broken = true;
+        return st;
+    }
+
+    Result<Reply> receive(Deadline deadline) {
+        if (broken) return Status::error("ConnectionError", "the connection failed earlier");
+        auto r = readReply(deadline);
+        if (!r) broken = true;
+        return r;
+    }
+
+    Result<std::vector<Reply>> pipeline(const std::vector<std::string>& commands,
+                                        int64_t timeoutMillis) {
+        const auto deadline = SteadyClock::now() + std::chrono::milliseconds(timeoutMillis);
+        if (Status st = send(commands, deadline); !st) return st;
+        std::vector<Reply> replies;
         replies.reserve(commands.size());
         for (size_t i = 0; i < commands.size(); ++i) {
-            auto r = readReply(deadline);
-            if (!r) {
-                broken = true;
-                return r.status();
-            }
+            auto r = receive(deadline);
+            if (!r) return r.status();
             replies.push_back(std::move(r).value());
         }
         return replies;
     }
 };
 
-RedisConnection::RedisConnection(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-RedisConnection::~RedisConnection() = default;
+Connection::Connection(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Connection::~Connection() = default;
 
-Result<std::unique_ptr<RedisConnection>> RedisConnection::connect(
-    const RedisConnectOptions& options) {
+Result<std::unique_ptr<Connection>> Connection::connect(const ConnectOptions& options) {
     const auto deadline = SteadyClock::now() + std::chrono::milliseconds(options.timeoutMillis);
     auto impl = std::make_unique<Impl>();
     impl->reader = redisReaderCreate();
     if (impl->reader == nullptr) return Status::error("ConnectionError", "out of memory");
-    const RedisEndpoint& ep = options.endpoint;
+    const Endpoint& ep = options.endpoint;
     if (Status st = impl->connectTcp(ep, deadline); !st) return st;
     if (ep.tls) {
         if (Status st = impl->startTls(ep, options.tls, deadline); !st) return st;
@@ -389,19 +375,24 @@ Result<std::unique_ptr<RedisConnection>> RedisConnection::connect(
             if (r.isError()) return Status::error("AuthError", r.str);
         }
     }
-    return std::unique_ptr<RedisConnection>(new RedisConnection(std::move(impl)));
+    return std::unique_ptr<Connection>(new Connection(std::move(impl)));
 }
 
-Result<std::vector<RedisReply>> RedisConnection::pipeline(const std::vector<std::string>& commands,
-                                                          int64_t timeoutMillis) {
+Result<std::vector<Reply>> Connection::pipeline(const std::vector<std::string>& commands,
+                                                int64_t timeoutMillis) {
     return impl_->pipeline(commands, timeoutMillis);
 }
 
-Result<RedisReply> RedisConnection::command(const std::vector<std::string>& args,
-                                            int64_t timeoutMillis) {
+Status Connection::send(const std::vector<std::string>& commands, Deadline deadline) {
+    return impl_->send(commands, deadline);
+}
+
+Result<Reply> Connection::receive(Deadline deadline) { return impl_->receive(deadline); }
+
+Result<Reply> Connection::command(const std::vector<std::string>& args, int64_t timeoutMillis) {
     auto replies = impl_->pipeline({formatCommand(args)}, timeoutMillis);
     if (!replies) return replies.status();
     return std::move(replies.value().front());
 }
 
-}  // namespace au::activeset
+}  // namespace au::redis

@@ -1,5 +1,5 @@
 #pragma once
-// FakeRedisLink: a scripted RedisLink for tests. Connect outcomes and pipeline outcomes are
+// FakeLink: a scripted Link for tests. Connect outcomes and pipeline outcomes are
 // consumed in order; when a script is empty, connect succeeds and a pipeline answers every
 // command with ":1". Records every pipeline's commands. Thread-compatible.
 
@@ -8,14 +8,14 @@
 #include <string>
 #include <vector>
 
-#include "activeset/redis_link.h"
+#include "redis/link.h"
 
-namespace au::activeset::testing {
+namespace au::redis::testing {
 
-class FakeRedisLink final : public RedisLink {
+class FakeLink final : public Link {
   public:
     std::deque<Status> connectScript;
-    std::deque<Result<std::vector<RedisReply>>> pipelineScript;
+    std::deque<Result<std::vector<Reply>>> pipelineScript;
     std::vector<std::vector<std::string>> sent;  // per pipeline
     int connectCalls = 0;
     bool down = false;  // every connect fails with ConnectionError while set
@@ -33,7 +33,7 @@ class FakeRedisLink final : public RedisLink {
         return st;
     }
     bool connected() const override { return connected_; }
-    Result<std::vector<RedisReply>> pipeline(const std::vector<std::string>& commands) override {
+    Result<std::vector<Reply>> pipeline(const std::vector<std::string>& commands) override {
         sent.push_back(commands);
         if (down) {
             connected_ = false;
@@ -45,7 +45,7 @@ class FakeRedisLink final : public RedisLink {
             if (!r) connected_ = false;
             return r;
         }
-        return std::vector<RedisReply>(commands.size(), RedisReply::number(1));
+        return std::vector<Reply>(commands.size(), Reply::number(1));
     }
     void drop() { connected_ = false; }
 
@@ -69,7 +69,7 @@ inline std::vector<std::string> parseCommand(const std::string& resp) {
     return args;
 }
 
-inline std::map<std::string, int64_t> FakeRedisLink::zaddMembers() const {
+inline std::map<std::string, int64_t> FakeLink::zaddMembers() const {
     std::map<std::string, int64_t> out;
     for (const auto& pipeline : sent) {
         for (const auto& command : pipeline) {
@@ -85,4 +85,4 @@ inline std::map<std::string, int64_t> FakeRedisLink::zaddMembers() const {
     return out;
 }
 
-}  // namespace au::activeset::testing
+}  // namespace au::redis::testing

@@ -1,10 +1,10 @@
-#include "activeset/resolver.h"
+#include "redis/resolver.h"
 
 #include <condition_variable>
 #include <mutex>
 #include <thread>
 
-namespace au::activeset {
+namespace au::redis {
 
 namespace {
 
@@ -61,4 +61,4 @@ Result<AddressList> resolveTcp(const std::string& host, const std::string& port,
     return std::move(lookup->answer);
 }
 
-}  // namespace au::activeset
+}  // namespace au::redis

@@ -9,7 +9,7 @@
 
 #include "util/status.h"
 
-namespace au::activeset {
+namespace au::redis {
 
 struct SslApi {
     // libssl
@@ -44,4 +44,4 @@ struct SslApi {
 // The API, or "LibraryNotFound". Thread-safe; loads once.
 Result<const SslApi*> loadSsl();
 
-}  // namespace au::activeset
+}  // namespace au::redis
