@@ -77,14 +77,12 @@ int runFixLeases(const CommandLine& cl) {
     leases::AwsServices services(access.value(), env, clock);
     leases::LeaseEditor editor(services.dynamodb(), d.tableName,
                                leases::EditOptions{config.fixRemovesLeaseOwner, 3});
-    const leases::ShardReaderFactory shards = [&](const std::string& shardId, int pageLimit) {
-        return std::make_unique<leases::KinesisShardReader>(
-            services.kinesis(), stream, shardId,
-            [&clock](int64_t millis) {
-                clock.sleepMillis(millis);
-                return true;
-            },
-            pageLimit);
+    const leases::ShardReaderFactory shards = [&](const std::string& shardId) {
+        return std::make_unique<leases::KinesisShardReader>(services.kinesis(), stream, shardId,
+                                                            [&clock](int64_t millis) {
+                                                                clock.sleepMillis(millis);
+                                                                return true;
+                                                            });
     };
     auto report = leases::runFixLeases(editor, shards, options, clock);
     if (!report) {

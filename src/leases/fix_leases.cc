@@ -95,8 +95,8 @@ Result<FixLeasesReport> runFixLeases(LeaseEditor& editor, const ShardReaderFacto
             continue;
         }
 
-        auto peekReader = shards(row.leaseKey, 1);
-        auto peek = peekShard(*peekReader, *row.checkpoint, options.atTimestampMillis);
+        auto reader = shards(row.leaseKey);
+        auto peek = peekShard(*reader, *row.checkpoint, options.atTimestampMillis);
         if (!peek) {
             e.action = "failed";
             e.detail = "cannot read the shard: " + peek.status().toString();
@@ -119,8 +119,7 @@ Result<FixLeasesReport> runFixLeases(LeaseEditor& editor, const ShardReaderFacto
             report.leases.push_back(std::move(e));
             continue;
         }
-        auto cutReader = shards(row.leaseKey, 10'000);
-        auto search = findCut(*cutReader, in.nowMillis - options.maxReplayMillis, peek->first,
+        auto search = findCut(*reader, in.nowMillis - options.maxReplayMillis, peek->first,
                               options.cutFinder);
         if (!search) {
             e.action = "failed";

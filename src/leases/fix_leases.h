@@ -74,9 +74,8 @@ struct FixLeasesReport {
     size_t failures = 0;
 };
 
-// A reader of one shard, with pages of at most `pageLimit` records.
-using ShardReaderFactory =
-    std::function<std::unique_ptr<ShardReader>(const std::string& shardId, int pageLimit)>;
+// A reader of one shard.
+using ShardReaderFactory = std::function<std::unique_ptr<ShardReader>(const std::string& shardId)>;
 
 Result<FixLeasesReport> runFixLeases(LeaseEditor& editor, const ShardReaderFactory& shards,
                                      const FixLeasesOptions& options, const Clock& clock);

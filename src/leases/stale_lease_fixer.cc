@@ -321,8 +321,8 @@ void StaleLeaseFixer::runWorker() {
             spdlog::warn(
                 "cannot cut lease {} (stream {}, lease table {}): {}. Processing goes on, "
                 "records older than {} are skipped; retrying with backoff (up to {})",
-                shard, options_.stream, table_, failure.toString(), formatDuration(options_.maxReplayMillis),
-                formatDuration(options_.retryCapMillis));
+                shard, options_.stream, table_, failure.toString(),
+                formatDuration(options_.maxReplayMillis), formatDuration(options_.retryCapMillis));
         } else {
             spdlog::debug("lease {}: attempt {} failed: {}", shard, failures, failure.toString());
         }

@@ -22,7 +22,7 @@ struct TestAccess final : FixerAccess {
     aws::DynamoDbClient& dynamodb() override { return ddb; }
     std::unique_ptr<ShardReader> shardReader(const std::string&, const std::string&,
                                              WaitFunction) override {
-        return shard.view(10'000);
+        return shard.view();
     }
     aws::DynamoDbClient& ddb;
     FakeShard& shard;

@@ -20,7 +20,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/seed_lib.sh"
 # per 1.5 s takes ~15 s, a re-acquisition at failoverTimeMillis 3000 ~6 s); at 100,000 the fixer's estimate
 # is a draw and it leaves the lease alone (bench/recovery measures that range).
 backlog=${SEED_TEST_BACKLOG:-200000}
-export SEED_LIVE_BOUND_S=120
+export SEED_LIVE_BOUND_S=240
 owner_policy=removed; case "$E2E_VERSION" in 3.*) owner_policy=kept ;; esac
 owner_why="auto"
 if [ -n "${SEED_OWNER:-}" ]; then

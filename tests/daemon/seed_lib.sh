@@ -29,7 +29,7 @@
 # costs each entry a pass over its target shard's whole record vector, which wedges it once the children
 # hold a big backlog (docs/local-stack-notes.md, "Big backlogs, the fast way"); PutRecord does not.
 # Each seed_prepare runs on new emulators (the previous part's are stopped): no state is carried over.
-SEED_USERS=${SEED_USERS:-30}
+SEED_USERS=${SEED_USERS:-20}
 SEED_PRODUCER_ARGS=${SEED_PRODUCER_ARGS---api PutRecord}
 declare -A SEED_LIVE=()
 

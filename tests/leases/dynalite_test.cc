@@ -133,13 +133,13 @@ std::unique_ptr<au::aws::testing::LoopbackHttpServer> fakeKinesis(std::set<std::
                     200, nlohmann::json{{"ShardIterator", body.dump()}}.dump());
             }
             const std::string iterator = body.value("ShardIterator", "");
-            const auto limit = static_cast<size_t>(body.value("Limit", 10'000));
+            const int limit = body.value("Limit", 10'000);
             std::string shardId;
             au::Result<ShardPage> page = au::Status::error("x", "x");
             if (iterator.rfind("next:", 0) == 0) {  // next:<shard>:<index>
                 const auto colon = iterator.find(':', 5);
                 shardId = iterator.substr(5, colon - 5);
-                page = shards->at(shardId).view(limit)->readNext(iterator.substr(colon + 1));
+                page = shards->at(shardId).readNext(iterator.substr(colon + 1), limit);
             } else {
                 const auto start = nlohmann::json::parse(iterator);
                 shardId = start.value("ShardId", "");
@@ -153,7 +153,7 @@ std::unique_ptr<au::aws::testing::LoopbackHttpServer> fakeKinesis(std::set<std::
                     s.type = au::aws::ShardIteratorType::AfterSequenceNumber;
                     s.sequenceNumber = start.value("StartingSequenceNumber", "");
                 }
-                page = shards->at(shardId).view(limit)->read(s);
+                page = shards->at(shardId).read(s, limit);
             }
             nlohmann::json records = nlohmann::json::array();
             for (const auto& rec : page->records) {

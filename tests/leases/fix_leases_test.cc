@@ -191,19 +191,19 @@ TEST_CASE("fix-leases rewrites to LATEST only a stale shard without any record",
     // An empty page that says it is far behind (a sparse shard, as real Kinesis can answer),
     // and no record anywhere: the only target left is LATEST.
     struct FarBehindEmpty final : ShardReader {
-        Result<ShardPage> read(const au::aws::IteratorStart&) override {
+        Result<ShardPage> read(const au::aws::IteratorStart&, int) override {
             ShardPage p;
             p.millisBehindLatest = 5 * kHour;
             p.nextIterator = "end";
             return p;
         }
-        Result<ShardPage> readNext(const std::string&) override {
+        Result<ShardPage> readNext(const std::string&, int) override {
             ShardPage p;  // the tip
             p.nextIterator = "end";
             return p;
         }
     };
-    const ShardReaderFactory factory = [](const std::string&, int) {
+    const ShardReaderFactory factory = [](const std::string&) {
         return std::unique_ptr<ShardReader>(std::make_unique<FarBehindEmpty>());
     };
     LeaseEditor editor(ddb.ddb, "app");

@@ -29,7 +29,7 @@ struct TestAccess final : FixerAccess {
                                              WaitFunction) override {
         CHECK(stream == "heartbeats");
         CHECK(id == kShard);
-        return shard.view(10'000);
+        return shard.view();
     }
     au::aws::DynamoDbClient& ddb;
     FakeShard& shard;
