@@ -20,9 +20,13 @@
 #   seed_report                     per-shard table: processors, initial checkpoints, records that arrived
 #                                   before the restart (= stale) delivered, skipped (stats stale), applied;
 #                                   sets SEED_STALE_DELIVERED, SEED_STALE_SKIPPED, SEED_APPLIED (children).
-#   seed_fresh_lost                 records the producer sent that were younger than maxReplay when the first
-#                                   fixer decided (without a decision: sent after the restart), up to 5 s ago,
-#                                   and that no processor received: sets SEED_FRESH_LOST, SEED_FRESH_OF.
+#   seed_fresh_lost                 records the producer sent into the children that were younger than
+#                                   maxReplay when the first fixer decided (without a decision: sent after the
+#                                   restart), up to 5 s ago, and that no processor received: sets
+#                                   SEED_FRESH_LOST, SEED_FRESH_OF. Also SEED_LATEST_LOST, SEED_LATEST_OF: the
+#                                   same for the unsplit shard, whose lease is at LATEST (the KCL starts it at
+#                                   the tip when it takes it: what arrived during the restart is skipped; no
+#                                   fixer touches it; docs/leases.md).
 #   seed_cut CHILD                  the in-process fixer's cut of CHILD from the log: "<cut seq> <first record
 #                                   after it>" (or "- -").
 # SEED_PRODUCER_ARGS: extra producer.mjs arguments; default "--api PutRecord": kinesis-local's PutRecords
@@ -154,8 +158,12 @@ seed_fresh_lost() {
   local decided from
   decided=$(daemon_line_ms "starts stale from") || decided=""
   if [ -n "$decided" ]; then from=$(( decided - ${E2E_TTL_S:-12} * 1000 )); else from=$SEED_RESTART_MS; fi
+  local to=$(( $(now_ms) - 5000 ))
+  # shellcheck disable=SC2086
   read -r SEED_FRESH_LOST SEED_FRESH_OF _ < <(node "$E2E_ROOT/tests/daemon/e2e.mjs" lost "$SEED_SENT" \
-    "$E2E_TRANSCRIPTS" "$from" "$(( $(now_ms) - 5000 ))")
+    "$E2E_TRANSCRIPTS" "$from" "$to" $SEED_CHILDREN)
+  read -r SEED_LATEST_LOST SEED_LATEST_OF _ < <(node "$E2E_ROOT/tests/daemon/e2e.mjs" lost "$SEED_SENT" \
+    "$E2E_TRANSCRIPTS" "$from" "$to" shardId-000000000001)
 }
 
 seed_cut() {
