@@ -17,8 +17,9 @@ constexpr const char* kUsage = R"(usage:
                      [--listen 127.0.0.1:PORT]                 HTTP: /active-users, /metrics, ...
   active-users check-config --properties FILE | --list         validate a .properties file
   active-users replay TRANSCRIPT [--properties FILE]           replay a recorded session
-  active-users fix-leases --properties FILE [--apply] [--shard ID] [--json]
-                                        rewrite stale leases to LATEST (dry run without --apply)
+  active-users fix-leases --properties FILE [--apply] [--resume-latest] [--shard ID] [--json]
+                                        cut stale leases at the last record older than maxReplay
+                                        (dry run without --apply)
   active-users --help | --version
 )";
 

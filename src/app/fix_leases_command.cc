@@ -1,6 +1,7 @@
-// `active-users fix-leases --properties FILE [--apply] [--shard ID] [--json]`: the startup lease
-// fixer (docs/leases.md). Prints the plan (dry run) or what it changed on stdout, diagnostics on
-// stderr. Exit codes: 0 done, 1 a lease or the scan failed, 2 usage or configuration error.
+// `active-users fix-leases --properties FILE [--apply] [--resume-latest] [--shard ID] [--json]`:
+// the startup lease fixer (docs/leases.md). Prints the plan (dry run) or what it changed on stdout,
+// diagnostics on stderr. Exit codes: 0 done, 1 a lease or the scan failed, 2 usage or configuration
+// error.
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -57,6 +58,7 @@ int runFixLeases(const CommandLine& cl) {
     options.maxReplayMillis = config.maxReplayMillis;
     options.apply = cl.has("--apply");
     options.onlyLeaseKey = cl.get("--shard");
+    options.resumeLatest = cl.has("--resume-latest");
     if (!d.initialPositionInStreamExtended.empty()) {
         options.atTimestampMillis = parseEpochSeconds(d.initialPositionInStreamExtended);
         if (!options.atTimestampMillis) {
