@@ -17,12 +17,12 @@ aws::RetryPolicy shortRetryPolicy() {
 
 aws::RetryPolicy fixerRetryPolicy() {
     aws::RetryPolicy p;
-    p.maxAttempts = 4;
-    p.totalBudgetMillis = 12'000;
+    p.maxAttempts = 3;
+    p.totalBudgetMillis = 30'000;
     p.baseDelayMillis = 100;
     p.maxDelayMillis = 500;
     p.connectTimeoutMillis = 1'000;
-    p.attemptTimeoutMillis = 5'000;
+    p.attemptTimeoutMillis = 10'000;
     return p;
 }
 

@@ -31,8 +31,9 @@ struct AwsAccessSettings {
 
 // Short HTTP timeouts and a small time budget (~1.5 s per call), for callers that cannot cancel.
 aws::RetryPolicy shortRetryPolicy();
-// The in-process fixer's: attempts of up to 5 s (a 10,000-record GetRecords may take seconds),
-// 12 s per call. Its clients are cancelled when the lease ends, so this never delays an exit.
+// The in-process fixer's: attempts of up to 10 s (a 10,000-record GetRecords may take seconds, and
+// a busy stream's endpoint longer), 30 s per call. Its clients are cancelled when the lease ends,
+// so this never delays an exit.
 aws::RetryPolicy fixerRetryPolicy();
 
 // Region and endpoints from the daemon's properties first, then the environment and profile
