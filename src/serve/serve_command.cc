@@ -37,7 +37,6 @@ bool parseListen(const std::string& text, std::string& host, int& port) {
 }  // namespace
 
 int runServe(const CommandLine& cl) {
-    initLogging("serve", "info");
     const auto dir = cl.get("--state-dir");
     const bool redis = cl.has("--redis");
     if ((!dir || dir->empty()) == !redis) {

@@ -1,7 +1,10 @@
+#include <spdlog/sinks/stdout_sinks.h>
+
 #include <catch2/catch.hpp>
 
 #include "util/base64.h"
 #include "util/guid.h"
+#include "util/log.h"
 #include "util/properties.h"
 #include "util/time_format.h"
 
@@ -77,4 +80,18 @@ TEST_CASE("Java properties: separators, comments, continuations and escapes", "[
     CHECK(p.values.at("empty").empty());
     CHECK(p.lineOf.at("regionName") == 5);
     CHECK(p.values.size() == 7);
+}
+
+TEST_CASE("initLogging leaves no log sink on stdout", "[util]") {
+    const auto previous = spdlog::default_logger();
+    initLogging("test", "debug");
+    const auto logger = spdlog::default_logger();
+    REQUIRE_FALSE(logger->sinks().empty());
+    for (const auto& sink : logger->sinks()) {
+        CHECK(dynamic_cast<spdlog::sinks::stderr_sink_mt*>(sink.get()) != nullptr);
+    }
+    CHECK(logger->level() == spdlog::level::debug);
+    setLogLevel("no-such-level");  // unknown names mean info
+    CHECK(logger->level() == spdlog::level::info);
+    spdlog::set_default_logger(previous);
 }
