@@ -21,4 +21,10 @@ Result<std::map<std::string, int64_t>> activeUsersAt(RedisConnection& connection
 Result<std::vector<ShardStats>> shardStats(RedisConnection& connection, const std::string& key,
                                            int64_t timeoutMillis);
 
+// The replies' meaning, pure. A ZRANGEBYSCORE ... WITHSCORES reply: member -> score (integer ms).
+// "RedisError" for an error reply, "ProtocolError" for a reply of another shape.
+Result<std::map<std::string, int64_t>> usersFromScores(const RedisReply& reply);
+// An HGETALL reply of the stats hash: every value that parses as ShardStats (others skipped).
+Result<std::vector<ShardStats>> shardStatsFromHash(const RedisReply& reply);
+
 }  // namespace au::activeset

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "activeset/redis_reply_reader.h"
 #include "activeset/resolver.h"
 #include "activeset/ssl_api.h"
 
@@ -69,35 +70,6 @@ class ScopedSigpipeBlock {
     sigset_t old_;
 };
 
-RedisReply convert(const redisReply* r) {
-    RedisReply out;
-    switch (r->type) {
-        case REDIS_REPLY_STRING:
-            out.type = RedisReply::Type::kString;
-            break;
-        case REDIS_REPLY_STATUS:
-            out.type = RedisReply::Type::kStatus;
-            break;
-        case REDIS_REPLY_ERROR:
-            out.type = RedisReply::Type::kError;
-            break;
-        case REDIS_REPLY_INTEGER:
-            out.type = RedisReply::Type::kInteger;
-            break;
-        case REDIS_REPLY_ARRAY:
-            out.type = RedisReply::Type::kArray;
-            break;
-        default:
-            out.type = RedisReply::Type::kNil;
-            break;
-    }
-    if (r->str != nullptr) out.str.assign(r->str, r->len);
-    out.integer = r->integer;
-    out.elements.reserve(r->elements);
-    for (size_t i = 0; i < r->elements; ++i) out.elements.push_back(convert(r->element[i]));
-    return out;
-}
-
 }  // namespace
 
 std::string formatCommand(const std::vector<std::string>& args) {
@@ -123,14 +95,13 @@ struct RedisConnection::Impl {
     const SslApi* openssl = nullptr;  // set by startTls
     SSL_CTX* ctx = nullptr;
     SSL* ssl = nullptr;
-    redisReader* reader = nullptr;
+    RedisReplyReader reader;
     bool broken = false;
 
     ~Impl() {
         if (ssl != nullptr) openssl->SSL_free(ssl);
         if (ctx != nullptr) openssl->SSL_CTX_free(ctx);
         if (fd >= 0) ::close(fd);
-        if (reader != nullptr) redisReaderFree(reader);
     }
 
     // Waits until fd is readable/writable; false on timeout or poll error (status set).
@@ -288,7 +259,7 @@ struct RedisConnection::Impl {
                 openssl->ERR_clear_error();
                 const int n = openssl->SSL_read(ssl, buffer, sizeof buffer);
                 if (n > 0) {
-                    redisReaderFeed(reader, buffer, static_cast<size_t>(n));
+                    reader.feed(buffer, static_cast<size_t>(n));
                     return Status::ok();
                 }
                 const int err = openssl->SSL_get_error(ssl, n);
@@ -303,7 +274,7 @@ struct RedisConnection::Impl {
             }
             const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
             if (n > 0) {
-                redisReaderFeed(reader, buffer, static_cast<size_t>(n));
+                reader.feed(buffer, static_cast<size_t>(n));
                 return Status::ok();
             }
             if (n == 0) return Status::error("ConnectionError", "Redis closed the connection");
@@ -319,16 +290,9 @@ struct RedisConnection::Impl {
 
     Result<RedisReply> readReply(SteadyClock::time_point deadline) {
         for (;;) {
-            void* raw = nullptr;
-            if (redisReaderGetReply(reader, &raw) != REDIS_OK) {
-                return Status::error("ProtocolError",
-                                     std::string("bad reply from Redis: ") + reader->errstr);
-            }
-            if (raw != nullptr) {
-                RedisReply reply = convert(static_cast<redisReply*>(raw));
-                freeReplyObject(raw);
-                return reply;
-            }
+            auto reply = reader.next();
+            if (!reply) return reply.status();
+            if (reply.value()) return std::move(*reply.value());
             Status st = readSome(deadline);
             if (!st) return st;
         }
@@ -369,8 +333,6 @@ Result<std::unique_ptr<RedisConnection>> RedisConnection::connect(
     const RedisConnectOptions& options) {
     const auto deadline = SteadyClock::now() + std::chrono::milliseconds(options.timeoutMillis);
     auto impl = std::make_unique<Impl>();
-    impl->reader = redisReaderCreate();
-    if (impl->reader == nullptr) return Status::error("ConnectionError", "out of memory");
     const RedisEndpoint& ep = options.endpoint;
     if (Status st = impl->connectTcp(ep, deadline); !st) return st;
     if (ep.tls) {

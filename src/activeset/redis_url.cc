@@ -96,12 +96,17 @@ Result<RedisEndpoint> parseRedisUrl(const std::string& url) {
         ep.host = rest.substr(0, colon);
         if (colon != std::string::npos) portText = rest.substr(colon + 1);
     }
+    // The messages quote nothing from the URL: a password with an unencoded '/' or '@' shifts
+    // the parts, and the "port" or "database" would then be a piece of it (found by fuzz/url).
     if (ep.host.empty()) return invalid("no host");
+    if (ep.host.find_first_of("[]/ \t\r\n") != std::string::npos) {
+        return invalid("the host has a character a host name cannot have");
+    }
     if (!portText.empty() && (!parseInt(portText, ep.port) || ep.port < 1 || ep.port > 65535)) {
-        return invalid("\"" + portText + "\" is not a port");
+        return invalid("the port is not a number from 1 to 65535");
     }
     if (!path.empty() && (!parseInt(path, ep.db) || ep.db < 0)) {
-        return invalid("\"" + path + "\" is not a database number");
+        return invalid("the path is not a database number");
     }
     return ep;
 }

@@ -4,7 +4,8 @@
 //   rediss://...                                    TLS
 // Port defaults to 6379, db to 0. user and password are percent-decoded; an empty user with a
 // password means the legacy "AUTH password". IPv6 hosts go in brackets ("redis://[::1]:6379").
-// Fails with "InvalidRedisUrl" and a message naming the problem (never echoing the password).
+// Fails with "InvalidRedisUrl" and a message naming the problem; it quotes nothing from the URL,
+// which may hold a password. Percent-encode '/', '@', ':' and '%' in a password.
 
 #include <optional>
 #include <string>

@@ -22,6 +22,23 @@ constexpr const char* kSuffix = ".stats.json";
 Status ioError(const std::string& what) {
     return Status::error("IoError", what + ": " + std::strerror(errno));
 }
+
+// A counter or time: absent leaves `out` as it is; an integer that fits is taken; anything else
+// (a fraction, a number out of range, a negative counter, another type) is an error. nlohmann's
+// own conversion casts a double such as 1e24 to int64, which is undefined (fuzz/shard_stats).
+template <class T>
+Status readInteger(const nlohmann::json& j, const char* key, T& out) {
+    const auto it = j.find(key);
+    if (it == j.end()) return Status::ok();
+    const bool fits =
+        it->is_number_unsigned()
+            ? it->template get<uint64_t>() <= static_cast<uint64_t>(INT64_MAX) ||
+                  std::is_unsigned_v<T>
+            : it->is_number_integer() && (std::is_signed_v<T> || it->template get<int64_t>() >= 0);
+    if (!fits) return Status::error("BadStats", std::string(key) + " is not an integer in range");
+    out = it->template get<T>();
+    return Status::ok();
+}
 }  // namespace
 
 ShardStats makeShardStats(const std::string& shardId, int64_t now, int64_t ttlMillis, size_t active,
@@ -73,26 +90,29 @@ Result<ShardStats> shardStatsFromJson(const std::string& json) {
         return Status::error("BadStats", "not a stats document");
     }
     ShardStats s;
-    try {
-        s.shardId = j["shardId"].get<std::string>();
-        s.writtenAt = j.value("writtenAt", int64_t{0});
-        s.ttlMillis = j.value("ttlMillis", int64_t{0});
-        s.active = j.value("active", uint64_t{0});
-        s.batches = j.value("batches", uint64_t{0});
-        s.records = j.value("records", uint64_t{0});
-        s.applied = j.value("applied", uint64_t{0});
-        s.stale = j.value("stale", uint64_t{0});
-        s.evicted = j.value("evicted", uint64_t{0});
-        if (j.contains("malformed") && j["malformed"].is_object()) {
-            for (const auto& [reason, n] : j["malformed"].items())
-                s.malformed[reason] = n.get<uint64_t>();
+    s.shardId = j["shardId"].get<std::string>();
+    const std::pair<const char*, int64_t*> times[] = {
+        {"writtenAt", &s.writtenAt}, {"ttlMillis", &s.ttlMillis}, {"pid", &s.pid}};
+    const std::pair<const char*, uint64_t*> counters[] = {
+        {"active", &s.active},   {"batches", &s.batches}, {"records", &s.records},
+        {"applied", &s.applied}, {"stale", &s.stale},     {"evicted", &s.evicted}};
+    for (const auto& [key, field] : times) {
+        if (Status st = readInteger(j, key, *field); !st) return st;
+    }
+    for (const auto& [key, field] : counters) {
+        if (Status st = readInteger(j, key, *field); !st) return st;
+    }
+    if (j.contains("malformed") && j["malformed"].is_object()) {
+        for (const auto& [reason, n] : j["malformed"].items()) {
+            uint64_t count = 0;
+            if (Status st = readInteger(j["malformed"], reason.c_str(), count); !st) return st;
+            s.malformed[reason] = count;
         }
-        if (j.contains("millisBehindLatest") && j["millisBehindLatest"].is_number_integer()) {
-            s.millisBehindLatest = j["millisBehindLatest"].get<int64_t>();
-        }
-        s.pid = j.value("pid", int64_t{0});
-    } catch (const nlohmann::json::exception& e) {
-        return Status::error("BadStats", e.what());
+    }
+    if (j.contains("millisBehindLatest") && !j["millisBehindLatest"].is_null()) {
+        int64_t behind = 0;
+        if (Status st = readInteger(j, "millisBehindLatest", behind); !st) return st;
+        s.millisBehindLatest = behind;
     }
     return s;
 }

@@ -37,6 +37,27 @@ TEST_CASE("Shard stats round-trip through JSON and stats files, which query igno
     CHECK(users->empty());
 }
 
+TEST_CASE("A stats document with a number that is not an integer in range is rejected",
+          "[activeset][serve][unit]") {
+    // Found by fuzz/shard_stats: 1.7e24 was cast to int64 (undefined behaviour).
+    for (const char* doc :
+         {R"({"shardId":"s","writtenAt":1.7e24})", R"({"shardId":"s","active":-1})",
+          R"({"shardId":"s","ttlMillis":18446744073709551615})",
+          R"({"shardId":"s","records":"12"})", R"({"shardId":"s","malformed":{"not_json":2.5}})",
+          R"({"shardId":"s","millisBehindLatest":1e300})"}) {
+        INFO(doc);
+        auto s = shardStatsFromJson(doc);
+        REQUIRE_FALSE(s);
+        CHECK(s.status().code() == "BadStats");
+    }
+    auto ok = shardStatsFromJson(
+        R"({"shardId":"s","writtenAt":-5,"active":18446744073709551615,"millisBehindLatest":null})");
+    REQUIRE(ok);
+    CHECK(ok->writtenAt == -5);
+    CHECK(ok->active == UINT64_MAX);
+    CHECK_FALSE(ok->millisBehindLatest);
+}
+
 TEST_CASE("Metrics are Prometheus text with the documented names", "[activeset][serve][unit]") {
     ShardStats a;
     a.shardId = "shardId-1";
