@@ -73,3 +73,19 @@ TEST_CASE("Scores are read as times; a set with other scores is refused, never t
     CHECK_FALSE(usersFromScores(array({RedisReply::number(1), status})));
     CHECK(usersFromScores(RedisReply::error("WRONGTYPE")).status().code() == "RedisError");
 }
+
+TEST_CASE("An array's count allocates nothing before its elements arrive", "[activeset]") {
+    // Found by fuzz/redis_reply: hiredis's own builder allocated 16 GB for this count at once.
+    RedisReplyReader reader;
+    const std::string huge = "*2000000001\r\n:1\r\n:2\r\n";
+    reader.feed(huge.data(), huge.size());
+    auto next = reader.next();
+    REQUIRE(next);
+    CHECK_FALSE(next.value());  // waiting for the rest, holding two elements
+    // A count that wrapped to a negative int in hiredis 0.14 is refused.
+    RedisReplyReader wrapped;
+    wrapped.feed("*-5\r\n", 5);
+    auto refused = wrapped.next();
+    REQUIRE_FALSE(refused);
+    CHECK(refused.status().code() == "ProtocolError");
+}
