@@ -1,6 +1,8 @@
 #include "activeset/redis_active_set.h"
 
 #include <charconv>
+#include <cmath>
+#include <optional>
 
 #include "redis/command.h"
 
@@ -10,22 +12,47 @@ namespace {
 
 constexpr int64_t kDefaultTtlMillis = 120'000;
 
-// Scores are integers below 2^53; Redis prints them without a fraction.
-int64_t parseScore(const std::string& score) {
-    int64_t t = 0;
-    const auto [ptr, ec] = std::from_chars(score.data(), score.data() + score.size(), t);
-    if (ec != std::errc() || ptr != score.data() + score.size()) {
-        t = static_cast<int64_t>(std::stod(score));
+// A score as Redis prints it: an integer below 2^53 for the times we write; any other finite
+// number within int64 is rounded. nullopt for anything else ("inf", "", "12abc").
+std::optional<int64_t> scoreMillis(const std::string& text) {
+    const char* end = text.data() + text.size();
+    int64_t exact = 0;
+    if (auto [ptr, ec] = std::from_chars(text.data(), end, exact); ec == std::errc() && ptr == end)
+        return exact;
+    double d = 0;
+    if (auto [ptr, ec] = std::from_chars(text.data(), end, d);
+        ec != std::errc() || ptr != end || !(d > -9.2e18 && d < 9.2e18)) {
+        return std::nullopt;
     }
-    return t;
+    return static_cast<int64_t>(std::llround(d));
 }
 
 }  // namespace
 
-Result<std::vector<ShardStats>> SetReader::shardStats(redis::Link& link) {
-    auto replies = link.pipeline({redis::formatCommand({"HGETALL", statsKeyOf(options_.key)})});
-    if (!replies) return replies.status();
-    const redis::Reply& reply = replies->front();
+Result<std::map<std::string, int64_t>> usersFromScores(const std::vector<redis::Reply>& replies) {
+    std::map<std::string, int64_t> users;
+    for (const redis::Reply& reply : replies) {
+        if (reply.isError()) return Status::error("RedisError", reply.str);
+        if (reply.type != redis::Reply::Type::kArray || reply.elements.size() % 2 != 0) {
+            return Status::error("ProtocolError", "unexpected ZRANGEBYSCORE reply");
+        }
+        for (size_t i = 0; i + 1 < reply.elements.size(); i += 2) {
+            const redis::Reply& member = reply.elements[i];
+            const redis::Reply& score = reply.elements[i + 1];
+            const auto t =
+                score.type == redis::Reply::Type::kString ? scoreMillis(score.str) : std::nullopt;
+            if (member.type != redis::Reply::Type::kString || !t) {
+                // Not a set this program wrote (found by fuzz/redis_reply: std::stod threw here).
+                return Status::error("ProtocolError", "a member of the set has no time as its score");
+            }
+            auto [it, inserted] = users.try_emplace(userIdOfMember(member.str), *t);
+            if (!inserted && *t > it->second) it->second = *t;
+        }
+    }
+    return users;
+}
+
+Result<std::vector<ShardStats>> shardStatsFromHash(const redis::Reply& reply) {
     if (reply.isError()) return Status::error("RedisError", reply.str);
     std::vector<ShardStats> out;
     for (size_t i = 0; i + 1 < reply.elements.size(); i += 2) {
@@ -33,6 +60,12 @@ Result<std::vector<ShardStats>> SetReader::shardStats(redis::Link& link) {
         if (s) out.push_back(std::move(s).value());
     }
     return out;
+}
+
+Result<std::vector<ShardStats>> SetReader::shardStats(redis::Link& link) {
+    auto replies = link.pipeline({redis::formatCommand({"HGETALL", statsKeyOf(options_.key)})});
+    if (!replies) return replies.status();
+    return shardStatsFromHash(replies->front());
 }
 
 Result<SetReader::Plan> SetReader::plan(redis::Link& link) {
@@ -99,18 +132,7 @@ Result<std::map<std::string, int64_t>> SetReader::users(redis::Link& link, int64
         readPartitions(link, p->layout, "ZRANGEBYSCORE",
                        {"(" + std::to_string(atMillis - p->ttlMillis), "+inf", "WITHSCORES"});
     if (!replies) return replies.status();
-    std::map<std::string, int64_t> users;
-    for (const auto& reply : replies.value()) {
-        if (reply.type != redis::Reply::Type::kArray || reply.elements.size() % 2 != 0) {
-            return Status::error("ProtocolError", "unexpected ZRANGEBYSCORE reply");
-        }
-        for (size_t i = 0; i + 1 < reply.elements.size(); i += 2) {
-            const int64_t t = parseScore(reply.elements[i + 1].str);
-            auto [it, inserted] = users.try_emplace(userIdOfMember(reply.elements[i].str), t);
-            if (!inserted && t > it->second) it->second = t;
-        }
-    }
-    return users;
+    return usersFromScores(replies.value());
 }
 
 Result<std::vector<uint64_t>> SetReader::counts(redis::Link& link, int64_t atMillis) {

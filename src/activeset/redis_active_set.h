@@ -66,4 +66,13 @@ class SetReader {
     std::vector<PartitionRead> lastReads_;
 };
 
+// The replies' meaning, pure (SetReader's, and fuzz/redis_reply's).
+// ZRANGEBYSCORE ... WITHSCORES replies, one per partition: user (member decoded, userIdOfMember)
+// -> score (integer ms), merged by maximum. "RedisError" for an error reply, "ProtocolError" for
+// a reply of another shape or a score that is not a number.
+Result<std::map<std::string, int64_t>> usersFromScores(const std::vector<redis::Reply>& replies);
+// An HGETALL reply of the stats hash: every value that parses as ShardStats (others skipped).
+// "RedisError" for an error reply.
+Result<std::vector<ShardStats>> shardStatsFromHash(const redis::Reply& reply);
+
 }  // namespace au::activeset

@@ -11,6 +11,9 @@
 //    "redis":{"connected":b,"outages":n,"downSince":ms|null,"lastDownAt":ms|null,
 //             "lastUpAt":ms|null}[,"redisPartitions":n]}
 // (ended, warmStart, fixer and redis only when known). Readers accept documents without them.
+// shardStatsFromJson fails with "BadStats" on anything else: not a JSON object with a shardId, a
+// field of another type, a number that is not an integer in range (a fraction, a negative counter
+// or time, redisPartitions outside 1..16384), an "ended" without a reason.
 // redisPartitions: the partitions of the set the processor writes on a Redis Cluster (in the
 // Redis hash only), so readers without the configuration find every partition.
 // Counters are per process: they restart from 0 when a lease moves (Prometheus counters may).

@@ -39,7 +39,7 @@ std::optional<int64_t> parseEpochSeconds(const std::string& text) {
 }  // namespace
 
 int runFixLeases(const CommandLine& cl) {
-    initLogging("fix-leases", cl.has("--verbose") ? "debug" : "warn");
+    setLogLevel(cl.has("--verbose") ? "debug" : "warn");
     const auto path = cl.get("--properties");
     if (!path || path->empty()) return usageError("--properties FILE is required");
     auto loaded = loadConfig(*path);

@@ -82,8 +82,7 @@ std::unique_ptr<leases::StaleLeaseFixer> makeLeaseFixer(const Config& config, Cl
 }  // namespace
 
 int runProcessor(const CommandLine& cl) {
-    const int protocolFd = takeStdoutForProtocol();
-    initLogging("starting");
+    const int protocolFd = takeStdoutForProtocol();  // logging went to stderr from main() on
     if (protocolFd < 0) {
         spdlog::critical("cannot duplicate stdout for the protocol");
         return 1;
@@ -112,7 +111,7 @@ int runProcessor(const CommandLine& cl) {
     } else {
         config.maxReplayMillis = config.processor.ttlMillis;
     }
-    initLogging("starting", config.logLevel);
+    setLogLevel(config.logLevel);
 
     SystemClock clock;
     protocol::FdTransport stdio(STDIN_FILENO, protocolFd, clock);

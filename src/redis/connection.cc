@@ -2,7 +2,6 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
-#include <hiredis/hiredis.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -16,6 +15,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "redis/reply_reader.h"
 #include "redis/resolver.h"
 #include "redis/ssl_api.h"
 
@@ -69,35 +69,6 @@ class ScopedSigpipeBlock {
     sigset_t old_;
 };
 
-Reply convert(const redisReply* r) {
-    Reply out;
-    switch (r->type) {
-        case REDIS_REPLY_STRING:
-            out.type = Reply::Type::kString;
-            break;
-        case REDIS_REPLY_STATUS:
-            out.type = Reply::Type::kStatus;
-            break;
-        case REDIS_REPLY_ERROR:
-            out.type = Reply::Type::kError;
-            break;
-        case REDIS_REPLY_INTEGER:
-            out.type = Reply::Type::kInteger;
-            break;
-        case REDIS_REPLY_ARRAY:
-            out.type = Reply::Type::kArray;
-            break;
-        default:
-            out.type = Reply::Type::kNil;
-            break;
-    }
-    if (r->str != nullptr) out.str.assign(r->str, r->len);
-    out.integer = r->integer;
-    out.elements.reserve(r->elements);
-    for (size_t i = 0; i < r->elements; ++i) out.elements.push_back(convert(r->element[i]));
-    return out;
-}
-
 }  // namespace
 
 struct Connection::Impl {
@@ -105,14 +76,13 @@ struct Connection::Impl {
     const SslApi* openssl = nullptr;  // set by startTls
     SSL_CTX* ctx = nullptr;
     SSL* ssl = nullptr;
-    redisReader* reader = nullptr;
+    ReplyReader reader;
     bool broken = false;
 
     ~Impl() {
         if (ssl != nullptr) openssl->SSL_free(ssl);
         if (ctx != nullptr) openssl->SSL_CTX_free(ctx);
         if (fd >= 0) ::close(fd);
-        if (reader != nullptr) redisReaderFree(reader);
     }
 
     // Waits until fd is readable/writable; false on timeout or poll error (status set).
@@ -269,7 +239,7 @@ struct Connection::Impl {
                 openssl->ERR_clear_error();
                 const int n = openssl->SSL_read(ssl, buffer, sizeof buffer);
                 if (n > 0) {
-                    redisReaderFeed(reader, buffer, static_cast<size_t>(n));
+                    reader.feed(buffer, static_cast<size_t>(n));
                     return Status::ok();
                 }
                 const int err = openssl->SSL_get_error(ssl, n);
@@ -284,7 +254,7 @@ struct Connection::Impl {
             }
             const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
             if (n > 0) {
-                redisReaderFeed(reader, buffer, static_cast<size_t>(n));
+                reader.feed(buffer, static_cast<size_t>(n));
                 return Status::ok();
             }
             if (n == 0) return Status::error("ConnectionError", "Redis closed the connection");
@@ -300,16 +270,9 @@ struct Connection::Impl {
 
     Result<Reply> readReply(Deadline deadline) {
         for (;;) {
-            void* raw = nullptr;
-            if (redisReaderGetReply(reader, &raw) != REDIS_OK) {
-                return Status::error("ProtocolError",
-                                     std::string("bad reply from Redis: ") + reader->errstr);
-            }
-            if (raw != nullptr) {
-                Reply reply = convert(static_cast<redisReply*>(raw));
-                freeReplyObject(raw);
-                return reply;
-            }
+            auto reply = reader.next();
+            if (!reply) return reply.status();
+            if (reply.value()) return std::move(*reply.value());
             Status st = readSome(deadline);
             if (!st) return st;
         }
@@ -355,8 +318,6 @@ Connection::~Connection() = default;
 Result<std::unique_ptr<Connection>> Connection::connect(const ConnectOptions& options) {
     const auto deadline = SteadyClock::now() + std::chrono::milliseconds(options.timeoutMillis);
     auto impl = std::make_unique<Impl>();
-    impl->reader = redisReaderCreate();
-    if (impl->reader == nullptr) return Status::error("ConnectionError", "out of memory");
     const Endpoint& ep = options.endpoint;
     if (Status st = impl->connectTcp(ep, deadline); !st) return st;
     if (ep.tls) {

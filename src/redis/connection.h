@@ -1,8 +1,9 @@
 #pragma once
 // Connection: one connection to a Redis server, plain TCP or TLS (OpenSSL) over the same
 // code path, with every step bounded by a timeout (non-blocking socket + poll). hiredis supplies
-// the RESP parts only: redisFormatCommandArgv builds commands and its redisReader parses replies
-// (Debian's hiredis 0.14 has no TLS, so its connection code is not used).
+// the RESP parts only: redisFormatCommandArgv builds commands (command.h) and its redisReader
+// parses replies (reply_reader.h) (Debian's hiredis 0.14 has no TLS, so its connection code is
+// not used).
 //
 // connect(): resolves the host (resolver.h, within the same timeout), connects, does the TLS
 // handshake (rediss://, with server certificate and host-name verification unless verify=false),

@@ -1,5 +1,5 @@
 #pragma once
-// Reply: one RESP2 reply as a value (converted from hiredis's reader objects).
+// Reply: one RESP2 reply as a value (built by reply_reader.h).
 
 #include <string>
 #include <vector>

@@ -55,9 +55,14 @@ Status parseHostPort(const std::string& text, std::string& host, int& port) {
         host = text.substr(0, colon);
         if (colon != std::string::npos) portText = text.substr(colon + 1);
     }
+    // The messages quote nothing from the URL: a password with an unencoded '/' or '@' shifts
+    // the parts, and the "port" or "database" would then be a piece of it (found by fuzz/url).
     if (host.empty()) return invalid("no host");
+    if (host.find_first_of("[]/ \t\r\n") != std::string::npos) {
+        return invalid("the host has a character a host name cannot have");
+    }
     if (!portText.empty() && (!parseInt(portText, port) || port < 1 || port > 65535)) {
-        return invalid("\"" + portText + "\" is not a port");
+        return invalid("the port is not a number from 1 to 65535");
     }
     return Status::ok();
 }
@@ -140,7 +145,7 @@ Result<Endpoint> parseUrl(const std::string& url, bool cluster) {
     ep.host = ep.seeds.front().first;
     ep.port = ep.seeds.front().second;
     if (!path.empty() && (!parseInt(path, ep.db) || ep.db < 0)) {
-        return invalid("\"" + path + "\" is not a database number");
+        return invalid("the path is not a database number");
     }
     if (ep.cluster && ep.db != 0) return invalid("a cluster has only database 0");
     return ep;

@@ -9,8 +9,9 @@
 // password means the legacy "AUTH password" (every node of a cluster gets the same). IPv6 hosts
 // go in brackets ("redis://[::1]:6379"). parseUrl(url, cluster = true) (activeUsers.redisCluster)
 // reads a redis:// or rediss:// URL as the seeds of a cluster too. Several hosts without a
-// cluster are an error. Fails with "InvalidRedisUrl" and a message naming the problem (never
-// echoing the password).
+// cluster are an error. Fails with "InvalidRedisUrl" and a message naming the problem; it quotes
+// nothing from the URL, which may hold a password. Percent-encode '/', '@', ':' and '%' in a
+// password.
 
 #include <optional>
 #include <string>

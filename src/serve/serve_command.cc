@@ -49,7 +49,6 @@ bool positiveFlag(const CommandLine& cl, const char* flag, int64_t fallback, int
 }  // namespace
 
 int runServe(const CommandLine& cl) {
-    initLogging("serve", "info");
     const auto dir = cl.get("--state-dir");
     const bool redis = cl.has("--redis");
     if ((!dir || dir->empty()) == !redis) {

@@ -95,6 +95,49 @@ TEST_CASE("Shard stats carry the lease's times and the notes; older documents st
     CHECK_FALSE(old->fixer);
 }
 
+TEST_CASE("A stats document with a number that is not an integer in range is rejected",
+          "[activeset][serve][unit]") {
+    // Found by fuzz/shard_stats: 1.7e24 was cast to int64 (undefined behaviour).
+    for (const char* doc :
+         {R"({"shardId":"s","writtenAt":1.7e24})", R"({"shardId":"s","active":-1})",
+          R"({"shardId":"s","ttlMillis":18446744073709551615})",
+          R"({"shardId":"s","records":"12"})", R"({"shardId":"s","malformed":{"not_json":2.5}})",
+          R"({"shardId":"s","millisBehindLatest":1e300})",
+          // The fields of the dashboard's notes, just as strict.
+          R"({"shardId":"s","startedAt":-1})", R"({"shardId":"s","lastBatchAt":"soon"})",
+          R"({"shardId":"s","ended":{"at":5}})", R"({"shardId":"s","ended":{"reason":1}})",
+          R"({"shardId":"s","warmStart":{"own":-2}})", R"({"shardId":"s","fixer":{"at":1.5}})",
+          R"({"shardId":"s","redis":{"connected":"yes"}})",
+          R"({"shardId":"s","redis":{"outages":1e30}})", R"({"shardId":"s","redisPartitions":0})",
+          R"({"shardId":"s","redisPartitions":4294967297})"}) {
+        INFO(doc);
+        auto s = shardStatsFromJson(doc);
+        REQUIRE_FALSE(s);
+        CHECK(s.status().code() == "BadStats");
+    }
+    auto ok = shardStatsFromJson(
+        R"({"shardId":"s","writtenAt":-5,"active":18446744073709551615,"millisBehindLatest":null})");
+    REQUIRE(ok);
+    CHECK(ok->writtenAt == -5);
+    CHECK(ok->active == UINT64_MAX);
+    CHECK_FALSE(ok->millisBehindLatest);
+    // Every field a processor publishes, with the nulls it writes for "not yet".
+    auto published = shardStatsFromJson(
+        R"({"version":1,"shardId":"s","startedAt":null,"lastBatchAt":null,)"
+        R"("ended":{"reason":"leaseLost","at":9},"warmStart":{"at":1,"own":2,"parents":3},)"
+        R"("fixer":{"action":"off","detail":"","at":null},"redis":{"connected":true,"outages":0,)"
+        R"("downSince":null,"lastDownAt":null,"lastUpAt":null},"redisPartitions":16384})");
+    REQUIRE(published);
+    CHECK(published->startedAt == 0);
+    CHECK(published->endReason == "leaseLost");
+    CHECK(published->endedAt == 9);
+    REQUIRE(published->fixer);
+    CHECK(published->fixer->at == 0);
+    REQUIRE(published->redis);
+    CHECK(published->redis->connected);
+    CHECK(published->redisPartitions == 16'384);
+}
+
 TEST_CASE("Metrics are Prometheus text with the documented names", "[activeset][serve][unit]") {
     ShardStats a;
     a.shardId = "shardId-1";

@@ -93,3 +93,41 @@ TEST_CASE("Readers refuse processors that disagree on the partitions - one serve
     CHECK(parseCommand(single.sent[0][0]) ==
           std::vector<std::string>{"ZCOUNT", "k", "(4000", "+inf"});
 }
+
+TEST_CASE("Scores are read as times; a set with other scores is refused, never thrown on",
+          "[activeset][unit]") {
+    const auto binary = SetLayout::single("k", MemberFormat::kBinary);
+    const std::string guid = "0123abcd-4567-89ef-0123-456789abcdef";
+    // Two partitions; a user listed twice (both member formats) keeps the later time.
+    auto users = usersFromScores({arr({str("alice"), str("1795800000000"), str("bob"),
+                                       str("1.7958e+12"), str(guid), str("7")}),
+                                  arr({str("alice"), str("5"), str(binary.member(guid)), str("9")})});
+    REQUIRE(users);
+    CHECK(users.value() == std::map<std::string, int64_t>{{"alice", 1'795'800'000'000},
+                                                          {"bob", 1'795'800'000'000},
+                                                          {guid, 9}});
+    // Found by fuzz/redis_reply: std::stod threw on these and took `query --redis` down.
+    for (const char* score : {"QUEUED", "inf", "", "12abc", "1e300", "nan"}) {
+        INFO(score);
+        auto bad = usersFromScores({arr({str("alice"), str(score)})});
+        REQUIRE_FALSE(bad);
+        CHECK(bad.status().code() == "ProtocolError");
+    }
+    CHECK_FALSE(usersFromScores({arr({Reply::number(1), Reply::status("QUEUED")})}));
+    CHECK(usersFromScores({arr({}), Reply::error("WRONGTYPE")}).status().code() == "RedisError");
+    CHECK(usersFromScores({arr({str("odd")})}).status().code() == "ProtocolError");
+}
+
+TEST_CASE("The stats hash: documents that parse, the others skipped", "[activeset][unit]") {
+    Reply hash = statsHash(30'000, 4, "s-1");
+    hash.elements.push_back(str("s-2"));
+    hash.elements.push_back(str(R"({"shardId":"s-2","records":1.5})"));
+    hash.elements.push_back(str("s-3"));
+    hash.elements.push_back(Reply::number(3));
+    auto stats = shardStatsFromHash(hash);
+    REQUIRE(stats);
+    REQUIRE(stats->size() == 1);
+    CHECK(stats->front().shardId == "s-1");
+    CHECK(stats->front().redisPartitions == 4);
+    CHECK(shardStatsFromHash(Reply::error("NOPERM")).status().code() == "RedisError");
+}

@@ -48,6 +48,20 @@ TEST_CASE("Bad Redis URLs are rejected with the reason, never the password", "[r
     auto r = parseUrl("redis://u:topsecret@h:notaport");
     REQUIRE_FALSE(r);
     CHECK(r.status().message().find("topsecret") == std::string::npos);
+    // Found by fuzz/url: an unencoded '/' in the password moved it into the "port" and the
+    // "database", which the messages quoted.
+    for (const char* leaky : {"redis://user:top/secret@host", "rediss://u:pa:ss/w0rd@cache:6380/2",
+                              "redis://topsecret/x@h"}) {
+        INFO(leaky);
+        auto e = parseUrl(leaky);
+        REQUIRE_FALSE(e);
+        for (const char* part : {"top", "secret", "w0rd", "x@h"}) {
+            CHECK(e.status().message().find(part) == std::string::npos);
+        }
+    }
+    // A host that cannot be written back unambiguously.
+    CHECK_FALSE(parseUrl("redis://a]:b:6379"));
+    CHECK_FALSE(parseUrl("redis://[a[b]:6379"));
 }
 
 TEST_CASE("Cluster URLs: seed nodes as a list, TLS, credentials for every node, db 0 only",
