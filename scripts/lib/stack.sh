@@ -157,6 +157,9 @@ stack_start_kinesis() {
   stack_init
   stack_patch_kinesis || return 1
   local try port tls pid
+  # A new kinesis-local starts empty: a state file left by an earlier one in this run folder (a backlog
+  # injection persists it) would be loaded and could take a minute.
+  rm -rf "$STACK_DIR/kinesis-data"
   for try in 1 2 3; do
     port=$(stack_free_port); tls=$(stack_free_port)
     [ "$port" != "$tls" ] || continue

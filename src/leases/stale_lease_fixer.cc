@@ -75,6 +75,9 @@ void StaleLeaseFixer::onBatch(const protocol::ProcessRecords& batch) {
     if (first != nullptr) in.firstArrivalMillis = first->approximateArrivalMillis;
     if (last != nullptr) in.lastArrivalMillis = last->approximateArrivalMillis;
     in.recordCount = batch.records.size();
+    if (!batch.records.empty()) {
+        in.midArrivalMillis = batch.records[batch.records.size() / 2].approximateArrivalMillis;
+    }
     in.nowMillis = now;
     in.maxReplayMillis = options_.maxReplayMillis;
     const StalenessDecision d = decideStaleness(in);

@@ -50,9 +50,12 @@ e2e_figure "fix: restart -> the set equals the ground truth $(secs "$SEED_TRUTH_
 seed_fresh_lost
 e2e_figure "fix: fresh records lost in the children $SEED_FRESH_LOST of $SEED_FRESH_OF (the unsplit shard's start at LATEST skipped $SEED_LATEST_LOST of $SEED_LATEST_OF)"
 e2e_check "fix: no fresh record of the children lost" [ "$SEED_FRESH_LOST" = 0 ]
-e2e_check "fix: no stale heartbeat applied (every stale record delivered was skipped)" [ "$fix_delivered" = "$fix_skipped" ]
+# Every record that arrived before the restart and was delivered is skipped (the stale count may be higher:
+# live heartbeats that aged past the TTL before they were read are skipped too), and no backlog user is ever
+# in the set.
+e2e_check "fix: no stale heartbeat applied (every stale record delivered was skipped)" [ "$fix_skipped" -ge "$fix_delivered" ]
 e2e_check "fix: no backlog user in any snapshot" [ "$(node "$E2E_ROOT/tests/daemon/e2e.mjs" users "$E2E_STATE" stale-)" = 0 ]
-e2e_figure "fix: stale records delivered $fix_delivered, skipped $fix_skipped, applied $((fix_delivered - fix_skipped)) (backlog $backlog + the children's pre-stop records; injection: $SEED_INJECT)"
+e2e_figure "fix: stale records delivered $fix_delivered, skipped $fix_skipped (backlog $backlog + the children's pre-stop records, + live ones that aged past the TTL before they were read; injection: $SEED_INJECT)"
 e2e_check "fix: lease table integrity" lease_integrity
 e2e_note_children
 daemon_stop 45
@@ -64,7 +67,7 @@ seed_prepare e2e-seed-stock false "$backlog"
 seed_restart 1
 seed_report >"$STACK_DIR/seed-stock.txt"; cat "$STACK_DIR/seed-stock.txt"
 stock_delivered=$SEED_STALE_DELIVERED stock_skipped=$SEED_STALE_SKIPPED
-e2e_check "stock: no lease cut" eval '! log_has " cut: |starts stale"'
+e2e_check "stock: no lease cut" eval '! log_has "lease [^ ]+ cut(:| \\(after)|starts stale from"'
 for c in $SEED_CHILDREN; do
   e2e_check "stock: $c processed from TRIM_HORIZON by one processor, no leaseLost" \
     eval 'node "$E2E_ROOT/tests/daemon/e2e.mjs" delivered "$E2E_TRANSCRIPTS" "$SEED_RESTART_MS" "$SEED_RESTART_MS" | grep -Eq "^$c 1 TRIM_HORIZON [0-9]+ [0-9]+ [0-9]+ [0-9]+ 0$"'
