@@ -63,7 +63,11 @@ Outcome run(const TempDir& dir, const std::vector<std::string>& args,
     const std::string out = dir.file("stdout-" + n), err = dir.file("stderr-" + n);
     bp::child c(kBinary, bp::args(args), bp::std_in<bp::null, bp::std_out> out, bp::std_err > err,
                 env);
-    REQUIRE(c.wait_for(std::chrono::seconds(30)));
+    // Poll rather than wait_for: Boost.Process 1.74's wait_for can sleep its whole timeout.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (c.running() && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    REQUIRE_FALSE(c.running());
     Outcome o{c.exit_code(), readFile(out), readFile(err)};
     INFO("stdout:\n" << o.out << "stderr:\n" << o.err);
     return o;
