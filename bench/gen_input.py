@@ -56,12 +56,13 @@ def make_users(n, rng):
     return users
 
 
-def generate(path, users, messages, per_message, seed=42, span_seconds=90, lag_seconds=5, shard="shardId-000000000000"):
+def generate(path, users, messages, per_message, seed=42, span_seconds=90, lag_seconds=5, shard="shardId-000000000000",
+             now_ms=None):
     t_start = time.time()
     rng = random.Random(seed)
     table = make_users(users, rng)
     total = messages * per_message
-    now_ms = int(time.time() * 1000)
+    now_ms = now_ms or int(time.time() * 1000)
     first_ms = now_ms - (span_seconds + lag_seconds) * 1000
     span_ms = span_seconds * 1000
     order = []
@@ -109,8 +110,11 @@ def main():
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--span-seconds", type=int, default=90)
     ap.add_argument("--lag-seconds", type=int, default=5)
+    ap.add_argument("--shard", default="shardId-000000000000", help="the initialize message's shardId")
+    ap.add_argument("--now-ms", type=int, default=0, help="the generation time (default: now)")
     a = ap.parse_args()
-    meta = generate(a.out, a.users, a.messages, a.per_message, a.seed, a.span_seconds, a.lag_seconds)
+    meta = generate(a.out, a.users, a.messages, a.per_message, a.seed, a.span_seconds, a.lag_seconds,
+                    a.shard, a.now_ms or None)
     json.dump(meta, sys.stdout, indent=1)
     print()
 

@@ -6,6 +6,7 @@
 
 #include "app/cli.h"
 #include "app/commands.h"
+#include "util/log.h"
 
 namespace {
 
@@ -17,14 +18,24 @@ constexpr const char* kUsage = R"(usage:
                      [--listen 127.0.0.1:PORT]                 HTTP: /active-users, /metrics, ...
   active-users check-config --properties FILE | --list         validate a .properties file
   active-users replay TRANSCRIPT [--properties FILE]           replay a recorded session
-  active-users fix-leases --properties FILE [--apply] [--shard ID] [--json]
-                                        rewrite stale leases to LATEST (dry run without --apply)
+  active-users fix-leases --properties FILE [--apply] [--resume-latest] [--shard ID] [--json]
+                                        cut stale leases at the last record older than maxReplay
+                                        (dry run without --apply)
   active-users --help | --version
 )";
+
+// The log tag until a command sets its own: the command's name, "starting" in processor mode.
+std::string initialLogTag(int argc, char** argv) {
+    const std::string first = argc > 1 ? argv[1] : "";
+    return first.empty() || first[0] == '-' || first == "run" ? "starting" : first;
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
+    // First of all: spdlog's default logger writes to stdout, which belongs to the protocol or to
+    // the command's output. From here on every log line of every command goes to stderr.
+    au::initLogging(initialLogTag(argc, argv));
     const std::vector<std::string> args(argv + 1, argv + argc);
     auto cl = au::app::parseCommandLine(args, au::app::kValuedFlags, au::app::kSwitches);
     if (!cl) {

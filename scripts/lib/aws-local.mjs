@@ -21,6 +21,8 @@
 //   aws-local.mjs delete-table <table>
 //   aws-local.mjs scan <table>                        all items (paged, consistent), as plain JSON objects
 //   aws-local.mjs seed-leases <table> <stream> [LATEST|TRIM_HORIZON]   unowned lease per open shard (fast start)
+//   aws-local.mjs newest-record <stream> <shardId>    the sequence number of the shard's newest record (reads
+//                                                     it from TRIM_HORIZON to the tip), or "-" when empty
 //   aws-local.mjs rewrite-lease <table> <leaseKey> [--remove-owner] [--checkpoint LATEST]
 //                                                     the "lease fixer" write of kcl-multilang.md §5
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -31,7 +33,7 @@ function amzDate(d = new Date()) {
   return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 }
 
-function headers(service, target, contentType) {
+export function headers(service, target, contentType) {
   const date = amzDate();
   return {
     'Content-Type': contentType,
@@ -267,6 +269,25 @@ async function rewriteLeaseOnce(table, leaseKey, { removeOwner, checkpoint }) {
   return { leaseKey, before: item, newCounter: (c + 2n).toString(), at: Date.now() };
 }
 
+export async function newestRecord(stream, shardId) {
+  let it = (await kinesis('GetShardIterator', { StreamName: stream, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' })).ShardIterator;
+  let newest = '-';
+  for (let guard = 0; it && guard < 100000; guard++) {
+    let r;
+    try {
+      r = await kinesis('GetRecords', { ShardIterator: it, Limit: 10000 });
+    } catch (e) {
+      if (!/ProvisionedThroughputExceeded/.test(e.message)) throw e;
+      await sleep(250);  // the read-limits proxy: wait for the shard's budget
+      continue;
+    }
+    if (r.Records.length) newest = r.Records[r.Records.length - 1].SequenceNumber;
+    if (r.MillisBehindLatest === 0) break;
+    it = r.NextShardIterator;
+  }
+  return newest;
+}
+
 async function main(argv) {
   const [cmd, ...a] = argv;
   const json = (s) => (s === undefined || s === '' ? {} : JSON.parse(s));
@@ -290,6 +311,7 @@ async function main(argv) {
     case 'create-lease-table': await createLeaseTable(a[0]); return;
     case 'delete-table': await deleteTable(a[0]); return;
     case 'scan': return out(await scan(a[0]));
+    case 'newest-record': process.stdout.write(await newestRecord(a[0], a[1]) + '\n'); return;
     case 'seed-leases':
       for (const id of await seedLeases(a[0], a[1], a[2] || 'LATEST')) process.stdout.write(id + '\n');
       return;

@@ -6,7 +6,7 @@
 //   node scripts/lib/producer.mjs --stream S [--users 1000] [--period-ms 60000] [--seed 1]
 //        [--truth FILE] [--truth-every-ms 1000] [--duration-s 600] [--max-records N]
 //        [--backlog K] [--backlog-age-ms 3600000] [--rate-every-ms 5000] [--endpoint URL]
-//        [--sent-log FILE]
+//        [--sent-log FILE] [--api PutRecords|PutRecord]
 //
 // - User ids are GUID-shaped, derived from sha256(seed:index): the same seed gives the same users.
 // - User i sends at offset i*period/N within every period (first round starts at start time).
@@ -19,6 +19,9 @@
 // - Rate line on stderr every --rate-every-ms.
 // - --sent-log FILE: one line per record Kinesis accepted, "<sequenceNumber> <ts> <shardId>", appended (the
 //   "fresh records lost" count of the recovery tests compares it with what the processors received).
+// - --api PutRecord: one PutRecord call per record, in turn, instead of PutRecords batches. kinesis-local's
+//   PutRecords costs each entry a pass over ALL the records of its target shard (1.4 s per entry into a
+//   150,000-record shard on 2 busy cores), PutRecord does not (docs/local-stack-notes.md, "Big backlogs").
 // Endpoint: --endpoint or env KINESIS_ENDPOINT (set by stack_start).
 import { createHash } from 'node:crypto';
 import { writeFileSync, renameSync, appendFileSync } from 'node:fs';
@@ -29,13 +32,13 @@ function parseArgs(argv) {
   const o = {
     stream: '', users: 1000, periodMs: 60000, seed: '1', truth: '', truthEveryMs: 1000, durationS: 600,
     maxRecords: 0, backlog: 0, backlogAgeMs: 3600000, rateEveryMs: 5000, endpoint: process.env.KINESIS_ENDPOINT,
-    sentLog: '',
+    sentLog: '', api: 'PutRecords',
   };
   const keys = {
     '--stream': 'stream', '--users': 'users', '--period-ms': 'periodMs', '--seed': 'seed', '--truth': 'truth',
     '--truth-every-ms': 'truthEveryMs', '--duration-s': 'durationS', '--max-records': 'maxRecords',
     '--backlog': 'backlog', '--backlog-age-ms': 'backlogAgeMs', '--rate-every-ms': 'rateEveryMs', '--endpoint': 'endpoint',
-    '--sent-log': 'sentLog',
+    '--sent-log': 'sentLog', '--api': 'api',
   };
   for (let i = 0; i < argv.length; i++) {
     const k = keys[argv[i]];
@@ -45,6 +48,7 @@ function parseArgs(argv) {
   }
   if (!o.stream) throw new Error('--stream is required');
   if (!(o.users > 0) || !(o.periodMs > 0)) throw new Error('--users and --period-ms must be > 0');
+  if (!['PutRecords', 'PutRecord'].includes(o.api)) throw new Error('--api is PutRecords or PutRecord');
   return o;
 }
 
@@ -73,21 +77,37 @@ function writeTruth() {
   renameSync(tmp, o.truth);
 }
 
-// Sends [{userId, ts}] in PutRecords batches of <= 500; returns the entries that were not accepted.
+const entry = (e) => ({ PartitionKey: e.userId, Data: Buffer.from(JSON.stringify({ userId: e.userId, ts: e.ts })).toString('base64') });
+
+// One PutRecord per entry, shaped like a PutRecords answer ({Records: [{SequenceNumber, ShardId} | {ErrorCode}]}).
+async function putEach(batch) {
+  const records = [];
+  for (const e of batch) {
+    calls++;
+    try {
+      records.push(await kinesis('PutRecord', { StreamName: o.stream, ...entry(e) }, { endpoint: o.endpoint }));
+    } catch (err) {
+      log(`PutRecord failed: ${err.message}`);
+      records.push({ ErrorCode: err.type || 'Error' });
+    }
+  }
+  return { Records: records };
+}
+
+// Sends [{userId, ts}] in PutRecords batches of <= 500 (or --api PutRecord); returns the entries that were
+// not accepted.
 async function put(entries) {
   const retry = [];
   for (let i = 0; i < entries.length; i += 500) {
     const batch = entries.slice(i, i + 500);
     let r;
     try {
-      calls++;
-      r = await kinesis('PutRecords', {
-        StreamName: o.stream,
-        Records: batch.map((e) => ({
-          PartitionKey: e.userId,
-          Data: Buffer.from(JSON.stringify({ userId: e.userId, ts: e.ts })).toString('base64'),
-        })),
-      }, { endpoint: o.endpoint });
+      if (o.api === 'PutRecord') {
+        r = await putEach(batch);
+      } else {
+        calls++;
+        r = await kinesis('PutRecords', { StreamName: o.stream, Records: batch.map(entry) }, { endpoint: o.endpoint });
+      }
     } catch (e) {
       log(`PutRecords failed: ${e.message}`);
       failed += batch.length;

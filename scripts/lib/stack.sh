@@ -21,8 +21,16 @@
 # subshell that `exec`s), so $! is the server's own PID; stop functions signal exactly those PIDs.
 # Call the start functions directly, never inside $(...) (that would make them a subshell's children).
 #
-# Exported after start: STACK_DIR, DYNAMO_PORT, DYNAMO_ENDPOINT, DYNAMO_PID, KINESIS_PORT, KINESIS_TLS_PORT,
-# KINESIS_ENDPOINT, KINESIS_PID; after daemon_start: DAEMON_PID, DAEMON_LOG. Fake credentials and region.
+# Kinesis read limits: by default stack_start_kinesis puts scripts/lib/kinesis-limits.mjs in front of
+# kinesis-local (Kinesis's per-shard GetRecords limits and a time-based MillisBehindLatest, HTTP/2 cleartext
+# and HTTP/1.1 on one port; docs/local-stack-notes.md), and KINESIS_ENDPOINT/KINESIS_PORT are the proxy's, so
+# the daemon, the producer and our binary all read through it. STACK_KINESIS_LIMITS=off: no proxy, the
+# endpoint is kinesis-local itself. The limits' own knobs (KINESIS_LIMIT_*) are read from the environment.
+#
+# Exported after start: STACK_DIR, DYNAMO_PORT, DYNAMO_ENDPOINT, DYNAMO_PID, KINESIS_PORT, KINESIS_ENDPOINT
+# (what clients use), KINESIS_UPSTREAM_PORT, KINESIS_UPSTREAM_ENDPOINT, KINESIS_TLS_PORT, KINESIS_PID
+# (kinesis-local itself; its TLS port is never limited), KINESIS_LIMITS_PID (the proxy, when on); after
+# daemon_start: DAEMON_PID, DAEMON_LOG. Fake credentials and region.
 
 STACK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 STACK_AWS="$STACK_ROOT/scripts/lib/aws-local.mjs"
@@ -89,7 +97,7 @@ stack_cleanup() {
     if [ -n "$pid" ]; then stack_kill_pid "$pid" 10 || true; fi
   done
   STACK_PIDS=()
-  unset DYNAMO_PID KINESIS_PID PRODUCER_PID
+  unset DYNAMO_PID KINESIS_PID KINESIS_LIMITS_PID PRODUCER_PID
   return 0
 }
 
@@ -129,32 +137,72 @@ stack_patch_kinesis() {
   stack_log "kinesis-local: bind-patched copy at $dst/main.js (listens on 127.0.0.1 only)"
 }
 
+# stack_kinesis_launch PORT TLS_PORT: starts kinesis-local in the background on those ports and returns
+# at once (the caller takes $!, records it in STACK_PIDS and waits for readiness). State file:
+# $STACK_DIR/kinesis-data/kinesis-data.json, loaded at start if it exists; written every
+# STACK_KINESIS_PERSIST_INTERVAL (1s) and at a graceful stop when STACK_KINESIS_PERSIST=true.
+stack_kinesis_launch() {
+  local port=$1 tls=$2 dst="$STACK_ROOT/.local-stack/kinesis-local" ms="${STACK_STATE_MS}ms"
+  mkdir -p "$STACK_DIR/kinesis-data"
+  KINESIS_MOCK_PLAIN_PORT=$port KINESIS_MOCK_TLS_PORT=$tls KINESIS_MOCK_CERT_PATH="$dst/server.json" \
+    CREATE_STREAM_DURATION=$ms DELETE_STREAM_DURATION=$ms SPLIT_SHARD_DURATION=$ms MERGE_SHARDS_DURATION=$ms \
+    UPDATE_SHARD_COUNT_DURATION=$ms REGISTER_STREAM_CONSUMER_DURATION=$ms DEREGISTER_STREAM_CONSUMER_DURATION=$ms \
+    START_STREAM_ENCRYPTION_DURATION=$ms STOP_STREAM_ENCRYPTION_DURATION=$ms UPDATE_STREAM_MODE_DURATION=$ms \
+    SHOULD_PERSIST_DATA="${STACK_KINESIS_PERSIST:-false}" PERSIST_PATH="$STACK_DIR/kinesis-data" \
+    PERSIST_INTERVAL="${STACK_KINESIS_PERSIST_INTERVAL:-1s}" LOG_LEVEL="${STACK_KINESIS_LOG_LEVEL:-WARN}" \
+    node "$dst/main.js" >>"$STACK_DIR/kinesis.log" 2>&1 </dev/null &
+}
+
 stack_start_kinesis() {
   stack_init
   stack_patch_kinesis || return 1
-  local dst="$STACK_ROOT/.local-stack/kinesis-local" try port tls pid ms="${STACK_STATE_MS}ms"
+  local try port tls pid
+  # A new kinesis-local starts empty: a state file left by an earlier one in this run folder (a backlog
+  # injection persists it) would be loaded and could take a minute.
+  rm -rf "$STACK_DIR/kinesis-data"
   for try in 1 2 3; do
     port=$(stack_free_port); tls=$(stack_free_port)
     [ "$port" != "$tls" ] || continue
-    mkdir -p "$STACK_DIR/kinesis-data"
-    KINESIS_MOCK_PLAIN_PORT=$port KINESIS_MOCK_TLS_PORT=$tls KINESIS_MOCK_CERT_PATH="$dst/server.json" \
-      CREATE_STREAM_DURATION=$ms DELETE_STREAM_DURATION=$ms SPLIT_SHARD_DURATION=$ms MERGE_SHARDS_DURATION=$ms \
-      UPDATE_SHARD_COUNT_DURATION=$ms REGISTER_STREAM_CONSUMER_DURATION=$ms DEREGISTER_STREAM_CONSUMER_DURATION=$ms \
-      START_STREAM_ENCRYPTION_DURATION=$ms STOP_STREAM_ENCRYPTION_DURATION=$ms UPDATE_STREAM_MODE_DURATION=$ms \
-      SHOULD_PERSIST_DATA="${STACK_KINESIS_PERSIST:-false}" PERSIST_PATH="$STACK_DIR/kinesis-data" PERSIST_INTERVAL=1s \
-      LOG_LEVEL="${STACK_KINESIS_LOG_LEVEL:-WARN}" \
-      node "$dst/main.js" >>"$STACK_DIR/kinesis.log" 2>&1 </dev/null &
+    stack_kinesis_launch "$port" "$tls"
     pid=$!
     STACK_PIDS+=("$pid")
     export KINESIS_PID=$pid KINESIS_PORT=$port KINESIS_TLS_PORT=$tls KINESIS_ENDPOINT="http://127.0.0.1:$port"
+    export KINESIS_UPSTREAM_PORT=$port KINESIS_UPSTREAM_ENDPOINT="http://127.0.0.1:$port"
     if stack_aws wait-ready kinesis 30000 && kill -0 "$pid" 2>/dev/null; then
       stack_log "kinesis-local pid $pid on 127.0.0.1:$port (tls $tls), log $STACK_DIR/kinesis.log"
-      return 0
+      [ "${STACK_KINESIS_LIMITS:-on}" = off ] && return 0
+      stack_start_kinesis_limits && return 0
+      stack_kill_pid "$pid" 5
+      unset KINESIS_PID
+      return 1
     fi
     stack_log "kinesis-local did not come up on $port (try $try); log tail:"; tail -5 "$STACK_DIR/kinesis.log" >&2
     stack_kill_pid "$pid" 5
   done
   unset KINESIS_PID
+  return 1
+}
+
+# stack_start_kinesis_limits: the read-limits proxy in front of KINESIS_UPSTREAM_ENDPOINT (called by
+# stack_start_kinesis); on success KINESIS_ENDPOINT/KINESIS_PORT are the proxy's.
+stack_start_kinesis_limits() {
+  local try port pid
+  for try in 1 2 3; do
+    port=$(stack_free_port)
+    node "$STACK_ROOT/scripts/lib/kinesis-limits.mjs" --upstream "$KINESIS_UPSTREAM_ENDPOINT" --port "$port" \
+      >>"$STACK_DIR/kinesis-limits.log" 2>&1 </dev/null &
+    pid=$!
+    STACK_PIDS+=("$pid")
+    export KINESIS_LIMITS_PID=$pid KINESIS_PORT=$port KINESIS_ENDPOINT="http://127.0.0.1:$port"
+    if stack_aws wait-ready kinesis 10000 && kill -0 "$pid" 2>/dev/null; then
+      stack_log "kinesis-limits pid $pid on 127.0.0.1:$port (Kinesis read limits), log $STACK_DIR/kinesis-limits.log"
+      return 0
+    fi
+    stack_log "kinesis-limits did not come up on $port (try $try); log tail:"; tail -5 "$STACK_DIR/kinesis-limits.log" >&2
+    stack_kill_pid "$pid" 5
+  done
+  unset KINESIS_LIMITS_PID
+  export KINESIS_PORT=$KINESIS_UPSTREAM_PORT KINESIS_ENDPOINT=$KINESIS_UPSTREAM_ENDPOINT
   return 1
 }
 
@@ -192,9 +240,10 @@ stack_start() {
 # stack_stop: stops the emulators (and the daemon, if running) that this shell started.
 stack_stop() {
   daemon_stop || true
+  if [ -n "${KINESIS_LIMITS_PID:-}" ]; then stack_kill_pid "$KINESIS_LIMITS_PID" 10; fi
   if [ -n "${KINESIS_PID:-}" ]; then stack_kill_pid "$KINESIS_PID" 10; fi
   if [ -n "${DYNAMO_PID:-}" ]; then stack_kill_pid "$DYNAMO_PID" 10; fi
-  unset KINESIS_PID DYNAMO_PID
+  unset KINESIS_LIMITS_PID KINESIS_PID DYNAMO_PID
   return 0
 }
 
@@ -233,7 +282,8 @@ stack_rewrite_lease() { stack_aws rewrite-lease "$@"; }
 # stack_write_properties TEMPLATE OUT [KEY=VALUE...]: copies TEMPLATE to OUT replacing @KEY@ placeholders.
 # Always available: @KINESIS_PORT@ @DYNAMO_PORT@ @KINESIS_ENDPOINT@ @DYNAMO_ENDPOINT@ @ROOT@ (repo root,
 # absolute) @PROPERTIES@ (OUT, absolute) and, with defaults, @STREAM@ @APP@ @EXECUTABLE@ @FAILOVER_MS@ (10000)
-# @SHUTDOWN_GRACE_MS@ (30000) @INITIAL_POSITION@ (LATEST) @SHARD_SYNC_MS@ (60000) @PARENT_POLL_MS@ (10000);
+# @SHUTDOWN_GRACE_MS@ (30000) @INITIAL_POSITION@ (LATEST) @SHARD_SYNC_MS@ (60000) @PARENT_POLL_MS@ (10000)
+# @IDLE_MS@ (idleTimeBetweenReadsInMillis, 250; the KCL's default is 1500);
 # KEY=VALUE pairs override or add. Fails on any placeholder left. Comment lines of the template are dropped.
 # Template per KCL tree: stack_properties_template VERSION.
 stack_write_properties() {
@@ -248,7 +298,7 @@ stack_write_properties() {
     [STREAM]="${STACK_STREAM:-active-users-local}" [APP]="${STACK_APP:-active-users-local}"
     [EXECUTABLE]="$STACK_ROOT/build/active-users"
     [FAILOVER_MS]=10000 [SHUTDOWN_GRACE_MS]=30000 [INITIAL_POSITION]=LATEST
-    [SHARD_SYNC_MS]=60000 [PARENT_POLL_MS]=10000
+    [SHARD_SYNC_MS]=60000 [PARENT_POLL_MS]=10000 [IDLE_MS]=250
   )
   local kv
   for kv in "$@"; do v[${kv%%=*}]="${kv#*=}"; done
@@ -342,3 +392,7 @@ producer_stop() {
   unset PRODUCER_PID
   return 0
 }
+
+# Big backlogs of old records (stack_kinesis_inject_backlog, stack_kinesis_restart).
+# shellcheck source=kinesis-backlog.sh
+source "$STACK_ROOT/scripts/lib/kinesis-backlog.sh"

@@ -5,12 +5,19 @@
 
 namespace au::activeset {
 
-RedisSetWriter::RedisSetWriter(RedisLink& link, const Clock& clock, WriterOptions options,
+RedisSetWriter::RedisSetWriter(redis::Link& link, const Clock& clock, WriterOptions options,
                                std::function<double()> random)
     : link_(link),
       clock_(clock),
       options_(std::move(options)),
+      layout_(SetLayout::of(options_.key, options_.partitions, options_.memberFormat)),
       backoff_(options_.backoffBaseMillis, options_.backoffCapMillis, std::move(random)) {}
+
+void RedisSetWriter::setShardId(const std::string& shardId) {
+    if (shardId == options_.shardId) return;
+    options_.shardId = shardId;
+    nextEvictPartition_ = stableHash(shardId) % layout_.partitions();
+}
 
 void RedisSetWriter::onFailure(const Status& why) {
     const int64_t now = clock_.nowMillis();
@@ -43,10 +50,14 @@ bool RedisSetWriter::tryConnect() {
 }
 
 bool RedisSetWriter::send(const std::vector<std::string>& commands) {
-    for (size_t start = 0; start < commands.size(); start += kCommandsPerPipeline) {
-        const size_t end = std::min(commands.size(), start + kCommandsPerPipeline);
-        std::vector<std::string> chunk(commands.begin() + static_cast<std::ptrdiff_t>(start),
-                                       commands.begin() + static_cast<std::ptrdiff_t>(end));
+    const size_t maxCommands = kCommandsPerPipeline * layout_.partitions();
+    std::vector<std::string> chunk;
+    size_t bytes = 0;
+    for (size_t i = 0; i < commands.size(); ++i) {
+        chunk.push_back(commands[i]);
+        bytes += commands[i].size();
+        const bool last = i + 1 == commands.size();
+        if (!last && chunk.size() < maxCommands && bytes < kBytesPerPipeline) continue;
         auto replies = link_.pipeline(chunk);
         if (!replies) {
             ++counters_.failedRoundTrips;
@@ -60,6 +71,8 @@ bool RedisSetWriter::send(const std::vector<std::string>& commands) {
                 return false;
             }
         }
+        chunk.clear();
+        bytes = 0;
     }
     return true;
 }
@@ -67,8 +80,8 @@ bool RedisSetWriter::send(const std::vector<std::string>& commands) {
 bool RedisSetWriter::deliver(WriterWork& work) {
     if (!link_.connected()) return false;
     const int64_t now = clock_.nowMillis();
-    std::vector<std::string> commands = zaddGreaterCommands(options_.key, work.resync);
-    auto updates = zaddGreaterCommands(options_.key, work.updates);
+    std::vector<std::string> commands = zaddGreaterCommands(layout_, work.resync);
+    auto updates = zaddGreaterCommands(layout_, work.updates);
     commands.insert(commands.end(), std::make_move_iterator(updates.begin()),
                     std::make_move_iterator(updates.end()));
     if (work.statsJson && !options_.shardId.empty()) {
@@ -76,17 +89,25 @@ bool RedisSetWriter::deliver(WriterWork& work) {
             publishStatsCommand(options_.statsKey, options_.shardId, *work.statsJson));
     }
     const bool evict = now >= nextEvictAt_;
-    if (evict) commands.push_back(evictCommand(options_.key, now - options_.ttlMillis));
+    const size_t evictCount = (layout_.partitions() + kEvictionRounds - 1) / kEvictionRounds;
+    if (evict) {
+        auto evictions =
+            evictCommands(layout_, now - options_.ttlMillis, nextEvictPartition_, evictCount);
+        commands.insert(commands.end(), std::make_move_iterator(evictions.begin()),
+                        std::make_move_iterator(evictions.end()));
+    }
     if (commands.empty()) return true;
     if (!send(commands)) return false;
     counters_.usersSent += work.resync.size() + work.updates.size();
     if (evict) {
         ++counters_.evictions;
         nextEvictAt_ = now + options_.evictIntervalMillis;
+        nextEvictPartition_ = (nextEvictPartition_ + evictCount) % layout_.partitions();
     }
     backoff_.reset();
     if (outage_) {
         outage_ = false;
+        recoveredAt_ = now;
         ++counters_.recoveries;
         spdlog::info("redis {} reachable again after {} ms; resending this shard's table",
                      options_.endpointForLogs, now - outageSince_);

@@ -12,7 +12,7 @@ constexpr int64_t kStatsEveryMillis = 1'000;
 constexpr int64_t kMaxWaitMillis = 1'000;
 }  // namespace
 
-RedisSink::RedisSink(Options options, std::unique_ptr<RedisLink> link, Clock& clock,
+RedisSink::RedisSink(Options options, std::unique_ptr<redis::Link> link, Clock& clock,
                      std::function<double()> random)
     : options_(std::move(options)),
       clock_(clock),
@@ -21,7 +21,8 @@ RedisSink::RedisSink(Options options, std::unique_ptr<RedisLink> link, Clock& cl
               WriterOptions{options_.settings.key, statsKeyOf(options_.settings.key), "",
                             options_.ttlMillis, options_.settings.evictIntervalMillis,
                             options_.settings.backoffBaseMillis, options_.settings.backoffCapMillis,
-                            options_.endpointForLogs},
+                            options_.endpointForLogs, options_.settings.partitions,
+                            options_.settings.memberFormat},
               std::move(random)),
       pending_(options_.settings.maxPendingUsers) {
     if (options_.startThread) thread_ = std::thread([this] { workerLoop(); });
@@ -73,7 +74,11 @@ void RedisSink::handOver(int64_t now, const processor::ActiveUserTable& table,
     }
     std::optional<std::string> statsJson;
     if (!shardId_.empty() && (forceStats || now >= nextStatsAt_)) {
-        statsJson = toJson(makeShardStats(shardId_, now, options_.ttlMillis, table.size(), stats));
+        auto published = makeShardStats(shardId_, now, options_.ttlMillis, table.size(), stats,
+                                        options_.notes);
+        if (options_.settings.partitions > 0)
+            published.redisPartitions = options_.settings.partitions;
+        statsJson = toJson(published);
         nextStatsAt_ = now + kStatsEveryMillis;
     }
     if (batch_.empty() && !wantResync && !statsJson) return;
@@ -109,11 +114,23 @@ void RedisSink::onEnd(int64_t now, const processor::ActiveUserTable& table,
                  [&] { return delivered_ >= target || stop_; });
 }
 
+void RedisSink::noteConnection() {
+    connected_ = writer_.connected();
+    outage_ = writer_.inOutage();
+    if (options_.notes == nullptr) return;
+    RedisNote note;
+    note.connected = connected_.load();
+    note.outages = writer_.counters().outages;
+    note.downSince = writer_.inOutage() ? writer_.outageSince() : 0;
+    note.lastDownAt = writer_.counters().outages > 0 ? writer_.outageSince() : 0;
+    note.lastUpAt = writer_.recoveredAt();
+    options_.notes->setRedis(note);
+}
+
 bool RedisSink::workOnce() {
     if (!writer_.connected()) {
         if (!writer_.tryConnect()) {
-            connected_ = false;
-            outage_ = writer_.inOutage();
+            noteConnection();
             return false;
         }
         connected_ = true;
@@ -131,8 +148,7 @@ bool RedisSink::workOnce() {
         generation = enqueued_;
     }
     const bool ok = writer_.deliver(work);
-    connected_ = writer_.connected();
-    outage_ = writer_.inOutage();
+    noteConnection();
     {
         std::lock_guard<std::mutex> lock(mu_);
         if (ok) delivered_ = generation;

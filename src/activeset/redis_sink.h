@@ -12,7 +12,8 @@
 // processor wakes at least every second) the protocol thread copies the shard's whole table into
 // the next delivery and clears the pending buffer (everything in it is ≤ the table). ZADD GT makes
 // the resend idempotent, so a restarted, empty Redis converges at once. While connected, a full
-// buffer also triggers a resync. Stats (shard_stats.h) are published at most once a second.
+// buffer also triggers a resync. Stats (shard_stats.h) are published at most once a second;
+// with Options::notes, the worker records the connection's state and outages there (ShardNotes).
 //
 // Destruction stops the worker; a round trip in progress ends within settings.timeoutMillis.
 
@@ -26,6 +27,7 @@
 #include "activeset/pending_updates.h"
 #include "activeset/redis_set_writer.h"
 #include "activeset/settings.h"
+#include "activeset/shard_notes.h"
 #include "processor/table_listener.h"
 #include "util/clock.h"
 
@@ -38,10 +40,11 @@ class RedisSink final : public processor::TableListener {
         int64_t ttlMillis = 120'000;
         std::string endpointForLogs;
         bool startThread = true;  // false: tests call pumpOnce() instead
+        ShardNotes* notes = nullptr;  // optional; must outlive the sink
     };
 
     // REQUIRES: clock outlives this object.
-    RedisSink(Options options, std::unique_ptr<RedisLink> link, Clock& clock,
+    RedisSink(Options options, std::unique_ptr<redis::Link> link, Clock& clock,
               std::function<double()> random = nullptr);
     ~RedisSink() override;
     RedisSink(const RedisSink&) = delete;
@@ -76,10 +79,12 @@ class RedisSink final : public processor::TableListener {
     void workerLoop();
     // Worker side: true when it did something.
     bool workOnce();
+    // Worker side: connected_/outage_ and the notes from the writer's state.
+    void noteConnection();
 
     Options options_;
     Clock& clock_;
-    std::unique_ptr<RedisLink> link_;
+    std::unique_ptr<redis::Link> link_;
     RedisSetWriter writer_;  // worker thread only
 
     std::string shardId_;  // protocol thread

@@ -1,10 +1,12 @@
 #pragma once
 // StatsFilePublisher: a TableListener that writes the processor's ShardStats to
 // <stateDir>/<shardId>.stats.json (atomically) at most every `intervalMillis`, and at the end.
-// A write failure is logged at most once a minute. Protocol thread only; local file I/O only.
+// With `notes`, the stats carry the warm start, fixer and Redis notes too. A write failure is
+// logged at most once a minute. Protocol thread only; local file I/O only.
 
 #include <string>
 
+#include "activeset/shard_notes.h"
 #include "processor/table_listener.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -13,12 +15,14 @@ namespace au::activeset {
 
 class StatsFilePublisher final : public processor::TableListener {
   public:
+    // REQUIRES: clock and notes (may be null) outlive this object.
     StatsFilePublisher(std::string stateDir, int64_t ttlMillis, int64_t intervalMillis,
-                       const Clock& clock)
+                       const Clock& clock, const ShardNotes* notes = nullptr)
         : dir_(std::move(stateDir)),
           ttlMillis_(ttlMillis),
           interval_(intervalMillis),
-          clock_(clock) {}
+          clock_(clock),
+          notes_(notes) {}
 
     void onStart(const std::string& shardId, int64_t now,
                  const processor::ActiveUserTable&) override {
@@ -47,6 +51,7 @@ class StatsFilePublisher final : public processor::TableListener {
     int64_t ttlMillis_;
     int64_t interval_;
     const Clock& clock_;
+    const ShardNotes* notes_;
     std::string shardId_;
     int64_t nextAt_ = 0;
     LogThrottle failureLog_{60'000};

@@ -55,6 +55,7 @@ size_t SnapshotSeeder::seed(const std::string& shardId, int64_t now,
     for (const auto& parent : parents) {
         if (parent != shardId) fromParents += seedFrom(dir_, parent, now, table);
     }
+    if (notes_ != nullptr) notes_->setWarmStart(WarmStartNote{now, own, fromParents, why});
     if (why.empty()) {
         spdlog::info("warm start: {} active users from the own snapshot, {} from parents [{}]", own,
                      fromParents, joined(parents));

@@ -5,12 +5,14 @@
 // Without a LeaseParents (no lease table configured) or when the lookup fails or times out, it
 // seeds from the shard's own snapshot only and logs one line saying why. Missing snapshot files
 // are normal (a new shard); unreadable ones are logged and skipped. Always one info line with
-// what was seeded. Bounded by the LeaseParents' bound plus reading local files.
+// what was seeded, also recorded in the ShardNotes when set. Bounded by the LeaseParents' bound
+// plus reading local files.
 
 #include <memory>
 #include <string>
 
 #include "activeset/lease_parents.h"
+#include "activeset/shard_notes.h"
 #include "processor/table_listener.h"
 
 namespace au::activeset {
@@ -26,11 +28,14 @@ class SnapshotSeeder final : public processor::TableSeeder {
 
     size_t seed(const std::string& shardId, int64_t now,
                 processor::ActiveUserTable& table) override;
+    // REQUIRES: notes outlives this object.
+    void setNotes(ShardNotes* notes) { notes_ = notes; }
 
   private:
     std::string dir_;
     std::unique_ptr<LeaseParents> parents_;
     std::string unavailable_;
+    ShardNotes* notes_ = nullptr;
 };
 
 }  // namespace au::activeset

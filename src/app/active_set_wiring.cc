@@ -3,14 +3,17 @@
 #include <random>
 
 #include "activeset/lease_parents.h"
-#include "activeset/redis_link.h"
-#include "activeset/redis_url.h"
+#include "app/fixer_note.h"
+#include "redis/link.h"
+#include "redis/url.h"
 #include "util/env.h"
 #include "util/log.h"
 
 namespace au::app {
 
-void ActiveSetParts::attachTo(processor::ActiveUsersProcessor& processor) {
+void ActiveSetParts::attachTo(processor::ActiveUsersProcessor& processor,
+                              const leases::StaleLeaseFixer* fixer) {
+    notes->setFixerProbe(fixerProbe(fixer));
     if (seeder) processor.setSeeder(seeder.get());
     if (statsFile) processor.addListener(statsFile.get());
     if (redis) processor.addListener(redis.get());
@@ -21,7 +24,7 @@ ActiveSetParts makeActiveSetParts(const Config& config, Clock& clock, const Envi
     const auto& s = config.processor;
     if (!s.stateDir.empty()) {
         parts.statsFile = std::make_unique<activeset::StatsFilePublisher>(
-            s.stateDir, s.ttlMillis, s.snapshotIntervalMillis, clock);
+            s.stateDir, s.ttlMillis, s.snapshotIntervalMillis, clock, parts.notes.get());
         if (config.warmStart.enabled) {
             aws::EndpointSettings endpoints;
             if (!config.daemon.regionName.empty()) endpoints.regionName = config.daemon.regionName;
@@ -37,28 +40,30 @@ ActiveSetParts makeActiveSetParts(const Config& config, Clock& clock, const Envi
                 parts.seeder = std::make_unique<activeset::SnapshotSeeder>(
                     s.stateDir, nullptr, "lease table unavailable: " + lookup.status().toString());
             }
+            parts.seeder->setNotes(parts.notes.get());
         }
     }
     if (!config.redis.url.empty()) {
-        auto endpoint = activeset::parseRedisUrl(config.redis.url);
+        auto endpoint = redis::parseUrl(config.redis.url, config.redis.cluster);
         if (!endpoint) {
             spdlog::error("not using Redis: {}", endpoint.status().toString());
             return parts;
         }
         // Without the password the server refuses: an outage like any other (processing goes on).
-        if (Status st = activeset::takePasswordFromEnvironment(endpoint.value(),
-                                                               config.redis.passwordEnv, env);
+        if (Status st =
+                redis::takePasswordFromEnvironment(endpoint.value(), config.redis.passwordEnv, env);
             !st) {
             spdlog::error("redis: {}: connecting without a password", st.message());
         }
-        activeset::RedisConnectOptions connect{endpoint.value(), config.redis.tls,
-                                               config.redis.timeoutMillis};
+        redis::ConnectOptions connect{endpoint.value(), config.redis.tls,
+                                      config.redis.timeoutMillis};
         activeset::RedisSink::Options options;
         options.settings = config.redis;
         options.ttlMillis = s.ttlMillis;
         options.endpointForLogs = endpoint->redacted() + " key " + config.redis.key;
-        parts.redis = std::make_unique<activeset::RedisSink>(
-            options, std::make_unique<activeset::ConnectionLink>(connect), clock, [] {
+        options.notes = parts.notes.get();
+        parts.redis =
+            std::make_unique<activeset::RedisSink>(options, redis::makeLink(connect), clock, [] {
                 // The worker thread's reconnection jitter.
                 thread_local std::mt19937_64 generator{std::random_device{}()};
                 return std::uniform_real_distribution<double>(0.0, 1.0)(generator);

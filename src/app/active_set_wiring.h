@@ -1,14 +1,17 @@
 #pragma once
 // Builds the shared-active-set parts of processor mode from the configuration
 // (docs/active-set.md): the warm start (with stateDir and warmStart=true), the stats file (with
-// stateDir) and the Redis sink (with redisUrl), and attaches them to a processor.
+// stateDir) and the Redis sink (with redisUrl), and attaches them to a processor. They share one
+// ShardNotes (warm start, fixer, Redis outages), published with the shard's stats.
 
 #include <memory>
 
 #include "activeset/redis_sink.h"
 #include "activeset/stats_file_publisher.h"
 #include "activeset/warm_start.h"
+#include "activeset/shard_notes.h"
 #include "app/config.h"
+#include "leases/stale_lease_fixer.h"
 #include "processor/active_users_processor.h"
 #include "util/clock.h"
 #include "util/env.h"
@@ -16,12 +19,15 @@
 namespace au::app {
 
 struct ActiveSetParts {
+    std::unique_ptr<activeset::ShardNotes> notes = std::make_unique<activeset::ShardNotes>();
     std::unique_ptr<activeset::SnapshotSeeder> seeder;
     std::unique_ptr<activeset::StatsFilePublisher> statsFile;
     std::unique_ptr<activeset::RedisSink> redis;
 
-    // REQUIRES: this object outlives the processor's use of it.
-    void attachTo(processor::ActiveUsersProcessor& processor);
+    // `fixer` (may be null: the fixer is off) is reported in the published stats.
+    // REQUIRES: this object and the fixer outlive the processor's use of them.
+    void attachTo(processor::ActiveUsersProcessor& processor,
+                  const leases::StaleLeaseFixer* fixer = nullptr);
 };
 
 // REQUIRES: clock and env (AWS credentials for the warm start, redisPasswordEnv) outlive the

@@ -15,7 +15,8 @@ int runCheckConfig(const CommandLine& cl) {
     }
     const auto path = cl.get("--properties");
     if (!path) {
-        std::fprintf(stderr, "usage: active-users check-config --properties FILE | --list\n");
+        std::fputs("usage: active-users check-config --properties FILE [--kcl VERSION] | --list\n",
+                   stderr);
         return 2;
     }
     auto config = loadConfig(*path);
@@ -38,6 +39,17 @@ int runCheckConfig(const CommandLine& cl) {
         static_cast<long long>(c.processor.checkpointIntervalMillis / 1000),
         c.processor.stateDir.empty() ? "(none)" : c.processor.stateDir.c_str(),
         c.fixStaleLeases ? "yes" : "no", static_cast<long long>(c.maxReplayMillis / 1000));
+    // KCL 3.x (the default tree) with a random worker id per start: a restarted worker's leader
+    // hands a lease to the worker that just stopped (README, "Running it under the daemon").
+    const std::string kcl = cl.get("--kcl").value_or("3");
+    if (c.daemon.workerId.empty() && kcl.rfind("1.", 0) != 0 && kcl.rfind("2.", 0) != 0) {
+        std::fprintf(stderr,
+                     "%s: warning: no workerId: on KCL 3.x the daemon then takes a random id at "
+                     "every start, and a restarted worker's leader hands a lease back to the "
+                     "stopped one for ~25 s (KCL issue 1452); set workerId = <this host's name> "
+                     "(one daemon per id; active-users-run does it when the file has none)\n",
+                     path->c_str());
+    }
     return 0;
 }
 

@@ -2,11 +2,19 @@
 
 namespace au::app {
 
-const std::set<std::string> kValuedFlags = {
-    "--properties", "--record-transcript", "--shard", "--state-dir", "--at", "--redis", "--key",
-    "--listen"};
-const std::set<std::string> kSwitches = {"--apply", "--json",    "--list",
-                                         "--help",  "--version", "--verbose"};
+const std::set<std::string> kValuedFlags = {"--properties",
+                                            "--record-transcript",
+                                            "--shard",
+                                            "--state-dir",
+                                            "--at",
+                                            "--redis",
+                                            "--key",
+                                            "--listen",
+                                            "--history-interval-ms",
+                                            "--history-window-s",
+                                            "--kcl"};
+const std::set<std::string> kSwitches = {"--apply",   "--json",    "--list",         "--help",
+                                         "--version", "--verbose", "--resume-latest"};
 
 Result<CommandLine> parseCommandLine(const std::vector<std::string>& args,
                                      const std::set<std::string>& valued,

@@ -5,7 +5,7 @@
 #include <functional>
 #include <map>
 
-#include "activeset/redis_url.h"
+#include "redis/url.h"
 
 namespace au::app {
 
@@ -50,8 +50,17 @@ const std::vector<ConfigKey>& configKeys() {
          "shards' "
          "(parentShardId of the lease row, read from the lease table within ~2 s)"},
         {"redisUrl", "",
-         "shared active set: redis://[user:password@]host:port[/db] or rediss:// (TLS); empty = "
-         "none"},
+         "shared active set: redis://[user:password@]host:port[/db] or rediss:// (TLS); a Redis "
+         "Cluster: redis+cluster://[user:password@]host:port[,host:port...] (seed nodes) or "
+         "rediss+cluster://; empty = none"},
+        {"redisCluster", "false",
+         "the redisUrl's hosts are seed nodes of a Redis Cluster (as redis+cluster://)"},
+        {"redisPartitions", "256 on a cluster",
+         "cluster only: the number of sorted sets the set is split into (by a stable hash of the "
+         "user id; keys <redisKey>:p<i>:{<tag>}); every processor and reader must use the same"},
+        {"redisMemberFormat", "binary on a cluster, else text",
+         "how a user is stored: text (the id) or binary (a GUID as 0xFF + its 16 bytes, 11 % less "
+         "Redis memory; other ids as text); readers accept both"},
         {"redisKey", "active-users:<applicationName>",
          "the sorted set (member = user id, score = last seen ms); stats go to <redisKey>:stats"},
         {"redisPasswordEnv", "",
@@ -213,10 +222,36 @@ Result<Config> configFromProperties(const Properties& properties) {
     redis.timeoutMillis = r.integer(p + "redisTimeoutMillis", 1'000, 10, 60'000);
     redis.maxPendingUsers =
         static_cast<size_t>(r.integer(p + "redisMaxPendingUsers", 1'000'000, 1, 1'000'000'000));
+    redis.cluster = r.boolean(p + "redisCluster", false);
     if (!redis.url.empty()) {
-        if (auto ep = activeset::parseRedisUrl(redis.url); !ep) {
+        if (auto ep = redis::parseUrl(redis.url, redis.cluster); !ep) {
             r.fail(p + "redisUrl", ep.status().message());
+        } else {
+            redis.cluster = ep->cluster;
         }
+    }
+    const std::string* partitionsText = r.raw(p + "redisPartitions");
+    const bool partitionsSet = partitionsText != nullptr && !partitionsText->empty();
+    redis.partitions = static_cast<int>(
+        r.integer(p + "redisPartitions", activeset::kDefaultClusterPartitions, 1, 16'384));
+    if (!redis.cluster) {
+        if (partitionsSet) {
+            r.fail(
+                p + "redisPartitions",
+                "only for a Redis Cluster (redis+cluster:// or activeUsers.redisCluster = true)");
+        }
+        redis.partitions = 0;
+    } else if (redis.key.find_first_of("{}") != std::string::npos) {
+        r.fail(p + "redisKey",
+               "must not hold '{' or '}' on a cluster (the partitions' hash tags follow it)");
+    }
+    const std::string format = r.string(p + "redisMemberFormat", redis.cluster ? "binary" : "text");
+    if (format == "binary") {
+        redis.memberFormat = activeset::MemberFormat::kBinary;
+    } else if (format == "text") {
+        redis.memberFormat = activeset::MemberFormat::kText;
+    } else {
+        r.fail(p + "redisMemberFormat", "\"" + format + "\" is not text or binary");
     }
 
     r.rejectUnknownOwnKeys();

@@ -1,6 +1,7 @@
-// `active-users fix-leases --properties FILE [--apply] [--shard ID] [--json]`: the startup lease
-// fixer (docs/leases.md). Prints the plan (dry run) or what it changed on stdout, diagnostics on
-// stderr. Exit codes: 0 done, 1 a lease or the scan failed, 2 usage or configuration error.
+// `active-users fix-leases --properties FILE [--apply] [--resume-latest] [--shard ID] [--json]`:
+// the startup lease fixer (docs/leases.md). Prints the plan (dry run) or what it changed on stdout,
+// diagnostics on stderr. Exit codes: 0 done, 1 a lease or the scan failed, 2 usage or configuration
+// error.
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -38,7 +39,7 @@ std::optional<int64_t> parseEpochSeconds(const std::string& text) {
 }  // namespace
 
 int runFixLeases(const CommandLine& cl) {
-    initLogging("fix-leases", cl.has("--verbose") ? "debug" : "warn");
+    setLogLevel(cl.has("--verbose") ? "debug" : "warn");
     const auto path = cl.get("--properties");
     if (!path || path->empty()) return usageError("--properties FILE is required");
     auto loaded = loadConfig(*path);
@@ -57,6 +58,7 @@ int runFixLeases(const CommandLine& cl) {
     options.maxReplayMillis = config.maxReplayMillis;
     options.apply = cl.has("--apply");
     options.onlyLeaseKey = cl.get("--shard");
+    options.resumeLatest = cl.has("--resume-latest");
     if (!d.initialPositionInStreamExtended.empty()) {
         options.atTimestampMillis = parseEpochSeconds(d.initialPositionInStreamExtended);
         if (!options.atTimestampMillis) {
@@ -77,14 +79,12 @@ int runFixLeases(const CommandLine& cl) {
     leases::AwsServices services(access.value(), env, clock);
     leases::LeaseEditor editor(services.dynamodb(), d.tableName,
                                leases::EditOptions{config.fixRemovesLeaseOwner, 3});
-    const leases::ShardReaderFactory shards = [&](const std::string& shardId, int pageLimit) {
-        return std::make_unique<leases::KinesisShardReader>(
-            services.kinesis(), stream, shardId,
-            [&clock](int64_t millis) {
-                clock.sleepMillis(millis);
-                return true;
-            },
-            pageLimit);
+    const leases::ShardReaderFactory shards = [&](const std::string& shardId) {
+        return std::make_unique<leases::KinesisShardReader>(services.kinesis(), stream, shardId,
+                                                            [&clock](int64_t millis) {
+                                                                clock.sleepMillis(millis);
+                                                                return true;
+                                                            });
     };
     auto report = leases::runFixLeases(editor, shards, options, clock);
     if (!report) {

@@ -43,7 +43,7 @@ std::unique_ptr<leases::StaleLeaseFixer> makeLeaseFixer(const Config& config, Cl
     if (!d.regionName.empty()) daemon.regionName = d.regionName;
     if (!d.dynamoDBEndpoint.empty()) daemon.dynamoDBEndpoint = d.dynamoDBEndpoint;
     if (!d.kinesisEndpoint.empty()) daemon.kinesisEndpoint = d.kinesisEndpoint;
-    auto access = leases::resolveAwsAccess(daemon, env, leases::shortRetryPolicy());
+    auto access = leases::resolveAwsAccess(daemon, env, leases::fixerRetryPolicy());
     if (!access) {
         spdlog::warn(
             "lease fixer off: cannot tell where the lease table is ({}); stale leases "
@@ -63,10 +63,12 @@ std::unique_ptr<leases::StaleLeaseFixer> makeLeaseFixer(const Config& config, Cl
     options.cutLoopGuardMillis = config.cutLoopGuardMillis;
     options.edit.removeLeaseOwner = config.fixRemovesLeaseOwner;
     auto settings = std::move(access).value();
-    auto factory = [settings, &clock]() -> Result<std::unique_ptr<leases::FixerAccess>> {
+    auto factory =
+        [settings,
+         &clock](std::function<bool()> stopping) -> Result<std::unique_ptr<leases::FixerAccess>> {
         try {
             return std::unique_ptr<leases::FixerAccess>(
-                std::make_unique<leases::AwsServices>(settings, env, clock));
+                std::make_unique<leases::AwsServices>(settings, env, clock, std::move(stopping)));
         } catch (const std::exception& e) {
             return Status::error("InternalError",
                                  std::string("cannot set up AWS clients: ") + e.what());
@@ -80,8 +82,7 @@ std::unique_ptr<leases::StaleLeaseFixer> makeLeaseFixer(const Config& config, Cl
 }  // namespace
 
 int runProcessor(const CommandLine& cl) {
-    const int protocolFd = takeStdoutForProtocol();
-    initLogging("starting");
+    const int protocolFd = takeStdoutForProtocol();  // logging went to stderr from main() on
     if (protocolFd < 0) {
         spdlog::critical("cannot duplicate stdout for the protocol");
         return 1;
@@ -113,7 +114,7 @@ int runProcessor(const CommandLine& cl) {
     } else {
         config.maxReplayMillis = config.processor.ttlMillis;
     }
-    initLogging("starting", config.logLevel);
+    setLogLevel(config.logLevel);
 
     SystemClock clock;
     protocol::FdTransport stdio(STDIN_FILENO, protocolFd, clock);
@@ -134,7 +135,7 @@ int runProcessor(const CommandLine& cl) {
     // Declared before the processor, so it outlives it; its destructor joins its worker.
     std::unique_ptr<leases::StaleLeaseFixer> fixer = makeLeaseFixer(config, clock);
     processor::ActiveUsersProcessor processor(config.processor, clock, fixer.get());
-    activeSet.attachTo(processor);
+    activeSet.attachTo(processor, fixer.get());
     protocol::Session session(*transport, processor, clock);
     return session.run();
 }

@@ -6,6 +6,7 @@
 #include "app/commands.h"
 #include "app/redis_target.h"
 #include "processor/snapshot.h"
+#include "redis/link.h"
 #include "util/clock.h"
 
 namespace au::app {
@@ -16,22 +17,12 @@ constexpr const char* kUsage =
     "usage: active-users query --state-dir DIR [--json] [--at EPOCH_MS]\n"
     "       active-users query --redis URL (--key K | --properties F) [--json] [--at EPOCH_MS]\n";
 
-// The users active at `at` in the Redis set (TTL: the configured one, else the published one).
+// The users active at `at` in the Redis set (TTL and partitions: configured, else published).
 Result<std::map<std::string, int64_t>> readRedis(const RedisTarget& target, int64_t at) {
-    auto connection = activeset::RedisConnection::connect(target.connect);
-    if (!connection) return connection.status();
-    int64_t ttl = target.ttlMillis;
-    if (ttl <= 0) {
-        ttl = 120'000;
-        auto stats =
-            activeset::shardStats(*connection.value(), target.key, target.connect.timeoutMillis);
-        if (!stats) return stats.status();
-        int64_t published = 0;
-        for (const auto& s : stats.value()) published = std::max(published, s.ttlMillis);
-        if (published > 0) ttl = published;
-    }
-    return activeset::activeUsersAt(*connection.value(), target.key, at, ttl,
-                                    target.connect.timeoutMillis);
+    auto link = redis::makeLink(target.connect);
+    if (Status st = link->connect(); !st) return st;
+    activeset::SetReader reader(target.readerOptions());
+    return reader.users(*link, at);
 }
 
 }  // namespace

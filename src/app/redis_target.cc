@@ -1,5 +1,7 @@
 #include "app/redis_target.h"
 
+#include <optional>
+
 #include "app/config.h"
 #include "util/env.h"
 
@@ -8,16 +10,21 @@ namespace au::app {
 Result<RedisTarget> redisTargetFrom(const CommandLine& cl) {
     const auto url = cl.get("--redis");
     if (!url || url->empty()) return Status::error("Usage", "--redis URL is required");
-    auto endpoint = activeset::parseRedisUrl(*url);
+    const auto path = cl.get("--properties");
+    std::optional<Config> config;
+    if (path) {
+        auto loaded = loadConfig(*path);
+        if (!loaded) return Status::error("Usage", *path + ": " + loaded.status().message());
+        config = std::move(loaded).value();
+    }
+    auto endpoint = redis::parseUrl(*url, config && config->redis.cluster);
     if (!endpoint) return Status::error("Usage", "--redis: " + endpoint.status().message());
     RedisTarget target;
     target.connect.endpoint = endpoint.value();
-    if (auto path = cl.get("--properties")) {
-        auto config = loadConfig(*path);
-        if (!config) return Status::error("Usage", *path + ": " + config.status().message());
+    if (config) {
         static const ProcessEnvironment env;
-        if (Status st = activeset::takePasswordFromEnvironment(target.connect.endpoint,
-                                                               config->redis.passwordEnv, env);
+        if (Status st = redis::takePasswordFromEnvironment(target.connect.endpoint,
+                                                           config->redis.passwordEnv, env);
             !st) {
             return Status::error("Usage", *path + ": " + st.message());
         }
@@ -25,6 +32,7 @@ Result<RedisTarget> redisTargetFrom(const CommandLine& cl) {
         target.connect.tls = config->redis.tls;
         target.connect.timeoutMillis = config->redis.timeoutMillis;
         target.ttlMillis = config->processor.ttlMillis;
+        target.partitions = config->redis.partitions;
     }
     if (auto key = cl.get("--key")) target.key = *key;
     if (target.key.empty())

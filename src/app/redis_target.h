@@ -1,23 +1,30 @@
 #pragma once
 // Which Redis set a reading command (`query --redis`, `serve --redis`) talks to:
-//   --redis URL (required), then --properties F for the key, password variable, TLS options,
-//   timeout and TTL of the processors' configuration, and --key K (overrides the key). One of --key
-//   / --properties is required. Without --properties the TTL is the one the processors published (0
-//   here).
+//   --redis URL (required; redis+cluster://h:p,... for a cluster), then --properties F for the
+//   key, password variable, TLS options, timeout, TTL, cluster flag and partitions of the
+//   processors' configuration, and --key K (overrides the key). One of --key / --properties is
+//   required. Without --properties the TTL and a cluster's partitions are the ones the processors
+//   published (activeset/redis_active_set.h).
 // Fails with "Usage" (a message for the user) or the configuration's errors.
 
 #include <string>
 
-#include "activeset/redis_connection.h"
+#include "activeset/redis_active_set.h"
 #include "app/cli.h"
+#include "redis/connection.h"
 #include "util/status.h"
 
 namespace au::app {
 
 struct RedisTarget {
-    activeset::RedisConnectOptions connect;
+    redis::ConnectOptions connect;
     std::string key;
     int64_t ttlMillis = 0;  // 0: from the published stats, else 120 s
+    int partitions = 0;     // cluster: 0 = from the published stats, else the default
+
+    activeset::SetReader::Options readerOptions() const {
+        return {key, connect.endpoint.cluster, ttlMillis, partitions};
+    }
 };
 
 Result<RedisTarget> redisTargetFrom(const CommandLine& cl);

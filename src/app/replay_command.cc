@@ -10,6 +10,7 @@
 namespace au::app {
 
 int runReplay(const CommandLine& cl) {
+    setLogLevel("error");  // the processor's log only with --verbose
     if (cl.positionals.size() != 1) {
         std::fprintf(stderr, "usage: active-users replay TRANSCRIPT.jsonl [--properties FILE]\n");
         return 2;
@@ -25,7 +26,7 @@ int runReplay(const CommandLine& cl) {
         }
         config = std::move(loaded).value();
     }
-    initLogging("replay", cl.has("--verbose") ? config.logLevel : "error");
+    if (cl.has("--verbose")) setLogLevel(config.logLevel);
     config.processor.stateDir.clear();  // a replay has no side effects
 
     auto entries = protocol::loadTranscript(cl.positionals[0]);

@@ -27,6 +27,19 @@ struct Credentials {
     }
 };
 
+// Keys and tokens go into HTTP headers: true when one holds a control character (CR, LF, NUL,
+// ...), which a provider must refuse ("CredentialsError") rather than send.
+inline bool hasControlCharacters(const Credentials& c) {
+    auto bad = [](const std::string& s) {
+        for (char ch : s) {
+            const auto u = static_cast<unsigned char>(ch);
+            if (u < 0x20 || u == 0x7F) return true;
+        }
+        return false;
+    };
+    return bad(c.accessKeyId) || bad(c.secretAccessKey) || (c.sessionToken && bad(*c.sessionToken));
+}
+
 class CredentialsProvider {
   public:
     virtual ~CredentialsProvider() = default;

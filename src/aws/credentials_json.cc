@@ -28,6 +28,10 @@ Result<Credentials> parseCredentialsJson(const std::string& body, const std::str
     }
     std::string token = text("Token");
     if (!token.empty()) c.sessionToken = token;
+    if (hasControlCharacters(c)) {
+        return Status::error("CredentialsError",
+                             source + ": a key or token holds control characters");
+    }
     std::string expiration = text("Expiration");
     if (!expiration.empty()) {
         auto millis = parseIso8601Millis(expiration);

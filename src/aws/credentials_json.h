@@ -1,8 +1,9 @@
 #pragma once
 // Parses the JSON credential documents of the container and EC2 metadata endpoints:
 // {"AccessKeyId","SecretAccessKey","Token","Expiration"} (IMDS adds "Code":"Success").
-// Fails with "CredentialsError" for non-JSON, missing keys, a "Code" other than "Success", or an
-// unparsable Expiration; messages never include the secret or token. Pure; thread-safe.
+// Fails with "CredentialsError" for non-JSON, missing keys, a "Code" other than "Success", a key
+// or token with control characters (see hasControlCharacters), or an unparsable Expiration;
+// messages never include the secret or token. Pure; thread-safe.
 
 #include <string>
 

@@ -42,6 +42,8 @@ Status mapError(const CurlApi& api, CURLcode code, const char* detail) {
     switch (code) {
         case CURLE_OPERATION_TIMEDOUT:
             return Status::error("Timeout", message);
+        case CURLE_ABORTED_BY_CALLBACK:
+            return Status::error("Cancelled", "the transfer was cancelled");
         case CURLE_COULDNT_RESOLVE_PROXY:
         case CURLE_COULDNT_RESOLVE_HOST:
         case CURLE_COULDNT_CONNECT:
@@ -57,6 +59,11 @@ Status mapError(const CurlApi& api, CURLcode code, const char* detail) {
         default:
             return Status::error("HttpError", message);
     }
+}
+
+// CURLOPT_XFERINFOFUNCTION: non-zero aborts the transfer.
+int cancelCheck(void* cancelled, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    return (*static_cast<const std::function<bool()>*>(cancelled))() ? 1 : 0;
 }
 
 bool hasHeader(const Headers& headers, const char* lowerName) {
@@ -107,6 +114,12 @@ Result<HttpResponse> CurlHttpClient::send(const HttpRequest& request) {
     api.easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
     api.easy_setopt(curl, CURLOPT_HEADERFUNCTION, &writeHeader);
     api.easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers);
+    if (options_.cancelled) {
+        if (options_.cancelled()) return Status::error("Cancelled", "the transfer was cancelled");
+        api.easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, &cancelCheck);
+        api.easy_setopt(curl, CURLOPT_XFERINFODATA, &options_.cancelled);
+        api.easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    }
 
     if (request.method == "GET") {
         api.easy_setopt(curl, CURLOPT_HTTPGET, 1L);

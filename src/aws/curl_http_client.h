@@ -9,10 +9,13 @@
 //
 // send() returns the response whatever its HTTP status; it fails only when no complete response
 // arrived: "Timeout" (connect or total timeout), "ConnectionError" (resolve/connect/TLS/send/
-// receive failures), "HttpError" (anything else libcurl reports, e.g. a malformed URL).
+// receive failures), "Cancelled" (the `cancelled` option said so; libcurl asks at least about once
+// a second while a transfer waits, so a cancelled call ends within ~1 s), "HttpError" (anything
+// else libcurl reports, e.g. a malformed URL).
 //
 // Thread-compatible: one instance per thread (the easy handle is not shareable).
 
+#include <functional>
 #include <memory>
 
 #include "aws/http_client.h"
@@ -22,6 +25,8 @@ namespace au::aws {
 struct CurlHttpClientOptions {
     bool useEnvironmentProxy = false;  // honour http_proxy/https_proxy/no_proxy
     bool verifyTls = true;
+    // When set, asked while a transfer runs (from the calling thread); true aborts it.
+    std::function<bool()> cancelled;
 };
 
 class CurlHttpClient final : public HttpClient {

@@ -73,6 +73,15 @@ Result<ResolvedEndpoints> resolveEndpoints(const EndpointSettings& settings, con
                                  profile + "'");
     }
 
+    // The default endpoints are built from it: a ':' or '/' there would make them unparsable or
+    // point elsewhere (found by fuzz/ini_profile with region = cn-nort:0).
+    if (!std::all_of(out.region.begin(), out.region.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '-';
+        })) {
+        return Status::error("InvalidRegion", "region \"" + out.region + "\" from " +
+                                                  out.regionSource + " is not a region name");
+    }
+
     bool ignoreConfigured;
     if (auto flag = nonEmpty(env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"))) {
         ignoreConfigured = lower(*flag) == "true";

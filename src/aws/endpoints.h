@@ -11,8 +11,9 @@
 // profile endpoints, never the daemon's own properties. An endpoint without a scheme gets
 // "https://". The SigV4 Host comes from the chosen URL (with the port when non-default).
 //
-// Fails with "NoRegion" when no source names a region, or "InvalidUrl" for an unparsable
-// endpoint. Pure apart from reading the profile files in the convenience overload; thread-safe.
+// Fails with "NoRegion" when no source names a region, "InvalidRegion" for a region with other
+// characters than letters, digits and '-', or "InvalidUrl" for an unparsable endpoint. Pure apart
+// from reading the profile files in the convenience overload; thread-safe.
 
 #include <optional>
 #include <string>

@@ -12,6 +12,11 @@ Result<Credentials> EnvironmentCredentialsProvider::resolve() {
     }
     std::string token = env_.getOr("AWS_SESSION_TOKEN", "");
     if (!token.empty()) c.sessionToken = token;
+    if (hasControlCharacters(c)) {
+        return Status::error("CredentialsError",
+                             "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY or AWS_SESSION_TOKEN holds "
+                             "control characters");
+    }
     return c;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Credentials from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and optional AWS_SESSION_TOKEN.
-// "NoCredentials" unless both keys are set and non-empty. Reads the Environment on every call;
+// "NoCredentials" unless both keys are set and non-empty; "CredentialsError" when one holds
+// control characters. Reads the Environment on every call;
 // thread-safe when the Environment is.
 
 #include "aws/credentials.h"

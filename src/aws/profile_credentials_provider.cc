@@ -18,6 +18,12 @@ Result<Credentials> ProfileCredentialsProvider::resolve() {
         c.secretAccessKey = *secret;
         auto token = files.get(profile, "aws_session_token");
         if (token && !token->empty()) c.sessionToken = *token;
+        // e.g. a token continued on an indented line holds a newline.
+        if (hasControlCharacters(c)) {
+            return Status::error("CredentialsError", "profile '" + profile +
+                                                         "': a key or token holds control "
+                                                         "characters");
+        }
         return c;
     }
     if (key || secret) {

@@ -4,7 +4,8 @@
 // AWS_PROFILE, else "default").
 //
 // "NoCredentials" when the profile does not exist or has no static keys; "CredentialsError" when
-// the profile exists but only half of the key pair, or asks for a source this project does not
+// the profile exists but only half of the key pair, a key or token with control characters (a
+// value continued on an indented line), or asks for a source this project does not
 // implement (role_arn, credential_process, sso_*) — so a misconfiguration is not silently skipped.
 // Re-reads the files on every call (wrap it in the caching provider). Thread-safe.
 

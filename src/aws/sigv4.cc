@@ -124,6 +124,26 @@ void removeHeader(Headers& headers, const std::string& lowerName) {
                   headers.end());
 }
 
+// RFC 9110 token: what a method and a header name may be.
+bool isToken(const std::string& s) {
+    static const std::string kSpecial = "!#$%&'*+-.^_`|~";
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || kSpecial.find(c) != std::string::npos;
+    });
+}
+
+// Why the request cannot be sent as it is (a header line would be split or merged, so what is
+// sent would differ from what is signed), or "" when it can.
+std::string unsendable(const HttpRequest& request) {
+    if (!isToken(request.method)) return "the method is not an HTTP token";
+    for (const auto& [name, value] : request.headers) {
+        if (!isToken(name)) return "a header name is not an HTTP token";
+        if (value.find_first_of(std::string("\r\n\0", 3)) != std::string::npos)
+            return "the value of header " + name + " holds CR, LF or NUL";
+    }
+    return "";
+}
+
 bool hasHeader(const Headers& headers, const std::string& lowerName) {
     return std::any_of(headers.begin(), headers.end(),
                        [&](const auto& h) { return lower(h.first) == lowerName; });
@@ -186,6 +206,13 @@ Result<SigningResult> sign(HttpRequest& request, const Credentials& credentials,
                            int64_t epochMillis, const SigningOptions& options) {
     if (credentials.accessKeyId.empty() || credentials.secretAccessKey.empty()) {
         return Status::error("NoCredentials", "cannot sign: empty access key or secret");
+    }
+    if (const std::string why = unsendable(request); !why.empty()) {
+        return Status::error("InvalidRequest", "cannot sign: " + why);
+    }
+    if (hasControlCharacters(credentials)) {
+        return Status::error("InvalidRequest",
+                             "cannot sign: a key or token holds control characters");
     }
     if (auto crypto = loadCrypto(); !crypto) return crypto.status();
     auto url = parseUrl(request.url);

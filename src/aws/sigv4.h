@@ -74,8 +74,10 @@ std::string signature(const std::string& secretAccessKey, const std::string& dat
 // X-Amz-Security-Token, adds Host (from the URL, with the port when it is not the default) unless
 // present, X-Amz-Date, X-Amz-Security-Token when the credentials carry a session token,
 // optionally x-amz-content-sha256, and Authorization.
-// Fails with "InvalidUrl" for an unparsable URL or "NoCredentials" for empty keys; the request
-// is then unchanged.
+// Fails with "InvalidUrl" for an unparsable URL, "NoCredentials" for empty keys, or
+// "InvalidRequest" for a request that cannot be sent as signed: a method or header name that is
+// not an HTTP token, a header value (or key, or token) with CR, LF or NUL. The request is then
+// unchanged.
 Result<SigningResult> sign(HttpRequest& request, const Credentials& credentials,
                            const std::string& region, const std::string& service,
                            int64_t epochMillis, const SigningOptions& options = {});

@@ -1,5 +1,6 @@
 #include "aws/url.h"
 
+#include <algorithm>
 #include <cctype>
 
 namespace au::aws {
@@ -20,6 +21,33 @@ Status invalid(const std::string& text, const std::string& why) {
     return Status::error("InvalidUrl", "invalid URL '" + text + "': " + why);
 }
 
+bool isAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool isDigit(char c) { return c >= '0' && c <= '9'; }
+
+// RFC 3986 scheme: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ).
+bool validScheme(const std::string& s) {
+    return !s.empty() && isAlpha(s[0]) && std::all_of(s.begin(), s.end(), [](char c) {
+        return isAlpha(c) || isDigit(c) || c == '+' || c == '-' || c == '.';
+    });
+}
+
+// A reg-name or IPv4 address: unreserved, sub-delims and '%'. Anything else (a ':' or a bracket,
+// a space, a control or non-ASCII byte) would be read differently once the URL is written back,
+// or reach the Host header as is (found by fuzz/url and fuzz/sigv4).
+bool validHostName(const std::string& h) {
+    static const std::string kAllowed = "-._~!$&'()*+,;=%";
+    return std::all_of(h.begin(), h.end(), [](char c) {
+        return isAlpha(c) || isDigit(c) || kAllowed.find(c) != std::string::npos;
+    });
+}
+
+// The inside of an IP-literal: an IPv6 address, with an optional zone ("%25eth0").
+bool validIpLiteral(const std::string& h) {
+    return !h.empty() && std::all_of(h.begin(), h.end(), [](char c) {
+        return isAlpha(c) || isDigit(c) || c == ':' || c == '.' || c == '%' || c == '-';
+    });
+}
+
 }  // namespace
 
 std::string Url::authority() const {
@@ -33,7 +61,12 @@ Result<Url> parseUrl(const std::string& text) {
     Url url;
     auto schemeEnd = text.find("://");
     if (schemeEnd == std::string::npos || schemeEnd == 0) return invalid(text, "no scheme");
+    if (std::any_of(text.begin(), text.end(),
+                    [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7F; })) {
+        return invalid(text, "spaces or control characters");
+    }
     url.scheme = lower(text.substr(0, schemeEnd));
+    if (!validScheme(url.scheme)) return invalid(text, "bad scheme");
     size_t authStart = schemeEnd + 3;
     size_t authEnd = text.find_first_of("/?#", authStart);
     if (authEnd == std::string::npos) authEnd = text.size();
@@ -45,6 +78,8 @@ Result<Url> parseUrl(const std::string& text) {
         auto close = auth.find(']');
         if (close == std::string::npos) return invalid(text, "unterminated IPv6 literal");
         url.host = lower(auth.substr(0, close + 1));
+        if (!validIpLiteral(url.host.substr(1, close - 1)))
+            return invalid(text, "bad IPv6 literal");
         if (close + 1 < auth.size()) {
             if (auth[close + 1] != ':') return invalid(text, "junk after IPv6 literal");
             portText = auth.substr(close + 2);
@@ -61,6 +96,7 @@ Result<Url> parseUrl(const std::string& text) {
         }
     }
     if (url.host.empty()) return invalid(text, "empty host");
+    if (url.host[0] != '[' && !validHostName(url.host)) return invalid(text, "bad host name");
     if (url.explicitPort) {
         if (portText.empty() || portText.size() > 5) return invalid(text, "bad port");
         int port = 0;

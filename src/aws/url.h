@@ -2,9 +2,10 @@
 // Url: splits an absolute http(s) URL into the parts the signer and the providers need.
 //
 // parseUrl succeeds for "scheme://host[:port][/path][?query]" (IPv6 literals in brackets); the
-// path defaults to "/". Fails with code "InvalidUrl" for anything else (no scheme, empty host,
-// bad port, user-info). No percent-decoding is done: path and query are kept as written.
-// Pure functions; thread-safe.
+// path defaults to "/". Fails with code "InvalidUrl" for anything else: no scheme or one that is
+// not RFC 3986's, an empty host or one with other characters than a host name or an IPv6 literal
+// may have, a bad port, user-info, or a space or control character anywhere. No percent-decoding
+// is done: path and query are kept as written. Pure functions; thread-safe.
 
 #include <string>
 

@@ -75,6 +75,10 @@ Result<Credentials> parseStsCredentialsXml(const std::string& xml) {
                              "or SessionToken");
     }
     c.sessionToken = *token;
+    if (hasControlCharacters(c)) {
+        return Status::error("CredentialsError",
+                             "STS answer: a key or token holds control characters");
+    }
     if (auto expiration = element(xml, "Expiration", block, blockEnd)) {
         auto millis = parseIso8601Millis(*expiration);
         if (!millis) return Status::error("CredentialsError", "STS answer has a bad Expiration");

@@ -35,7 +35,8 @@ class WebIdentityCredentialsProvider final : public CredentialsProvider {
 };
 
 // Extracts the credentials from an AssumeRoleWithWebIdentity (or AssumeRole) XML answer; an
-// <Error> document becomes "CredentialsError" with its Code and Message. Exposed for tests.
+// <Error> document becomes "CredentialsError" with its Code and Message, and so do keys or a token
+// with control characters. Exposed for tests.
 Result<Credentials> parseStsCredentialsXml(const std::string& xml);
 
 }  // namespace au::aws

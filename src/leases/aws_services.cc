@@ -15,6 +15,17 @@ aws::RetryPolicy shortRetryPolicy() {
     return p;
 }
 
+aws::RetryPolicy fixerRetryPolicy() {
+    aws::RetryPolicy p;
+    p.maxAttempts = 3;
+    p.totalBudgetMillis = 30'000;
+    p.baseDelayMillis = 100;
+    p.maxDelayMillis = 500;
+    p.connectTimeoutMillis = 1'000;
+    p.attemptTimeoutMillis = 10'000;
+    return p;
+}
+
 Result<AwsAccessSettings> resolveAwsAccess(const aws::EndpointSettings& daemon,
                                            const Environment& env, aws::RetryPolicy retry) {
     auto endpoints = aws::resolveEndpoints(daemon, env);
@@ -26,8 +37,20 @@ Result<AwsAccessSettings> resolveAwsAccess(const aws::EndpointSettings& daemon,
     return s;
 }
 
-AwsServices::AwsServices(const AwsAccessSettings& settings, const Environment& env, Clock& clock)
-    : credentials_(
+namespace {
+aws::CurlHttpClientOptions cancellable(std::function<bool()> cancelled) {
+    aws::CurlHttpClientOptions o;
+    o.cancelled = std::move(cancelled);
+    return o;
+}
+}  // namespace
+
+AwsServices::AwsServices(const AwsAccessSettings& settings, const Environment& env, Clock& clock,
+                         std::function<bool()> cancelled)
+    : credentialsHttp_(cancellable(cancelled)),
+      dynamodbHttp_(cancellable(cancelled)),
+      kinesisHttp_(cancellable(cancelled)),
+      credentials_(
           aws::makeDefaultCredentialsChain(env, credentialsHttp_, clock, settings.profile)),
       dynamodbRpc_(dynamodbHttp_, *credentials_, clock, aws::dynamoDbProtocol(),
                    settings.endpoints.dynamodb.url, settings.endpoints.region, settings.retry),

@@ -6,6 +6,7 @@
 //
 // Thread-compatible: build one per thread (the in-process fixer builds it on its worker thread).
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,9 +29,12 @@ struct AwsAccessSettings {
     aws::RetryPolicy retry;
 };
 
-// Short HTTP timeouts and a small time budget, so that a worker thread blocked in a call ends
-// within ~2 s (the in-process fixer joins it on exit).
+// Short HTTP timeouts and a small time budget (~1.5 s per call), for callers that cannot cancel.
 aws::RetryPolicy shortRetryPolicy();
+// The in-process fixer's: attempts of up to 10 s (a 10,000-record GetRecords may take seconds, and
+// a busy stream's endpoint longer), 30 s per call. Its clients are cancelled when the lease ends,
+// so this never delays an exit.
+aws::RetryPolicy fixerRetryPolicy();
 
 // Region and endpoints from the daemon's properties first, then the environment and profile
 // (aws/endpoints.h). Fails like resolveEndpoints ("NoRegion", "InvalidUrl").
@@ -39,8 +43,10 @@ Result<AwsAccessSettings> resolveAwsAccess(const aws::EndpointSettings& daemon,
 
 class AwsServices final : public FixerAccess {
   public:
-    // REQUIRES: env and clock outlive this object.
-    AwsServices(const AwsAccessSettings& settings, const Environment& env, Clock& clock);
+    // REQUIRES: env and clock outlive this object. `cancelled`, when set, aborts a running HTTP
+    // call once it returns true (CurlHttpClientOptions::cancelled).
+    AwsServices(const AwsAccessSettings& settings, const Environment& env, Clock& clock,
+                std::function<bool()> cancelled = {});
     AwsServices(const AwsServices&) = delete;
     AwsServices& operator=(const AwsServices&) = delete;
 

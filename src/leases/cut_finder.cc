@@ -35,7 +35,7 @@ class Search {
             while (!advanced) {
                 const int64_t seen = lastStale_->arrivalMillis;
                 if (freshFrom - seen <= options_.pageForwardBelowMillis) {
-                    auto next = readNext(*page.nextIterator);
+                    auto next = readNext(*page.nextIterator, options_.pageLimit);
                     if (!next) return next.status();
                     advanced = std::move(next).value();
                     break;
@@ -79,19 +79,19 @@ class Search {
     // The first page at `start` that holds a record, reading through empty pages short of the tip.
     Result<ShardPage> probeAt(const aws::IteratorStart& start) {
         if (++result_.reads > options_.maxReads) return budgetExceeded();
-        auto page = reader_.read(start);
+        auto page = reader_.read(start, options_.probeLimit);
         if (!page) return page.status();
         while (page->records.empty() && !page->reachesTip()) {
-            auto next = readNext(*page->nextIterator);
+            auto next = readNext(*page->nextIterator, options_.probeLimit);
             if (!next) return next.status();
             page = std::move(next);
         }
         return page;
     }
 
-    Result<ShardPage> readNext(const std::string& iterator) {
+    Result<ShardPage> readNext(const std::string& iterator, int limit) {
         if (++result_.reads > options_.maxReads) return budgetExceeded();
-        return reader_.readNext(iterator);
+        return reader_.readNext(iterator, limit);
     }
 
     Status budgetExceeded() const {

@@ -49,6 +49,9 @@ struct CutSearch {
 
 struct CutFinderOptions {
     int64_t firstWindowMillis = 5'000;
+    // AT_TIMESTAMP probes only need their first records; reading forward takes full pages.
+    int probeLimit = 100;
+    int pageLimit = 10'000;
     // 10 s of a shard at its 1,000 records/s write limit fit in one 10,000-record page.
     int64_t pageForwardBelowMillis = 10'000;
     int maxReads = 60;

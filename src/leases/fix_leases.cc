@@ -51,6 +51,120 @@ std::string describeCut(const LeaseReportEntry& e, const LeaseRow& row,
     return text;
 }
 
+void fail(LeaseReportEntry& e, const std::string& what, const Status& status) {
+    e.action = "failed";
+    e.detail = what + ": " + status.toString();
+}
+
+// A lease that replays data: peek, decide, and find the cut of a stale one. True when there is a
+// rewrite to plan (e.target, e.detail); otherwise e says why not (keep, failed).
+bool planCut(LeaseReportEntry& e, ShardReader& reader, const LeaseRow& row,
+             const FixLeasesOptions& options, int64_t now) {
+    auto peek = peekShard(reader, *row.checkpoint, options.atTimestampMillis);
+    if (!peek) {
+        fail(e, "cannot read the shard", peek.status());
+        return false;
+    }
+    StalenessInput in;
+    in.startingCheckpoint = row.checkpoint;
+    in.millisBehindLatest = peek->millisBehindLatest;
+    if (peek->first) in.firstArrivalMillis = peek->first->arrivalMillis;
+    in.recordCount = peek->first ? 1 : 0;
+    in.nowMillis = now;
+    in.maxReplayMillis = options.maxReplayMillis;
+    const StalenessDecision d = decideStaleness(in);
+    e.backlogMillis = d.backlogMillis;
+    if (d.verdict != Verdict::kStale) {
+        e.action = "keep";
+        e.detail = d.reason;
+        return false;
+    }
+    auto search = findCut(reader, now - options.maxReplayMillis, peek->first, options.cutFinder);
+    if (!search) {
+        fail(e, "cannot find the cut", search.status());
+        return false;
+    }
+    e.cut = search.value();
+    if (search->outcome == CutOutcome::kNothingStale) {
+        e.action = "keep";
+        e.detail =
+            "no record older than " + formatDuration(options.maxReplayMillis) + " ahead any more";
+        return false;
+    }
+    e.target = search->cut ? search->cut->sequenceNumber : std::string(kLatest);
+    if (search->cut && peek->first) {
+        e.skippedMillis = search->cut->arrivalMillis - peek->first->arrivalMillis;
+    }
+    e.detail = describeCut(e, row, d);
+    return true;
+}
+
+// A lease at LATEST, with --resume-latest: position it at the cut, so that the consumer resumes
+// with the last maxReplay of data instead of the tip.
+bool planResume(LeaseReportEntry& e, ShardReader& reader, const LeaseRow& row,
+                const FixLeasesOptions& options, int64_t now) {
+    auto search = findCut(reader, now - options.maxReplayMillis, std::nullopt, options.cutFinder);
+    if (!search) {
+        fail(e, "cannot find the cut", search.status());
+        return false;
+    }
+    e.cut = search.value();
+    if (search->outcome == CutOutcome::kNoRecords) {
+        e.action = "keep";
+        e.detail = "the shard has no record: LATEST resumes with nothing missed";
+        return false;
+    }
+    // Every record younger than maxReplay: all of them are resumed.
+    e.target = search->cut ? search->cut->sequenceNumber : std::string(kTrimHorizon);
+    e.detail = "resume the last " + formatDuration(options.maxReplayMillis) + ": LATEST -> " +
+               (search->cut ? e.target + " (the last record older than the cutoff, arrived " +
+                                  formatIso8601Millis(search->cut->arrivalMillis) + ")"
+                            : "TRIM_HORIZON (every record is younger than the cutoff)") +
+               "; leaseCounter " + e.counter + " -> " +
+               std::to_string(*row.leaseCounter + (row.isOwned() ? 2 : 1)) +
+               (row.isOwned() ? " (the owner drops it)" : "");
+    return true;
+}
+
+// Dry run: "would-rewrite". --apply: the conditional rewrite (declined when the checkpoint moved
+// since the scan).
+void applyPlan(LeaseReportEntry& e, LeaseEditor& editor, const LeaseRow& row,
+               const FixLeasesOptions& options, int64_t now) {
+    if (!options.apply) {
+        e.action = "would-rewrite";
+        return;
+    }
+    const std::string scanned = *row.checkpoint;
+    auto edit = editor.rewriteCheckpoint(
+        row.leaseKey, RewriteTarget{e.target, now},
+        [&](const LeaseRow& current) -> std::optional<std::string> {
+            if (current.checkpoint != scanned) {
+                return "checkpoint changed since the peek (" + scanned + " -> " +
+                       current.checkpoint.value_or("none") + ")";
+            }
+            return std::nullopt;
+        },
+        row);
+    if (!edit) {
+        fail(e, "UpdateItem failed", edit.status());
+        const std::string& code = edit.status().code();
+        if (code == "Timeout" || code == "ConnectionError") {
+            e.detail +=
+                "; no answer came, so the write may still be applied: run fix-leases again to see "
+                "the lease as it is";
+        }
+    } else if (edit->outcome == EditOutcome::kRewritten) {
+        e.action = "rewritten";
+        e.detail += "; " + edit->reason;
+    } else if (edit->outcome == EditOutcome::kGaveUp) {
+        e.action = "failed";
+        e.detail = edit->reason;
+    } else {
+        e.action = "unchanged";
+        e.detail = std::string(editOutcomeName(edit->outcome)) + ": " + edit->reason;
+    }
+}
+
 }  // namespace
 
 Result<FixLeasesReport> runFixLeases(LeaseEditor& editor, const ShardReaderFactory& shards,
@@ -68,7 +182,8 @@ Result<FixLeasesReport> runFixLeases(LeaseEditor& editor, const ShardReaderFacto
 
     for (const auto& row : rows.value()) {
         if (options.onlyLeaseKey && row.leaseKey != *options.onlyLeaseKey) continue;
-        if (!row.isLease() || !replaysData(row)) continue;
+        if (!row.isLease() || !(replaysData(row) || (options.resumeLatest && row.isLatest())))
+            continue;
         LeaseReportEntry e = entryFor(row);
         if (auto why = row.leaveAloneReason()) {
             e.action = "left-alone";
@@ -95,93 +210,14 @@ Result<FixLeasesReport> runFixLeases(LeaseEditor& editor, const ShardReaderFacto
             continue;
         }
 
-        auto peekReader = shards(row.leaseKey, 1);
-        auto peek = peekShard(*peekReader, *row.checkpoint, options.atTimestampMillis);
-        if (!peek) {
-            e.action = "failed";
-            e.detail = "cannot read the shard: " + peek.status().toString();
-            ++report.failures;
-            report.leases.push_back(std::move(e));
-            continue;
-        }
-        StalenessInput in;
-        in.startingCheckpoint = row.checkpoint;
-        in.millisBehindLatest = peek->millisBehindLatest;
-        if (peek->first) in.firstArrivalMillis = peek->first->arrivalMillis;
-        in.recordCount = peek->first ? 1 : 0;
-        in.nowMillis = clock.nowMillis();
-        in.maxReplayMillis = options.maxReplayMillis;
-        const StalenessDecision d = decideStaleness(in);
-        e.backlogMillis = d.backlogMillis;
-        if (d.verdict != Verdict::kStale) {
-            e.action = "keep";
-            e.detail = d.reason;
-            report.leases.push_back(std::move(e));
-            continue;
-        }
-        auto cutReader = shards(row.leaseKey, 10'000);
-        auto search = findCut(*cutReader, in.nowMillis - options.maxReplayMillis, peek->first,
-                              options.cutFinder);
-        if (!search) {
-            e.action = "failed";
-            e.detail = "cannot find the cut: " + search.status().toString();
-            ++report.failures;
-            report.leases.push_back(std::move(e));
-            continue;
-        }
-        e.cut = search.value();
-        if (search->outcome == CutOutcome::kNothingStale) {
-            e.action = "keep";
-            e.detail = "no record older than " + formatDuration(options.maxReplayMillis) +
-                       " ahead any more";
-            report.leases.push_back(std::move(e));
-            continue;
-        }
-        e.target = search->cut ? search->cut->sequenceNumber : std::string(kLatest);
-        if (search->cut && peek->first) {
-            e.skippedMillis = search->cut->arrivalMillis - peek->first->arrivalMillis;
-        }
-        const std::string plan = describeCut(e, row, d);
-        if (!options.apply) {
-            e.action = "would-rewrite";
-            e.detail = plan;
-            ++report.wouldRewrite;
-            report.leases.push_back(std::move(e));
-            continue;
-        }
-        const std::string peeked = *row.checkpoint;
-        auto edit = editor.rewriteCheckpoint(
-            row.leaseKey, RewriteTarget{e.target, in.nowMillis},
-            [&](const LeaseRow& now) -> std::optional<std::string> {
-                if (now.checkpoint != peeked) {
-                    return "checkpoint changed since the peek (" + peeked + " -> " +
-                           now.checkpoint.value_or("none") + ")";
-                }
-                return std::nullopt;
-            },
-            row);
-        if (!edit) {
-            e.action = "failed";
-            e.detail = "UpdateItem failed: " + edit.status().toString();
-            const std::string& code = edit.status().code();
-            if (code == "Timeout" || code == "ConnectionError") {
-                e.detail +=
-                    "; no answer came, so the write may still be applied: run fix-leases "
-                    "again to see the lease as it is";
-            }
-            ++report.failures;
-        } else if (edit->outcome == EditOutcome::kRewritten) {
-            e.action = "rewritten";
-            e.detail = plan + "; " + edit->reason;
-            ++report.rewritten;
-        } else if (edit->outcome == EditOutcome::kGaveUp) {
-            e.action = "failed";
-            e.detail = edit->reason;
-            ++report.failures;
-        } else {
-            e.action = "unchanged";
-            e.detail = std::string(editOutcomeName(edit->outcome)) + ": " + edit->reason;
-        }
+        auto reader = shards(row.leaseKey);
+        const int64_t now = clock.nowMillis();
+        const bool planned = row.isLatest() ? planResume(e, *reader, row, options, now)
+                                            : planCut(e, *reader, row, options, now);
+        if (planned) applyPlan(e, editor, row, options, now);
+        if (e.action == "failed") ++report.failures;
+        if (e.action == "would-rewrite") ++report.wouldRewrite;
+        if (e.action == "rewritten") ++report.rewritten;
         report.leases.push_back(std::move(e));
     }
     for (auto& [key, s] : stuck) report.stuckParents.push_back(std::move(s));

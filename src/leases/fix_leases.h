@@ -8,6 +8,8 @@
 // record), reported as "would-rewrite" (dry run) or written by the LeaseEditor with its cut mark
 // ("rewritten"; declined when the checkpoint changed since the peek). The daemon is normally
 // stopped, so a cut costs nothing and any stale data is cut. A fresh lease keeps its checkpoint.
+// With resumeLatest, a lease at LATEST is positioned at the cut too (TRIM_HORIZON when every record
+// is younger than maxReplay; kept when the shard has no record).
 // Rows §5 says to leave alone are reported with the reason. Leases whose parents are not yet at
 // SHARD_END are reported as waiting, and those parents as stuck.
 //
@@ -36,6 +38,9 @@ struct FixLeasesOptions {
     std::optional<int64_t> atTimestampMillis;  // initialPositionInStreamExtended, in ms
     bool apply = false;
     std::optional<std::string> onlyLeaseKey;  // --shard
+    // --resume-latest: also position leases at LATEST at the cut, so that a restarted consumer
+    // resumes with the last maxReplay of data instead of skipping what arrived while it was down.
+    bool resumeLatest = false;
     CutFinderOptions cutFinder;
 };
 
@@ -74,9 +79,8 @@ struct FixLeasesReport {
     size_t failures = 0;
 };
 
-// A reader of one shard, with pages of at most `pageLimit` records.
-using ShardReaderFactory =
-    std::function<std::unique_ptr<ShardReader>(const std::string& shardId, int pageLimit)>;
+// A reader of one shard.
+using ShardReaderFactory = std::function<std::unique_ptr<ShardReader>(const std::string& shardId)>;
 
 Result<FixLeasesReport> runFixLeases(LeaseEditor& editor, const ShardReaderFactory& shards,
                                      const FixLeasesOptions& options, const Clock& clock);

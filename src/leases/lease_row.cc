@@ -101,7 +101,12 @@ Result<LeaseRow> parseLeaseRow(const aws::Item& item) {
     row.leaseCounterText = r.string("leaseCounter", "N");
     if (row.leaseCounterText) {
         row.leaseCounter = parseInteger(*row.leaseCounterText);
-        if (!row.leaseCounter) row.typeProblems.push_back("leaseCounter is not an integer");
+        if (!row.leaseCounter) {
+            row.typeProblems.push_back("leaseCounter is not an integer");
+        } else if (*row.leaseCounter > INT64_MAX - 2) {
+            // A rewrite adds 1 or 2: past INT64_MAX it would overflow (found by fuzz/aws_responses).
+            row.typeProblems.push_back("leaseCounter is too large to increment");
+        }
     }
     row.checkpoint = r.string("checkpoint");
     row.checkpointSubSequenceNumber = r.string("checkpointSubSequenceNumber", "N");

@@ -5,7 +5,8 @@
 //
 // Parsing never fails for a row that has a string `leaseKey`: an attribute with an unexpected
 // DynamoDB type (e.g. leaseCounter sent as S) is recorded in `typeProblems`, and such a row is
-// never edited. Pure; thread-compatible.
+// never edited; so is a leaseCounter above INT64_MAX - 2, which a rewrite could not increment.
+// Pure; thread-compatible.
 
 #include <cstdint>
 #include <optional>

@@ -35,7 +35,7 @@ Result<ShardPeek> peekShard(ShardReader& reader, const std::string& checkpoint,
     if (!start) {
         return Status::error("NothingToReplay", "checkpoint " + checkpoint + " replays nothing");
     }
-    auto page = reader.read(*start);
+    auto page = reader.read(*start, 1);
     if (!page) return page.status();
     ShardPeek peek;
     peek.start = *start;

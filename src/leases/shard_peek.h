@@ -1,6 +1,6 @@
 #pragma once
-// A look at the data a lease would replay: the first page read from the lease's checkpoint (the
-// caller's ShardReader decides the page size; fix-leases reads one record) (docs/leases.md).
+// A look at the data a lease would replay: the first record read from the lease's checkpoint
+// (docs/leases.md).
 // Thread-compatible, like the reader.
 
 #include <cstdint>

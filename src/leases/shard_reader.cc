@@ -25,13 +25,11 @@ ShardPage toPage(aws::GetRecordsResult&& result) {
 }  // namespace
 
 KinesisShardReader::KinesisShardReader(aws::KinesisClient& kinesis, std::string stream,
-                                       std::string shardId, WaitFunction wait, int pageLimit,
-                                       int maxThrottleWaits)
+                                       std::string shardId, WaitFunction wait, int maxThrottleWaits)
     : kinesis_(kinesis),
       stream_(std::move(stream)),
       shardId_(std::move(shardId)),
       wait_(std::move(wait)),
-      pageLimit_(std::clamp(pageLimit, 1, 10'000)),
       maxThrottleWaits_(std::max(0, maxThrottleWaits)) {}
 
 template <class T, class Call>
@@ -48,16 +46,16 @@ Result<T> KinesisShardReader::withThrottleBackoff(Call call) {
     }
 }
 
-Result<ShardPage> KinesisShardReader::read(const aws::IteratorStart& start) {
+Result<ShardPage> KinesisShardReader::read(const aws::IteratorStart& start, int limit) {
     auto iterator = withThrottleBackoff<std::string>(
         [&] { return kinesis_.getShardIterator(stream_, shardId_, start); });
     if (!iterator) return iterator.status();
-    return readNext(iterator.value());
+    return readNext(iterator.value(), limit);
 }
 
-Result<ShardPage> KinesisShardReader::readNext(const std::string& iterator) {
+Result<ShardPage> KinesisShardReader::readNext(const std::string& iterator, int limit) {
     auto records = withThrottleBackoff<aws::GetRecordsResult>(
-        [&] { return kinesis_.getRecords(iterator, pageLimit_); });
+        [&] { return kinesis_.getRecords(iterator, std::clamp(limit, 1, 10'000)); });
     if (!records) return records.status();
     return toPage(std::move(records).value());
 }

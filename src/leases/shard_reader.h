@@ -36,10 +36,11 @@ struct ShardPage {
 class ShardReader {
   public:
     virtual ~ShardReader() = default;
-    // The first page read from `start` (one GetShardIterator and one GetRecords).
-    virtual Result<ShardPage> read(const aws::IteratorStart& start) = 0;
-    // The page after `iterator` (one GetRecords).
-    virtual Result<ShardPage> readNext(const std::string& iterator) = 0;
+    // The first page read from `start`, at most `limit` records (1..10,000; one GetShardIterator
+    // and one GetRecords).
+    virtual Result<ShardPage> read(const aws::IteratorStart& start, int limit) = 0;
+    // The page after `iterator`, at most `limit` records (one GetRecords).
+    virtual Result<ShardPage> readNext(const std::string& iterator, int limit) = 0;
 };
 
 // Waits `millis`; false when the wait was cut short by a stop request (give up then).
@@ -49,10 +50,10 @@ class KinesisShardReader final : public ShardReader {
   public:
     // REQUIRES: kinesis outlives this object.
     KinesisShardReader(aws::KinesisClient& kinesis, std::string stream, std::string shardId,
-                       WaitFunction wait, int pageLimit = 10'000, int maxThrottleWaits = 6);
+                       WaitFunction wait, int maxThrottleWaits = 6);
 
-    Result<ShardPage> read(const aws::IteratorStart& start) override;
-    Result<ShardPage> readNext(const std::string& iterator) override;
+    Result<ShardPage> read(const aws::IteratorStart& start, int limit) override;
+    Result<ShardPage> readNext(const std::string& iterator, int limit) override;
 
     int calls() const { return calls_; }          // Kinesis calls sent, throttled ones included
     int throttled() const { return throttled_; }  // calls answered with a throughput error
@@ -66,7 +67,6 @@ class KinesisShardReader final : public ShardReader {
     std::string stream_;
     std::string shardId_;
     WaitFunction wait_;
-    int pageLimit_;
     int maxThrottleWaits_;
     int calls_ = 0;
     int throttled_ = 0;

@@ -75,6 +75,9 @@ void StaleLeaseFixer::onBatch(const protocol::ProcessRecords& batch) {
     if (first != nullptr) in.firstArrivalMillis = first->approximateArrivalMillis;
     if (last != nullptr) in.lastArrivalMillis = last->approximateArrivalMillis;
     in.recordCount = batch.records.size();
+    if (!batch.records.empty()) {
+        in.midArrivalMillis = batch.records[batch.records.size() / 2].approximateArrivalMillis;
+    }
     in.nowMillis = now;
     in.maxReplayMillis = options_.maxReplayMillis;
     const StalenessDecision d = decideStaleness(in);
@@ -114,6 +117,7 @@ void StaleLeaseFixer::onBatch(const protocol::ProcessRecords& batch) {
             CutPoint{std::string(first->sequenceNumber), *first->approximateArrivalMillis};
     }
     caughtUp_ = false;
+    decisionCutoffMillis_ = cutoffMillis_;
     spdlog::info(
         "lease {} starts stale from {} ({}; {}): cutting it at the last record older than {} in "
         "{}; older records are skipped until the daemon drops the lease",
@@ -217,7 +221,7 @@ Result<EditResult> StaleLeaseFixer::attempt(FixerAccess& access, LeaseEditor& ed
     const int64_t now = clock_.nowMillis();
     auto reader = access.shardReader(options_.stream, shardId_,
                                      [this](int64_t millis) { return backoff(millis); });
-    auto search = findCut(*reader, now - options_.maxReplayMillis, knownStale_, options_.cutFinder);
+    auto search = findCut(*reader, decisionCutoffMillis_, knownStale_, options_.cutFinder);
     if (!search) return search.status();
     {
         std::lock_guard<std::mutex> lock(mu_);
@@ -275,7 +279,7 @@ void StaleLeaseFixer::runWorker() {
         }
         Status failure;
         if (!editor) {
-            auto made = factory_();
+            auto made = factory_([this] { return stopping(); });
             if (made) {
                 access = std::move(made).value();
                 editor.emplace(access->dynamodb(), table_, options_.edit);
@@ -318,10 +322,10 @@ void StaleLeaseFixer::runWorker() {
         changed_.notify_all();
         if (failures == 1) {
             spdlog::warn(
-                "cannot cut lease {} in DynamoDB table {}: {}. Processing goes on, records "
-                "older than {} are skipped; retrying with backoff (up to {})",
-                shard, table_, failure.toString(), formatDuration(options_.maxReplayMillis),
-                formatDuration(options_.retryCapMillis));
+                "cannot cut lease {} (stream {}, lease table {}): {}. Processing goes on, "
+                "records older than {} are skipped; retrying with backoff (up to {})",
+                shard, options_.stream, table_, failure.toString(),
+                formatDuration(options_.maxReplayMillis), formatDuration(options_.retryCapMillis));
         } else {
             spdlog::debug("lease {}: attempt {} failed: {}", shard, failures, failure.toString());
         }

@@ -9,8 +9,8 @@
 //  - stale and worth a cut: a worker thread finds the exact cut through Kinesis (cut_finder.h:
 //    the last record that arrived before now - maxReplay) and rewrites the lease's checkpoint to
 //    it with LeaseEditor (§5 rule, counter + 2 for an owned lease), so the KCL drops the lease and
-//    a new child resumes right after the cut: nothing older than maxReplay is replayed, nothing
-//    younger is skipped. A shard without any record is rewritten to LATEST;
+//    a new child resumes right after the cut: nothing older than maxReplay at the decision is
+//    replayed, nothing younger is skipped. A shard without any record is rewritten to LATEST;
 //  - unknown (empty batch, no millisBehindLatest): the next batch decides.
 // Whatever the verdict, records that arrived more than maxReplay before now are skipped
 // (skipRecord), and so are records without an arrival time while the shard is known to be stale.
@@ -22,14 +22,14 @@
 // re-acquisition slower than maxReplay would otherwise cut the same lease again and again).
 //
 // The AWS work runs on the worker thread only; the protocol thread never waits for it except in
-// stop()/the destructor, which join a worker whose HTTP calls are bounded by short timeouts
-// (AwsServices' shortRetryPolicy: ~1.5 s per call). Kinesis throttling (the fixer shares the
-// shard's 5 reads/s with the KCL) is waited out by the ShardReader with stop-aware backoff.
-// Failures (DynamoDB or Kinesis down, throttled past the retries, no credentials, access denied,
-// bad answers) are logged ONCE as a warning; the fix is retried with capped exponential backoff
-// (timed by the injected Clock, in slices so stop() is noticed quickly) until it is written or
-// declined, or the lease ends. A failed condition is handled by the LeaseEditor (re-read, decide
-// again, a few times); then the fixer gives up with one log line.
+// stop()/the destructor, which cancel the worker's HTTP call in flight (within ~1 s) and join it.
+// Kinesis throttling (the fixer shares the shard's 5 reads/s with the KCL) is waited out by the
+// ShardReader with stop-aware backoff. Failures (DynamoDB or Kinesis down, throttled past the
+// retries, no credentials, access denied, bad answers) are logged ONCE as a warning; the fix is
+// retried with capped exponential backoff (timed by the injected Clock, in slices so stop() is
+// noticed quickly) until it is written or declined, or the lease ends. A failed condition is
+// handled by the LeaseEditor (re-read, decide again, a few times); then the fixer gives up with one
+// log line.
 //
 // Threads: onInitialize/onBatch/onLeaseEnd/skipRecord on the protocol thread; snapshot() and
 // waitFor() from any thread.
@@ -76,9 +76,11 @@ struct FixerOptions {
     int64_t waitSliceMillis = 100;    // stop() is noticed within this while backing off
 };
 
-// Builds the worker thread's AWS clients; called on the worker thread. A failure is treated like
-// an AWS failure (logged once, retried with backoff).
-using FixerAccessFactory = std::function<Result<std::unique_ptr<FixerAccess>>()>;
+// Builds the worker thread's AWS clients; called on the worker thread with a function that turns
+// true once the fixer stops (the clients should abort a running call then). A failure is treated
+// like an AWS failure (logged once, retried with backoff).
+using FixerAccessFactory =
+    std::function<Result<std::unique_ptr<FixerAccess>>(std::function<bool()> stopping)>;
 
 class StaleLeaseFixer final : public processor::LeaseObserver {
   public:
@@ -111,7 +113,7 @@ class StaleLeaseFixer final : public processor::LeaseObserver {
     void onLeaseEnd() override;
     bool skipRecord(const protocol::Record& record) const override;
 
-    // Asks the worker to stop and joins it (bounded by the HTTP timeouts).
+    // Asks the worker to stop and joins it (its HTTP call in flight is cancelled, ~1 s).
     void stop();
 
     Snapshot snapshot() const;
@@ -146,7 +148,10 @@ class StaleLeaseFixer final : public processor::LeaseObserver {
     std::string shardId_;
     std::optional<std::string> startingCheckpoint_;
     std::optional<CutPoint> knownStale_;  // the first stale record of the deciding batch
-    int64_t cutoffMillis_ = INT64_MIN;
+    int64_t cutoffMillis_ = INT64_MIN;    // now - maxReplay at the latest batch
+    // The cutoff when the fixer decided to cut: every attempt cuts there, so that nothing younger
+    // than maxReplay at the decision is skipped (a late attempt replays a little more instead).
+    int64_t decisionCutoffMillis_ = INT64_MIN;
     bool shardKnownStale_ = false;
 
     // Shared.

@@ -52,16 +52,18 @@ CutWorth weighCut(const StalenessInput& in, const StalenessDecision& d, const Cu
         w.reason = "the batch already reaches records younger than maxReplay";
         return w;
     }
-    const bool hasDensity = in.recordCount >= 2 && in.firstArrivalMillis && in.lastArrivalMillis &&
-                            *in.lastArrivalMillis > *in.firstArrivalMillis;
+    const bool hasDensity = in.recordCount >= 2 && in.midArrivalMillis && in.lastArrivalMillis &&
+                            *in.lastArrivalMillis > *in.midArrivalMillis;
     if (hasDensity) {
-        const double batchSpan =
-            static_cast<double>(*in.lastArrivalMillis - *in.firstArrivalMillis);
-        const double pages = std::ceil(static_cast<double>(stale) / batchSpan);
+        const size_t n = in.recordCount, half = n - n / 2;
+        const int64_t halfSpan = *in.lastArrivalMillis - *in.midArrivalMillis;
+        // The time one page of this batch's size covers at the second half's density.
+        const double pageSpan =
+            static_cast<double>(halfSpan) * static_cast<double>(n) / static_cast<double>(half);
+        const double pages = std::ceil(static_cast<double>(stale) / pageSpan);
         w.readMillis = static_cast<int64_t>(pages) * costs.pollMillis;
         w.reason = "reading " + formatDuration(stale) + " of stale data at this batch's density (" +
-                   std::to_string(in.recordCount) + " records in " +
-                   formatDuration(*in.lastArrivalMillis - *in.firstArrivalMillis) + ") takes ~" +
+                   std::to_string(half) + " records in " + formatDuration(halfSpan) + ") takes ~" +
                    std::to_string(static_cast<int64_t>(pages)) + " polls, ~" +
                    formatDuration(*w.readMillis);
     } else {

@@ -18,9 +18,10 @@ struct StalenessInput {
     // for fix-leases): TRIM_HORIZON, AT_TIMESTAMP, LATEST, SHARD_END, digits, or null.
     std::optional<std::string> startingCheckpoint;
     // From the first batch (or the GetRecords peek): how far behind the tip the read is, and the
-    // arrival times of its first and last records, when it has records.
+    // arrival times of its first, middle (index count / 2) and last records, when it has records.
     std::optional<int64_t> millisBehindLatest;
     std::optional<int64_t> firstArrivalMillis;
+    std::optional<int64_t> midArrivalMillis;
     std::optional<int64_t> lastArrivalMillis;
     size_t recordCount = 0;
     int64_t nowMillis = 0;
@@ -68,7 +69,8 @@ struct CutWorth {
 // REQUIRES: decision.verdict == kStale. Not worth it when the batch reaches the tip
 // (millisBehindLatest 0: nothing beyond it to skip) or already holds records younger than
 // maxReplay (the stale part ends within it). Otherwise the stale span is measured in
-// pages at the batch's own density (its records span last - first arrival), and reading them
+// pages at the density of the batch's second half (mid .. last arrival: a sparse start, such as
+// live records from before an outage, would make a dense backlog look cheap), and reading them
 // takes a poll each; worth it when that is longer than a cut costs. Without a density (fewer than
 // two records, or one instant) the stale span itself is compared with the cost.
 CutWorth weighCut(const StalenessInput& input, const StalenessDecision& decision,

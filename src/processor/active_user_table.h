@@ -13,6 +13,14 @@
 
 namespace au::processor {
 
+// at - lastSeen >= ttl: whether an entry last seen at `lastSeen` has expired at `at`. Exact for
+// every int64 input (times come from the daemon, payloads and files; found by fuzz/snapshot).
+inline bool isExpiredAt(int64_t lastSeen, int64_t at, int64_t ttl) {
+    int64_t age;
+    if (__builtin_sub_overflow(at, lastSeen, &age)) return at > lastSeen;
+    return age >= ttl;
+}
+
 struct GuidKeyTraits {
     using View = Guid;
     static View view(const Guid& g) { return g; }
@@ -51,7 +59,9 @@ class ActiveUserTable {
     }
 
     // Whether a heartbeat with this event time is already expired at `now`.
-    bool isStale(int64_t eventTime, int64_t now) const { return now - eventTime >= ttlMillis_; }
+    bool isStale(int64_t eventTime, int64_t now) const {
+        return isExpiredAt(eventTime, now, ttlMillis_);
+    }
 
     std::optional<int64_t> lastSeen(std::string_view userId) const {
         if (auto g = parseGuid(userId)) return guids_.lastSeen(*g);

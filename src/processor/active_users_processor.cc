@@ -31,6 +31,7 @@ void ActiveUsersProcessor::initialize(const protocol::Initialize& message) {
     spdlog::info("initialize: shard {} from checkpoint {}", shardId_,
                  message.sequenceNumber.value_or("null"));
     lastCheckpointAt_ = clock_.nowMillis();
+    stats_.startedAtMillis = lastCheckpointAt_;
     if (seeder_ != nullptr && seeder_->seed(shardId_, lastCheckpointAt_, table_) > 0) dirty_ = true;
     for (auto* l : listeners_) l->onStart(shardId_, lastCheckpointAt_, table_);
     if (observer_ != nullptr) observer_->onInitialize(message);
@@ -41,6 +42,7 @@ void ActiveUsersProcessor::processRecords(const protocol::ProcessRecords& batch,
     const int64_t now = clock_.nowMillis();
     if (now >= nextEvictAt_) evict(now);
     ++stats_.batches;
+    stats_.lastBatchAtMillis = now;
     if (batch.millisBehindLatest) stats_.millisBehindLatest = batch.millisBehindLatest;
     if (observer_ != nullptr) observer_->onBatch(batch);
 
@@ -176,7 +178,8 @@ void ActiveUsersProcessor::onWake() {
     for (auto* l : listeners_) l->onTick(now, table_, stats_);
 }
 
-void ActiveUsersProcessor::notifyEnd(int64_t now) {
+void ActiveUsersProcessor::notifyEnd(const char* reason, int64_t now) {
+    stats_.ended(reason, now);
     for (auto* l : listeners_) l->onEnd(now, table_, stats_);
 }
 
@@ -225,14 +228,14 @@ void ActiveUsersProcessor::shardEnded(protocol::Checkpointer& checkpointer) {
         spdlog::info("shard end: checkpointed SHARD_END");
     }
     checkpointing_ = false;
-    notifyEnd(clock_.nowMillis());
+    notifyEnd("shardEnded", clock_.nowMillis());
     if (observer_ != nullptr) observer_->onLeaseEnd();
 }
 
 void ActiveUsersProcessor::leaseLost() {
     checkpointing_ = false;
     maybeSnapshot(clock_.nowMillis(), true);
-    notifyEnd(clock_.nowMillis());
+    notifyEnd("leaseLost", clock_.nowMillis());
     if (observer_ != nullptr) observer_->onLeaseEnd();
 }
 
@@ -241,14 +244,14 @@ void ActiveUsersProcessor::shutdownRequested(protocol::Checkpointer& checkpointe
         checkpointWithRetry(checkpointer, lastSequence_, lastSubSequence_, "shutdown");
     }
     maybeSnapshot(clock_.nowMillis(), true);
-    notifyEnd(clock_.nowMillis());
+    notifyEnd("shutdownRequested", clock_.nowMillis());
 }
 
 void ActiveUsersProcessor::onEndOfInput() {
     const int64_t now = clock_.nowMillis();
     maybeSnapshot(now, true);
     maybeLogStats(now, true);
-    notifyEnd(now);
+    notifyEnd("endOfInput", now);
 }
 
 }  // namespace au::processor

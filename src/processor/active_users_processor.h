@@ -77,7 +77,7 @@ class ActiveUsersProcessor final : public protocol::RecordProcessor {
     void evict(int64_t now);
     void maybeSnapshot(int64_t now, bool force);
     void maybeLogStats(int64_t now, bool force);
-    void notifyEnd(int64_t now);
+    void notifyEnd(const char* reason, int64_t now);
     // One checkpoint with the retry policy; false when it finally failed.
     bool checkpointWithRetry(protocol::Checkpointer& checkpointer,
                              const std::optional<std::string>& sequenceNumber,

@@ -148,6 +148,11 @@ bool HeartbeatDecoder::decode(const protocol::Record& record, Heartbeat& out, Re
 
     if (settings_.userIdSource == UserIdSource::kPartitionKey) {
         out.userId = record.partitionKey;
+        // The codec hands over what the daemon sent; the id goes out in JSON (snapshots, query).
+        if (!simdjson::validate_utf8(out.userId.data(), out.userId.size())) {
+            why = RejectReason::kInvalidUtf8;
+            return false;
+        }
     } else {
         auto& payload = impl_->payload;
         payload.clear();

@@ -54,8 +54,8 @@ std::string snapshotPath(const std::string& dir, const std::string& shardId) {
     return dir + "/" + name + ".json";
 }
 
-Status writeSnapshot(const std::string& dir, const std::string& shardId, int64_t writtenAt,
-                     const ActiveUserTable& table) {
+std::string snapshotJson(const std::string& shardId, int64_t writtenAt,
+                         const ActiveUserTable& table) {
     std::string out;
     out.reserve(128 + table.size() * 56);
     out += R"({"version":1,"shardId":)";
@@ -82,7 +82,12 @@ Status writeSnapshot(const std::string& dir, const std::string& shardId, int64_t
         out.append(number, static_cast<size_t>(len));
     });
     out += "}}\n";
+    return out;
+}
 
+Status writeSnapshot(const std::string& dir, const std::string& shardId, int64_t writtenAt,
+                     const ActiveUserTable& table) {
+    const std::string out = snapshotJson(shardId, writtenAt, table);
     if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) return ioError("creating " + dir);
     const std::string path = snapshotPath(dir, shardId);
     const std::string tmp =
@@ -120,6 +125,10 @@ Result<Snapshot> readSnapshot(const std::string& path) {
     if (simdjson::padded_string::load(path).get(text) != simdjson::SUCCESS) {
         return Status::error("IoError", "cannot read " + path);
     }
+    return parseSnapshot(text, path);
+}
+
+Result<Snapshot> parseSnapshot(const simdjson::padded_string& text, const std::string& source) {
     Snapshot snap;
     try {
         simdjson::ondemand::parser parser;
@@ -140,7 +149,7 @@ Result<Snapshot> readSnapshot(const std::string& path) {
             }
         }
     } catch (const simdjson::simdjson_error& e) {
-        return Status::error("BadSnapshot", path + ": " + e.what());
+        return Status::error("BadSnapshot", source + ": " + e.what());
     }
     return snap;
 }
@@ -162,14 +171,19 @@ Result<std::map<std::string, int64_t>> mergeActiveUsers(const std::string& dir, 
             spdlog::warn("skipping {}", snap.status().toString());
             continue;
         }
-        for (auto& [id, lastSeen] : snap->users) {
-            if (atMillis - lastSeen >= snap->ttlMillis) continue;
-            auto [it, inserted] = merged.try_emplace(id, lastSeen);
-            if (!inserted && lastSeen > it->second) it->second = lastSeen;
-        }
+        mergeActiveUsers(snap.value(), atMillis, merged);
     }
     ::closedir(d);
     return merged;
+}
+
+void mergeActiveUsers(const Snapshot& snapshot, int64_t atMillis,
+                      std::map<std::string, int64_t>& merged) {
+    for (const auto& [id, lastSeen] : snapshot.users) {
+        if (isExpiredAt(lastSeen, atMillis, snapshot.ttlMillis)) continue;
+        auto [it, inserted] = merged.try_emplace(id, lastSeen);
+        if (!inserted && lastSeen > it->second) it->second = lastSeen;
+    }
 }
 
 }  // namespace au::processor

@@ -11,6 +11,10 @@
 #include <string>
 
 #include "processor/active_user_table.h"
+
+namespace simdjson {
+struct padded_string;
+}
 #include "util/status.h"
 
 namespace au::processor {
@@ -38,9 +42,19 @@ Result<Snapshot> readSnapshot(const std::string& path);
 size_t removeAbandonedTemporaries(const std::string& dir, int64_t nowMillis,
                                   int64_t olderThanMillis);
 
+// The two halves of the above without the file: the document (with its final newline), and its
+// parse ("BadSnapshot" naming `source` for a document that is not a snapshot).
+std::string snapshotJson(const std::string& shardId, int64_t writtenAt,
+                         const ActiveUserTable& table);
+Result<Snapshot> parseSnapshot(const simdjson::padded_string& text, const std::string& source);
+
 // Every snapshot in `dir` merged: the maximum lastSeen per user among the users each snapshot
 // holds active at `atMillis` (by that snapshot's own TTL). Unreadable files are skipped with a
 // warning; a missing folder is an error.
 Result<std::map<std::string, int64_t>> mergeActiveUsers(const std::string& dir, int64_t atMillis);
+// The rule for one snapshot: adds the users it holds active at `atMillis` to `merged`, keeping
+// each user's latest lastSeen.
+void mergeActiveUsers(const Snapshot& snapshot, int64_t atMillis,
+                      std::map<std::string, int64_t>& merged);
 
 }  // namespace au::processor

@@ -1,5 +1,6 @@
 #pragma once
-// Counters of one processor, reported on the stats line and by the metrics endpoint.
+// Counters of one processor, reported on the stats line and published for `serve` (its metrics
+// and dashboard), with the times that tell a lease's life: started, last batch, ended and why.
 
 #include <array>
 #include <cstdint>
@@ -18,6 +19,12 @@ struct ProcessorStats {
     uint64_t evicted = 0;
     std::array<uint64_t, static_cast<size_t>(RejectReason::kCount)> rejected{};
     std::optional<int64_t> millisBehindLatest;
+    int64_t startedAtMillis = 0;    // initialize (0: not yet)
+    int64_t lastBatchAtMillis = 0;  // the last processRecords (0: none yet)
+    // How the lease ended ("leaseLost", "shardEnded", "shutdownRequested", "endOfInput"; empty
+    // while it runs) and when: the first end wins (a shutdown is followed by end of input).
+    std::string endReason;
+    int64_t endedAtMillis = 0;
 
     uint64_t malformed() const {
         uint64_t n = 0;
@@ -25,6 +32,11 @@ struct ProcessorStats {
         return n;
     }
     void reject(RejectReason r) { ++rejected[static_cast<size_t>(r)]; }
+    void ended(const char* reason, int64_t now) {
+        if (!endReason.empty()) return;
+        endReason = reason;
+        endedAtMillis = now;
+    }
     // "bad_base64=3 not_json=1" (only the non-zero reasons), or "" when there are none.
     std::string rejectedBreakdown() const {
         std::string out;

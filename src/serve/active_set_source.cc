@@ -1,12 +1,13 @@
 #include "serve/active_set_source.h"
 
-#include "activeset/redis_active_set.h"
 #include "processor/snapshot.h"
 
 namespace au::serve {
 
-namespace {
-constexpr int64_t kDefaultTtlMillis = 120'000;
+Result<size_t> ActiveSetSource::activeCount(int64_t atMillis) {
+    auto users = activeUsers(atMillis);
+    if (!users) return users.status();
+    return users->size();
 }
 
 Result<std::map<std::string, int64_t>> StateDirSource::activeUsers(int64_t atMillis) {
@@ -17,47 +18,46 @@ Result<std::vector<activeset::ShardStats>> StateDirSource::shardStats() {
     return activeset::readStatsDir(dir_);
 }
 
-std::string RedisSource::describe() const {
-    return "redis " + options_.endpoint.redacted() + " key " + key_;
-}
+RedisSource::RedisSource(redis::ConnectOptions options, std::string key, int64_t ttlMillis,
+                         int partitions)
+    : describe_("redis " + options.endpoint.redacted() + " key " + key),
+      partitioned_(options.endpoint.cluster),
+      link_(redis::makeLink(options)),
+      reader_({std::move(key), options.endpoint.cluster, ttlMillis, partitions}) {}
 
-Result<activeset::RedisConnection*> RedisSource::connection() {
-    if (!connection_) {
-        auto c = activeset::RedisConnection::connect(options_);
-        if (!c) return c.status();
-        connection_ = std::move(c).value();
-    }
-    return connection_.get();
+Status RedisSource::ensureConnected() {
+    return link_->connected() ? Status::ok() : link_->connect();
 }
 
 Result<std::map<std::string, int64_t>> RedisSource::activeUsers(int64_t atMillis) {
     std::lock_guard<std::mutex> lock(mu_);
-    auto c = connection();
-    if (!c) return c.status();
-    int64_t ttl = ttlMillis_;
-    if (ttl <= 0) {
-        ttl = kDefaultTtlMillis;
-        auto stats = activeset::shardStats(*c.value(), key_, options_.timeoutMillis);
-        if (!stats) {
-            dropConnection();
-            return stats.status();
-        }
-        int64_t published = 0;
-        for (const auto& s : stats.value()) published = std::max(published, s.ttlMillis);
-        if (published > 0) ttl = published;
-    }
-    auto users = activeset::activeUsersAt(*c.value(), key_, atMillis, ttl, options_.timeoutMillis);
-    if (!users && users.status().code() != "RedisError") dropConnection();
+    if (Status st = ensureConnected(); !st) return st;
+    auto users = reader_.users(*link_, atMillis);
+    if (users) reads_ = reader_.lastReads();
     return users;
+}
+
+Result<size_t> RedisSource::activeCount(int64_t atMillis) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (Status st = ensureConnected(); !st) return st;
+    auto counts = reader_.counts(*link_, atMillis);
+    if (!counts) return counts.status();
+    reads_ = reader_.lastReads();
+    size_t total = 0;
+    for (const uint64_t n : counts.value()) total += n;
+    return total;
 }
 
 Result<std::vector<activeset::ShardStats>> RedisSource::shardStats() {
     std::lock_guard<std::mutex> lock(mu_);
-    auto c = connection();
-    if (!c) return c.status();
-    auto stats = activeset::shardStats(*c.value(), key_, options_.timeoutMillis);
-    if (!stats && stats.status().code() != "RedisError") dropConnection();
-    return stats;
+    if (Status st = ensureConnected(); !st) return st;
+    return reader_.shardStats(*link_);
+}
+
+std::vector<activeset::PartitionRead> RedisSource::partitionReads() const {
+    if (!partitioned_) return {};
+    std::lock_guard<std::mutex> lock(mu_);
+    return reads_;
 }
 
 }  // namespace au::serve

@@ -7,7 +7,9 @@
 #include <set>
 
 #include "activeset/user_list_format.h"
+#include "serve/dashboard_assets.h"
 #include "serve/metrics.h"
+#include "serve/shard_table.h"
 #include "util/log.h"
 
 namespace au::serve {
@@ -55,13 +57,41 @@ bool noParams(const httplib::Request& req, httplib::Response& res) {
 struct HttpService::Impl {
     ActiveSetSource& source;
     const Clock& clock;
+    const History& history;
     httplib::Server server;
 
-    Impl(ActiveSetSource& s, const Clock& c) : source(s), clock(c) { routes(); }
+    Impl(ActiveSetSource& s, const Clock& c, const History& h) : source(s), clock(c), history(h) {
+        routes();
+    }
 
     void routes() {
-        static const std::set<std::string> kPaths = {"/active-users", "/active-users/count",
-                                                     "/healthz", "/metrics"};
+        static const std::set<std::string> kPaths = {
+            "/",       "/active-users", "/active-users/count", "/active-users/history",
+            "/healthz", "/active-users/shards", "/metrics"};
+        // The dashboard: the page takes an optional ?refresh=MS, read by its script.
+        for (const auto& asset : dashboardAssets()) {
+            server.Get(asset.path, [&asset](const httplib::Request&, httplib::Response& res) {
+                res.set_header("Cache-Control", "no-cache");
+                res.set_content(asset.body().data(), asset.size, asset.contentType);
+            });
+        }
+        server.Get("/active-users/history",
+                   [this](const httplib::Request& req, httplib::Response& res) {
+                       if (!noParams(req, res)) return;
+                       res.set_content(history.json() + "\n", kJson);
+                   });
+        server.Get("/active-users/shards",
+                   [this](const httplib::Request& req, httplib::Response& res) {
+                       if (!noParams(req, res)) return;
+                       auto stats = source.shardStats();
+                       if (!stats)
+                           return sendError(res, 503,
+                                            "cannot read the processors' stats: " +
+                                                stats.status().toString());
+                       res.set_content(
+                           shardTableJson(stats.value(), clock.nowMillis(), history) + "\n",
+                           kJson);
+                   });
         server.Get("/active-users", [this](const httplib::Request& req, httplib::Response& res) {
             int64_t at = 0;
             if (!readAt(req, res, clock, at)) return;
@@ -75,20 +105,20 @@ struct HttpService::Impl {
             "/active-users/count", [this](const httplib::Request& req, httplib::Response& res) {
                 int64_t at = 0;
                 if (!readAt(req, res, clock, at)) return;
-                auto users = source.activeUsers(at);
-                if (!users)
+                auto count = source.activeCount(at);
+                if (!count)
                     return sendError(res, 503,
-                                     "cannot read the active set: " + users.status().toString());
-                res.set_content(nlohmann::json{{"count", users->size()}}.dump() + "\n", kJson);
+                                     "cannot read the active set: " + count.status().toString());
+                res.set_content(nlohmann::json{{"count", count.value()}}.dump() + "\n", kJson);
             });
         server.Get("/healthz", [this](const httplib::Request& req, httplib::Response& res) {
             if (!noParams(req, res)) return;
-            auto users = source.activeUsers(clock.nowMillis());
+            auto count = source.activeCount(clock.nowMillis());
             nlohmann::ordered_json body;
-            body["status"] = users ? "ok" : "unavailable";
+            body["status"] = count ? "ok" : "unavailable";
             body["source"] = source.describe();
-            if (!users) body["error"] = users.status().toString();
-            res.status = users ? 200 : 503;
+            if (!count) body["error"] = count.status().toString();
+            res.status = count ? 200 : 503;
             res.set_content(
                 body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n",
                 kJson);
@@ -96,13 +126,14 @@ struct HttpService::Impl {
         server.Get("/metrics", [this](const httplib::Request& req, httplib::Response& res) {
             if (!noParams(req, res)) return;
             const int64_t now = clock.nowMillis();
-            auto users = source.activeUsers(now);
+            auto count = source.activeCount(now);
             auto stats = source.shardStats();
             std::vector<activeset::ShardStats> shards;
             if (stats) shards = std::move(stats).value();
             res.set_content(
-                renderMetrics(users ? std::optional<size_t>(users->size()) : std::nullopt, shards,
-                              now),
+                renderMetrics(count ? std::optional<size_t>(count.value()) : std::nullopt, shards,
+                              now) +
+                    renderPartitionMetrics(source.partitionReads()),
                 "text/plain; version=0.0.4; charset=utf-8");
         });
         // Anything else: 405 on a known path, 404 elsewhere.
@@ -115,7 +146,8 @@ struct HttpService::Impl {
             }
             sendError(res, 404,
                       "no such endpoint: " + req.path +
-                          " (try /active-users, /active-users/count, /healthz, /metrics)");
+                          " (try /, /active-users, /active-users/count, /active-users/history, "
+                          "/active-users/shards, /healthz, /metrics)");
         };
         server.Get(".*", other);
         server.Post(".*", other);
@@ -140,8 +172,8 @@ struct HttpService::Impl {
     }
 };
 
-HttpService::HttpService(ActiveSetSource& source, const Clock& clock)
-    : impl_(std::make_unique<Impl>(source, clock)) {}
+HttpService::HttpService(ActiveSetSource& source, const Clock& clock, const History& history)
+    : impl_(std::make_unique<Impl>(source, clock, history)) {}
 HttpService::~HttpService() = default;
 
 Result<int> HttpService::bind(const std::string& host, int port) {

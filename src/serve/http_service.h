@@ -4,6 +4,10 @@
 //   GET /active-users/count[?at=MS]  200 {"count":N}
 //   GET /healthz                     200 {"status":"ok","source":".."} or 503 when unreadable
 //   GET /metrics                     200 Prometheus text (serve/metrics.h)
+//   GET /                            the dashboard page (embedded; serve/dashboard_assets.h),
+//   GET /assets/<file>               its script, styles and chart library
+//   GET /active-users/history        200 History::json(): the count's samples and the events
+//   GET /active-users/shards         200 the per-shard table (serve/shard_table.h), 503 unreadable
 // Errors are JSON {"error":"<message>"}: 400 for a bad or unknown query parameter, 404 for an
 // unknown path, 405 (with Allow: GET) for another method on a known path, 503 when the source
 // cannot be read. Requests are served by httplib's thread pool; the source must be thread-safe.
@@ -12,6 +16,7 @@
 #include <string>
 
 #include "serve/active_set_source.h"
+#include "serve/history.h"
 #include "util/clock.h"
 #include "util/status.h"
 
@@ -19,8 +24,8 @@ namespace au::serve {
 
 class HttpService {
   public:
-    // REQUIRES: source and clock outlive this object.
-    HttpService(ActiveSetSource& source, const Clock& clock);
+    // REQUIRES: source, clock and history outlive this object. `history` is filled by its owner.
+    HttpService(ActiveSetSource& source, const Clock& clock, const History& history);
     ~HttpService();
     HttpService(const HttpService&) = delete;
     HttpService& operator=(const HttpService&) = delete;

@@ -6,8 +6,10 @@
 
 #include "app/cli.h"
 #include "app/commands.h"
+#include "util/log.h"
 
 int main(int argc, char** argv) {
+    au::initLogging("serve");  // before anything can log: spdlog's default writes to stdout
     std::vector<std::string> args(argv + 1, argv + argc);
     if (args.empty() || args[0] != "serve") args.insert(args.begin(), "serve");
     auto cl = au::app::parseCommandLine(args, au::app::kValuedFlags, au::app::kSwitches);

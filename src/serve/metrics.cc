@@ -97,4 +97,26 @@ std::string renderMetrics(std::optional<size_t> activeUsers,
     return out;
 }
 
+std::string renderPartitionMetrics(const std::vector<activeset::PartitionRead>& reads) {
+    if (reads.empty()) return {};
+    std::string out;
+    header(out, "active_users_redis_partition_active", "gauge",
+           "Users active in the partition (ZCOUNT) at the last count");
+    for (size_t i = 0; i < reads.size(); ++i) {
+        if (!reads[i].active) continue;
+        out += "active_users_redis_partition_active{partition=\"" + std::to_string(i) + "\"} " +
+               std::to_string(*reads[i].active) + "\n";
+    }
+    header(out, "active_users_redis_partition_read_seconds", "gauge",
+           "Time from sending the last read to the partition's reply");
+    for (size_t i = 0; i < reads.size(); ++i) {
+        if (reads[i].micros < 0) continue;
+        char seconds[32];
+        std::snprintf(seconds, sizeof seconds, "%.6f", static_cast<double>(reads[i].micros) / 1e6);
+        out += "active_users_redis_partition_read_seconds{partition=\"" + std::to_string(i) +
+               "\",node=\"" + labelValue(reads[i].node) + "\"} " + seconds + "\n";
+    }
+    return out;
+}
+
 }  // namespace au::serve

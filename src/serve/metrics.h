@@ -10,6 +10,11 @@
 //   active_users_shard_millis_behind_latest{shard}    gauge   the last batch's millisBehindLatest
 //   active_users_shard_stats_age_seconds{shard}       gauge   how old the shard's published stats
 //   are
+// and, for a partitioned set on a Redis Cluster (renderPartitionMetrics), as of the read that
+// produced active_users:
+//   active_users_redis_partition_active{partition}             gauge   users in the partition
+//   active_users_redis_partition_read_seconds{partition,node}  gauge   time from sending the read
+//                                                                     to the partition's reply
 // Shard counters come from the processors' published stats (activeset/shard_stats.h) and restart
 // from 0 when a lease moves to a new process. Pure; thread-safe.
 
@@ -18,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "activeset/redis_active_set.h"
 #include "activeset/shard_stats.h"
 
 namespace au::serve {
@@ -25,5 +31,7 @@ namespace au::serve {
 // `activeUsers` nullopt: the set could not be read (active_users is then left out).
 std::string renderMetrics(std::optional<size_t> activeUsers,
                           const std::vector<activeset::ShardStats>& shards, int64_t nowMillis);
+// Empty when there are no partition reads.
+std::string renderPartitionMetrics(const std::vector<activeset::PartitionRead>& reads);
 
 }  // namespace au::serve

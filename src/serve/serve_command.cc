@@ -9,6 +9,8 @@
 #include "app/commands.h"
 #include "app/redis_target.h"
 #include "serve/active_set_source.h"
+#include "serve/history.h"
+#include "serve/history_sampler.h"
 #include "serve/http_service.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -19,7 +21,8 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: active-users serve (--state-dir DIR | --redis URL (--key K | --properties F))\n"
-    "                          [--listen 127.0.0.1:PORT]\n";
+    "                          [--listen 127.0.0.1:PORT] [--history-interval-ms MS (5000)]\n"
+    "                          [--history-window-s S (7200)]\n";
 
 // "host:port" or "[v6]:port"; port 0 = any free port.
 bool parseListen(const std::string& text, std::string& host, int& port) {
@@ -34,10 +37,18 @@ bool parseListen(const std::string& text, std::string& host, int& port) {
            port <= 65535;
 }
 
+// A positive integer flag, or `fallback` when absent; false when present but not one.
+bool positiveFlag(const CommandLine& cl, const char* flag, int64_t fallback, int64_t& value) {
+    value = fallback;
+    const auto text = cl.get(flag);
+    if (!text) return true;
+    const auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+    return !text->empty() && ec == std::errc() && ptr == text->data() + text->size() && value > 0;
+}
+
 }  // namespace
 
 int runServe(const CommandLine& cl) {
-    initLogging("serve", "info");
     const auto dir = cl.get("--state-dir");
     const bool redis = cl.has("--redis");
     if ((!dir || dir->empty()) == !redis) {
@@ -51,6 +62,17 @@ int runServe(const CommandLine& cl) {
                      kUsage);
         return 2;
     }
+    int64_t intervalMillis = 0;
+    int64_t windowSeconds = 0;
+    if (!positiveFlag(cl, "--history-interval-ms", 5'000, intervalMillis) ||
+        !positiveFlag(cl, "--history-window-s", 7'200, windowSeconds) ||
+        windowSeconds * 1000 < intervalMillis) {
+        std::fprintf(stderr,
+                     "serve: --history-interval-ms and --history-window-s take positive "
+                     "integers, the window at least one interval\n%s",
+                     kUsage);
+        return 2;
+    }
     std::unique_ptr<serve::ActiveSetSource> source;
     if (redis) {
         auto target = redisTargetFrom(cl);
@@ -58,8 +80,8 @@ int runServe(const CommandLine& cl) {
             std::fprintf(stderr, "serve: %s\n%s", target.status().message().c_str(), kUsage);
             return 2;
         }
-        source =
-            std::make_unique<serve::RedisSource>(target->connect, target->key, target->ttlMillis);
+        source = std::make_unique<serve::RedisSource>(target->connect, target->key,
+                                                      target->ttlMillis, target->partitions);
     } else {
         source = std::make_unique<serve::StateDirSource>(*dir);
     }
@@ -74,15 +96,17 @@ int runServe(const CommandLine& cl) {
     std::signal(SIGPIPE, SIG_IGN);
 
     SystemClock clock;
-    serve::HttpService service(*source, clock);
+    serve::History history(intervalMillis, windowSeconds * 1000);
+    serve::HttpService service(*source, clock, history);
     auto bound = service.bind(host, port);
     if (!bound) {
         spdlog::critical("{}", bound.status().message());
         return 1;
     }
-    spdlog::info("listening on http://{}:{}/ ({})",
+    spdlog::info("listening on http://{}:{}/ ({}); dashboard at /",
                  host.find(':') != std::string::npos ? "[" + host + "]" : host, bound.value(),
                  source->describe());
+    serve::HistorySampler sampler(*source, history, clock);
     std::thread waiter([&] {
         int received = 0;
         sigwait(&signals, &received);

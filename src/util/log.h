@@ -1,6 +1,8 @@
 #pragma once
-// Logging goes to stderr only, through spdlog's default logger (which initLogging points at a
-// stderr sink; spdlog's own default would write to stdout, the protocol stream).
+// Logging goes to stderr only, through spdlog's default logger. spdlog's own default logger
+// writes to stdout — the protocol stream in processor mode, the command's output (`query --json`,
+// `fix-leases --json`) otherwise — so both executables call initLogging as the first statement of
+// main(), before any command runs; commands then only adjust the tag and the level.
 //
 // The MultiLangDaemon re-logs every stderr line of ours at ERROR level, so the program logs little:
 // start/stop, a stats line at most every minute, and rate-limited samples of problems.
@@ -19,6 +21,8 @@ namespace au {
 void initLogging(const std::string& tag, const std::string& level = "info");
 // Changes the tag shown on every line (e.g. once the shard id is known).
 void setLogTag(const std::string& tag);
+// Changes the level (names as for initLogging).
+void setLogLevel(const std::string& level);
 
 // Lets one log line through at most every `intervalMillis`, counting the suppressed ones.
 class LogThrottle {

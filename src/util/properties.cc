@@ -18,12 +18,31 @@ void appendUtf8(std::string& out, uint32_t cp) {
     } else if (cp < 0x800) {
         out += static_cast<char>(0xC0 | (cp >> 6));
         out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
+    } else if (cp < 0x10000) {
         out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
         out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
         out += static_cast<char>(0x80 | (cp & 0x3F));
     }
 }
+
+// Reads up to four hex digits at s[pos] (as Java, fewer end the escape early).
+uint32_t hexUnit(std::string_view s, size_t& pos) {
+    uint32_t unit = 0;
+    for (size_t n = 0; n < 4 && pos < s.size() && std::isxdigit(static_cast<unsigned char>(s[pos]));
+         ++n) {
+        const char h = s[pos++];
+        unit = unit * 16 + static_cast<uint32_t>(h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
+    }
+    return unit;
+}
+
+bool isHighSurrogate(uint32_t u) { return u >= 0xD800 && u <= 0xDBFF; }
+bool isLowSurrogate(uint32_t u) { return u >= 0xDC00 && u <= 0xDFFF; }
 
 // Unescapes s[pos, end) up to the first unescaped character for which stop() is true.
 template <class Stop>
@@ -53,14 +72,18 @@ std::string unescape(std::string_view s, size_t& pos, Stop stop) {
                 out += '\f';
                 break;
             case 'u': {
-                uint32_t cp = 0;
-                size_t n = 0;
-                for (; n < 4 && pos < s.size() && std::isxdigit(static_cast<unsigned char>(s[pos]));
-                     ++n) {
-                    const char h = s[pos++];
-                    cp =
-                        cp * 16 + static_cast<uint32_t>(h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
+                // \uXXXX are UTF-16 units: a surrogate pair is one character; a lone surrogate
+                // has no UTF-8 form and becomes U+FFFD.
+                uint32_t cp = hexUnit(s, pos);
+                if (isHighSurrogate(cp) && s.substr(pos, 2) == "\\u") {
+                    size_t next = pos + 2;
+                    const uint32_t low = hexUnit(s, next);
+                    if (isLowSurrogate(low)) {
+                        cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+                        pos = next;
+                    }
                 }
+                if (cp >= 0xD800 && cp <= 0xDFFF) cp = 0xFFFD;
                 appendUtf8(out, cp);
                 break;
             }

@@ -29,6 +29,12 @@ void civilFromDays(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
     y += m <= 2;
 }
 
+unsigned daysInMonth(int year, int month) {
+    static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const bool leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    return month == 2 && leap ? 29 : kDays[month - 1];
+}
+
 bool digits(std::string_view s, size_t pos, size_t n, int& out) {
     if (pos + n > s.size()) return false;
     int v = 0;
@@ -50,9 +56,10 @@ std::optional<int64_t> parseIso8601Millis(std::string_view s) {
         !digits(s, 17, 2, second)) {
         return std::nullopt;
     }
-    if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+    if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 60) {
         return std::nullopt;
     }
+    if (static_cast<unsigned>(day) > daysInMonth(year, month)) return std::nullopt;
     size_t pos = 19;
     int64_t millis = 0;
     if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {

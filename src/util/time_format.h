@@ -9,7 +9,8 @@
 namespace au {
 
 // Parses "YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM|±HHMM)"; a space may replace 'T' and 't'/'z' are
-// accepted. A timestamp without a zone is rejected (its meaning would be a guess).
+// accepted. A timestamp without a zone is rejected (its meaning would be a guess), and so is a
+// day its month does not have (2023-02-29).
 std::optional<int64_t> parseIso8601Millis(std::string_view text);
 
 // "YYYY-MM-DDTHH:MM:SS.mmmZ"

@@ -6,13 +6,13 @@
 #include <thread>
 
 #include "activeset/redis_active_set.h"
-#include "activeset/redis_link.h"
 #include "activeset/redis_sink.h"
 #include "activeset/user_list_format.h"
 #include "app/active_set_wiring.h"
 #include "app/config.h"
 #include "processor_harness.h"
-#include "redis_server.h"
+#include "redis/link.h"
+#include "redis/redis_server.h"
 #include "support/temp_dir.h"
 
 using namespace au;
@@ -22,7 +22,7 @@ namespace {
 
 constexpr int64_t kTtl = 120'000;
 
-std::unique_ptr<RedisSink> makeSink(const RedisConnectOptions& connect, const std::string& key,
+std::unique_ptr<RedisSink> makeSink(const redis::ConnectOptions& connect, const std::string& key,
                                     Clock& clock) {
     RedisSink::Options o;
     o.settings.key = key;
@@ -31,18 +31,25 @@ std::unique_ptr<RedisSink> makeSink(const RedisConnectOptions& connect, const st
     o.settings.backoffCapMillis = 200;
     o.ttlMillis = kTtl;
     o.endpointForLogs = connect.endpoint.redacted();
-    return std::make_unique<RedisSink>(o, std::make_unique<ConnectionLink>(connect), clock);
+    return std::make_unique<RedisSink>(o, std::make_unique<redis::NodeLink>(connect), clock);
 }
 
-std::map<std::string, int64_t> readSet(const RedisConnectOptions& connect, const std::string& key) {
-    auto c = RedisConnection::connect(connect);
-    if (!c) return {};
-    auto users = activeUsersAt(*c.value(), key, SystemClock().nowMillis(), kTtl, 2'000);
+// The users of the set `key` active at `at` (as query --redis reads them).
+Result<std::map<std::string, int64_t>> activeUsersAt(const redis::ConnectOptions& connect,
+                                                     const std::string& key, int64_t at) {
+    redis::NodeLink link(connect);
+    if (Status st = link.connect(); !st) return st;
+    return SetReader({key, false, kTtl, 0}).users(link, at);
+}
+
+std::map<std::string, int64_t> readSet(const redis::ConnectOptions& connect,
+                                       const std::string& key) {
+    auto users = activeUsersAt(connect, key, SystemClock().nowMillis());
     return users ? users.value() : std::map<std::string, int64_t>{};
 }
 
 // Polls (waking the processor, as the session does) until the set equals the truth; at most 10 s.
-bool convergesTo(test::ProcessorHarness& h, const RedisConnectOptions& connect,
+bool convergesTo(test::ProcessorHarness& h, const redis::ConnectOptions& connect,
                  const std::string& key) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (std::chrono::steady_clock::now() < deadline) {
@@ -109,12 +116,12 @@ TEST_CASE("Killing redis mid-stream and restarting it empty: the set again equal
 TEST_CASE("Heartbeats only move a user's score forward (ZADD GT) across processors",
           "[activeset][redis]") {
     test::RedisServer redis;
-    auto c = RedisConnection::connect(redis.connectOptions());
+    auto c = redis::Connection::connect(redis.connectOptions());
     REQUIRE(c);
     const int64_t now = SystemClock().nowMillis();
     REQUIRE(c.value()->command({"ZADD", "k", std::to_string(now), "alice"}, 1'000));
-    RedisConnectOptions o = redis.connectOptions();
-    ConnectionLink link(o);
+    redis::ConnectOptions o = redis.connectOptions();
+    redis::NodeLink link(o);
     ManualClock clock(now);
     WriterOptions options;
     options.key = "k";
@@ -126,22 +133,23 @@ TEST_CASE("Heartbeats only move a user's score forward (ZADD GT) across processo
     WriterWork older;
     older.updates = {{"alice", now - 5'000}, {"bob", now - 1'000}};
     REQUIRE(writer.deliver(older));
-    auto users = activeUsersAt(*c.value(), "k", now, kTtl, 1'000);
+    auto users = activeUsersAt(o, "k", now);
     REQUIRE(users);
     CHECK(users.value() == std::map<std::string, int64_t>{{"alice", now}, {"bob", now - 1'000}});
 }
 
 TEST_CASE("AUTH with an ACL user and SELECT of the URL's database", "[activeset][redis]") {
     test::RedisServer redis;
-    auto admin = RedisConnection::connect(redis.connectOptions());
+    auto admin = redis::Connection::connect(redis.connectOptions());
     REQUIRE(admin);
     auto acl =
         admin.value()->command({"ACL", "SETUSER", "app", "on", ">s3cret", "~*", "+@all"}, 1'000);
     REQUIRE(acl);
     REQUIRE_FALSE(acl->isError());
-    auto url = parseRedisUrl("redis://app:s3cret@127.0.0.1:" + std::to_string(redis.port()) + "/3");
+    auto url =
+        redis::parseUrl("redis://app:s3cret@127.0.0.1:" + std::to_string(redis.port()) + "/3");
     REQUIRE(url);
-    auto c = RedisConnection::connect({url.value(), {}, 1'000});
+    auto c = redis::Connection::connect({url.value(), {}, 1'000});
     REQUIRE(c);
     REQUIRE(c.value()->command({"SET", "x", "1"}, 1'000));
     auto inDb3 = admin.value()->command({"SELECT", "3"}, 1'000);
@@ -149,8 +157,8 @@ TEST_CASE("AUTH with an ACL user and SELECT of the URL's database", "[activeset]
     REQUIRE(x);
     CHECK(x->str == "1");
 
-    auto wrong = parseRedisUrl("redis://app:nope@127.0.0.1:" + std::to_string(redis.port()));
-    auto refused = RedisConnection::connect({wrong.value(), {}, 1'000});
+    auto wrong = redis::parseUrl("redis://app:nope@127.0.0.1:" + std::to_string(redis.port()));
+    auto refused = redis::Connection::connect({wrong.value(), {}, 1'000});
     REQUIRE_FALSE(refused);
     CHECK(refused.status().code() == "AuthError");
 }
@@ -160,7 +168,7 @@ TEST_CASE(
     "environment",
     "[activeset][redis][cli]") {
     test::RedisServer redis;
-    auto admin = RedisConnection::connect(redis.connectOptions());
+    auto admin = redis::Connection::connect(redis.connectOptions());
     REQUIRE(admin);
     REQUIRE(
         admin.value()->command({"ACL", "SETUSER", "app", "on", ">s3cret", "~*", "+@all"}, 1'000));
@@ -184,8 +192,8 @@ TEST_CASE(
     parts.attachTo(h.processor());
     h.initialize("shardId-000000000001");
     h.batch(usersRange(0, 10));
-    auto appUser = parseRedisUrl("redis://app:s3cret@127.0.0.1:" + std::to_string(redis.port()));
-    RedisConnectOptions asApp{appUser.value(), {}, 1'000};
+    auto appUser = redis::parseUrl("redis://app:s3cret@127.0.0.1:" + std::to_string(redis.port()));
+    redis::ConnectOptions asApp{appUser.value(), {}, 1'000};
     REQUIRE(convergesTo(h, asApp, "active-users:env-pw"));
 
     // query --redis with --properties: the same variable, from the real environment.
@@ -220,11 +228,11 @@ TEST_CASE("rediss://: the same path over TLS, with certificate verification",
     // Without the CA the server's certificate is refused; with verify off it is accepted.
     auto noCa = redis.connectOptions();
     noCa.tls.caFile.clear();
-    auto refused = RedisConnection::connect(noCa);
+    auto refused = redis::Connection::connect(noCa);
     REQUIRE_FALSE(refused);
     CHECK(refused.status().code() == "TlsError");
     noCa.tls.verify = false;
-    CHECK(RedisConnection::connect(noCa));
+    CHECK(redis::Connection::connect(noCa));
 
     // Kill and restart over TLS too.
     redis.restart();
@@ -234,7 +242,7 @@ TEST_CASE("rediss://: the same path over TLS, with certificate verification",
 
 TEST_CASE("query --redis prints the set like query --state-dir", "[activeset][redis][cli]") {
     test::RedisServer redis;
-    auto c = RedisConnection::connect(redis.connectOptions());
+    auto c = redis::Connection::connect(redis.connectOptions());
     REQUIRE(c);
     const int64_t now = SystemClock().nowMillis();
     c.value()->command(

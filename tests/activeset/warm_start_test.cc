@@ -75,8 +75,15 @@ TEST_CASE("Warm start after a split: the children hold every active user of the 
     d.http.respond(
         200, R"({"Item":{"leaseKey":{"S":"shardId-1"},"parentShardId":{"SS":["shardId-0"]}}})");
     SnapshotSeeder seeder(dir.path(), std::make_unique<DynamoDbLeaseParents>(d.ddb, "leases"));
+    ShardNotes notes;
+    seeder.setNotes(&notes);
     processor::ActiveUserTable child(kTtl);
     CHECK(seeder.seed("shardId-1", kNow, child) == 2);
+    REQUIRE(notes.warmStart());
+    CHECK(notes.warmStart()->at == kNow);
+    CHECK(notes.warmStart()->own == 0);
+    CHECK(notes.warmStart()->parents == 2);
+    CHECK(notes.warmStart()->parentsUnknown.empty());
     CHECK(child.lastSeen("alice") == kNow - 10'000);
     CHECK(child.lastSeen("bob") == kNow - 119'000);
     CHECK_FALSE(child.lastSeen("gone"));  // exactly the TTL old: no longer active

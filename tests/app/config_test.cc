@@ -97,3 +97,45 @@ TEST_CASE("fixRemovesLeaseOwner: auto by default, true/false override", "[app]")
     CHECK_FALSE(
         configFromProperties(parseProperties("activeUsers.fixRemovesLeaseOwner = maybe\n")));
 }
+
+TEST_CASE("Redis Cluster keys: the URL or redisCluster, partitions, member format", "[app]") {
+    auto single = configFromProperties(
+        parseProperties("applicationName = a\nactiveUsers.redisUrl = redis://h:6379\n"));
+    REQUIRE(single);
+    CHECK_FALSE(single->redis.cluster);
+    CHECK(single->redis.partitions == 0);  // one sorted set, as before
+    CHECK(single->redis.memberFormat == activeset::MemberFormat::kText);
+
+    auto byUrl = configFromProperties(parseProperties(
+        "applicationName = a\nactiveUsers.redisUrl = redis+cluster://h1:7000,h2:7001\n"));
+    REQUIRE(byUrl);
+    CHECK(byUrl->redis.cluster);
+    CHECK(byUrl->redis.partitions == activeset::kDefaultClusterPartitions);
+    CHECK(byUrl->redis.memberFormat == activeset::MemberFormat::kBinary);
+
+    auto byFlag = configFromProperties(
+        parseProperties("applicationName = a\nactiveUsers.redisUrl = redis://h1:7000,h2:7001\n"
+                        "activeUsers.redisCluster = true\nactiveUsers.redisPartitions = 64\n"
+                        "activeUsers.redisMemberFormat = text\n"));
+    REQUIRE(byFlag);
+    CHECK(byFlag->redis.cluster);
+    CHECK(byFlag->redis.partitions == 64);
+    CHECK(byFlag->redis.memberFormat == activeset::MemberFormat::kText);
+
+    auto bad = configFromProperties(
+        parseProperties("activeUsers.redisUrl = redis://h:6379\nactiveUsers.redisPartitions = 8\n"
+                        "activeUsers.redisMemberFormat = zip\n"));
+    REQUIRE_FALSE(bad);
+    CHECK(bad.status().message().find("activeUsers.redisPartitions (line 2): only for a Redis "
+                                      "Cluster") != std::string::npos);
+    CHECK(bad.status().message().find("activeUsers.redisMemberFormat (line 3)") !=
+          std::string::npos);
+    auto braces = configFromProperties(parseProperties(
+        "activeUsers.redisUrl = redis+cluster://h:7000\nactiveUsers.redisKey = {app}\n"
+        "activeUsers.redisPartitions = 0\n"));
+    REQUIRE_FALSE(braces);
+    CHECK(braces.status().message().find("activeUsers.redisKey (line 2): must not hold") !=
+          std::string::npos);
+    CHECK(braces.status().message().find(
+              "activeUsers.redisPartitions (line 3): 0 is out of range") != std::string::npos);
+}

@@ -5,6 +5,7 @@
 #include "aws/caching_credentials_provider.h"
 #include "aws/container_credentials_provider.h"
 #include "aws/credentials_chain.h"
+#include "aws/credentials_json.h"
 #include "aws/environment_credentials_provider.h"
 #include "aws/imds_credentials_provider.h"
 #include "aws/profile_credentials_provider.h"
@@ -62,6 +63,29 @@ TEST_CASE("Environment credentials need both keys and pick up the session token"
     CHECK_FALSE(c->sessionToken);
     env.set("AWS_SESSION_TOKEN", "TOKEN");
     CHECK(provider.resolve()->sessionToken == "TOKEN");
+}
+
+TEST_CASE("Keys and tokens with control characters are refused by every source", "[aws][creds]") {
+    // Found by fuzz/credentials: a "\n" in a token went into the X-Amz-Security-Token header.
+    CHECK(parseCredentialsJson(R"({"AccessKeyId":"A","SecretAccessKey":"s","Token":"t\r\nX: y"})",
+                               "container endpoint")
+              .status()
+              .code() == "CredentialsError");
+    CHECK(parseStsCredentialsXml("<Credentials><AccessKeyId>A</AccessKeyId><SecretAccessKey>s\tx"
+                                 "</SecretAccessKey><SessionToken>t</SessionToken></Credentials>")
+              .status()
+              .code() == "CredentialsError");
+    MapEnvironment env({{"AWS_ACCESS_KEY_ID", "A"}, {"AWS_SECRET_ACCESS_KEY", "s\x7f"}});
+    CHECK(EnvironmentCredentialsProvider(env).resolve().status().code() == "CredentialsError");
+    TempDir dir;
+    MapEnvironment home({{"HOME", dir.path()}});
+    dir.write(".aws/credentials",
+              "[default]\naws_access_key_id = A\naws_secret_access_key = s\n"
+              "aws_session_token = first\n  continued\n");
+    auto c = ProfileCredentialsProvider(home).resolve();
+    REQUIRE_FALSE(c);
+    CHECK(c.status().code() == "CredentialsError");
+    CHECK(c.status().message().find("continued") == std::string::npos);
 }
 
 TEST_CASE("Profile credentials come from the selected profile of the shared files",

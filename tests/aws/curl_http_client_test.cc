@@ -3,7 +3,10 @@
 
 #include "aws/curl_http_client.h"
 
+#include <atomic>
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <thread>
 
 #include "loopback_http_server.h"
 
@@ -78,6 +81,33 @@ TEST_CASE("CurlHttpClient reports a silent server as Timeout", "[aws][curl]") {
     auto res = client.send(req);
     REQUIRE_FALSE(res.isOk());
     CHECK(res.status().code() == "Timeout");
+}
+
+TEST_CASE("A cancelled transfer ends within about a second, long before its timeout",
+          "[aws][curl]") {
+    LoopbackHttpServer server([](const RawRequest&) { return std::optional<std::string>(); });
+    std::atomic<bool> cancel{false};
+    CurlHttpClientOptions options;
+    options.cancelled = [&] { return cancel.load(); };
+    CurlHttpClient client(options);
+    HttpRequest req;
+    req.url = server.url("/");
+    req.totalTimeoutMillis = 30'000;
+    std::thread canceller([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        cancel = true;
+    });
+    const auto t0 = std::chrono::steady_clock::now();
+    auto res = client.send(req);
+    const auto took = std::chrono::steady_clock::now() - t0;
+    canceller.join();
+    REQUIRE_FALSE(res.isOk());
+    CHECK(res.status().code() == "Cancelled");
+    CHECK(took < std::chrono::milliseconds(2'500));
+    // Already cancelled: nothing is sent at all.
+    auto again = client.send(req);
+    CHECK(again.status().code() == "Cancelled");
+    CHECK(server.requests().size() == 1);
 }
 
 TEST_CASE("CurlHttpClient reports a refused connection as ConnectionError", "[aws][curl]") {

@@ -36,6 +36,21 @@ TEST_CASE("No region anywhere is NoRegion", "[aws][endpoints]") {
     CHECK(r.status().code() == "NoRegion");
 }
 
+TEST_CASE("A region that is not a region name is InvalidRegion, naming its source",
+          "[aws][endpoints]") {
+    // Found by fuzz/ini_profile: "cn-nort:0" made a default endpoint that does not parse.
+    for (const char* region : {"cn-nort:0", "us-east-1/x", "eu west 1", "us-east-1@evil.example"}) {
+        INFO(region);
+        MapEnvironment env;
+        auto r = resolveEndpoints(
+            EndpointSettings{}, env,
+            ProfileFiles::fromText("", std::string("[default]\nregion = ") + region + "\n"));
+        REQUIRE_FALSE(r);
+        CHECK(r.status().code() == "InvalidRegion");
+        CHECK(r.status().message().find("profile default") != std::string::npos);
+    }
+}
+
 TEST_CASE("China regions use the .amazonaws.com.cn suffix", "[aws][endpoints]") {
     MapEnvironment env(std::map<std::string, std::string>{{"AWS_REGION", "cn-northwest-1"}});
     auto r = resolveEndpoints(EndpointSettings{}, env, ProfileFiles::fromText("", ""));

@@ -88,3 +88,34 @@ TEST_CASE("Signing refuses empty credentials and bad URLs and leaves the request
     CHECK(r2.status().code() == "InvalidUrl");
     CHECK(req.headers.empty());
 }
+
+TEST_CASE("Signing refuses a request that would be sent otherwise than signed", "[aws][sigv4]") {
+    // Found by fuzz/sigv4: names that are not tokens and values with CR/LF were signed, and the
+    // HTTP layer would then send other header lines than those signed.
+    const std::vector<std::pair<std::string, std::string>> bad = {
+        {"X-Bad Name", "v"},
+        {"", "v"},
+        {"\xc4\xc4", ""},
+        {"X-Amz-Target", "a\r\nX-Injected: 1"},
+        {"X-Nul", std::string("a\0b", 3)}};
+    for (const auto& header : bad) {
+        INFO(header.first);
+        HttpRequest req;
+        req.url = "https://example.amazonaws.com/";
+        req.headers = {header};
+        const auto before = req.headers;
+        auto r = sign(req, exampleCredentials(), "us-east-1", "service", kSuiteTime);
+        REQUIRE_FALSE(r);
+        CHECK(r.status().code() == "InvalidRequest");
+        CHECK(req.headers == before);
+    }
+    HttpRequest req;
+    req.method = "GET /";
+    req.url = "https://example.amazonaws.com/";
+    CHECK(sign(req, exampleCredentials(), "us-east-1", "s", kSuiteTime).status().code() ==
+          "InvalidRequest");
+    req.method = "GET";
+    Credentials withToken = exampleCredentials();
+    withToken.sessionToken = "token\nX-Injected: 1";
+    CHECK(sign(req, withToken, "us-east-1", "s", kSuiteTime).status().code() == "InvalidRequest");
+}

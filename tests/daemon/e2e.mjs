@@ -23,9 +23,10 @@
 //       per shard, over the transcripts of processes started at/after SINCE_MS: "<shard> <processes>
 //       <initial checkpoints, comma-separated> <records that arrived before CUTOFF_MS> <records after>
 //       <t of the first initialize> <t of the last initialize> <leaseLost count>".
-//   e2e.mjs lost SENT_LOG DIR FROM_MS TO_MS
-//       the producer's records (--sent-log: "<seq> <ts> <shard>") sent at FROM_MS <= ts <= TO_MS that no
-//       processor received (no transcript in DIR has their sequence number): "<lost> <of> <first lost seqs>".
+//   e2e.mjs lost SENT_LOG DIR FROM_MS TO_MS [SHARD...]
+//       the producer's records (--sent-log: "<seq> <ts> <shard>") sent at FROM_MS <= ts <= TO_MS (into one of
+//       the SHARDs, when given) that no processor received (no transcript in DIR has their sequence number):
+//       "<lost> <of> <first lost seqs>".
 //   e2e.mjs first-after DIR SHARD CHECKPOINT
 //       the first record delivered to the processor of SHARD whose initialize carried CHECKPOINT:
 //       "<sequenceNumber> <approximateArrivalTimestamp>", or "none".
@@ -185,7 +186,7 @@ function* inbound(dir) {
   }
 }
 
-function lost([sentLog, dir, fromText, toText]) {
+function lost([sentLog, dir, fromText, toText, ...only]) {
   const from = Number(fromText), to = Number(toText);
   const got = new Set();
   for (const { msg } of inbound(dir)) {
@@ -194,8 +195,8 @@ function lost([sentLog, dir, fromText, toText]) {
   let of = 0;
   const missed = [];
   for (const line of readFileSync(sentLog, 'utf8').split('\n')) {
-    const [seq, ts] = line.split(' ');
-    if (!seq || Number(ts) < from || Number(ts) > to) continue;
+    const [seq, ts, shard] = line.split(' ');
+    if (!seq || Number(ts) < from || Number(ts) > to || (only.length && !only.includes(shard))) continue;
     of++;
     if (!got.has(seq)) missed.push(seq);
   }

@@ -1,30 +1,51 @@
 # shellcheck shell=bash
 # The seed scenario (docs/e2e.md), shared by seed.sh, fix-leases.sh and bench/recovery. Source after lib.sh.
+# It runs on the limited stack (the read-limits proxy in front of kinesis-local, scripts/lib/stack.sh) with
+# the KCL's default polling settings (maxRecords 10000, idleTimeBetweenReadsInMillis 1500).
 #
 #   seed_prepare NAME FIX BACKLOG   a stream NAME with 2 shards (leases seeded at LATEST), a producer of
-#                                   SEED_USERS users (1 heartbeat/s) and the daemon with fixStaleLeases=FIX;
-#                                   split shard 0 while it runs; wait for the children to start at
-#                                   TRIM_HORIZON; stop the daemon and the producer; write BACKLOG heartbeats
-#                                   of users "stale-*" into the two children and wait past the TTL (arrival
-#                                   time is what ages). Sets SEED_PROPS, SEED_CHILDREN ("c1 c2"), SEED_OPEN.
+#                                   SEED_USERS users (1 heartbeat/s, every accepted record in SEED_SENT) and
+#                                   the daemon with fixStaleLeases=FIX; split shard 0 while it runs; wait for
+#                                   the children to start at TRIM_HORIZON; stop the daemon and the producer;
+#                                   append BACKLOG heartbeats of users "stale-*" to the two children (written
+#                                   straight into kinesis-local's state, scripts/lib/kinesis-backlog.sh; arrival
+#                                   times between the children's last record and now) and wait past the TTL
+#                                   (arrival time is what ages). Sets SEED_PROPS, SEED_CHILDREN ("c1 c2"),
+#                                   SEED_OPEN, SEED_SENT, SEED_INJECT (the injection's figures).
 #   seed_restart [WAIT_BACKLOG]     restart the producer and the daemon; per open shard measure the time to
-#                                   the first live heartbeat applied (snapshots); with WAIT_BACKLOG=1 also wait
-#                                   until every child reports millisBehindLatest=0. Sets SEED_RESTART_MS,
-#                                   SEED_LIVE[shard] (ms after the restart), SEED_CAUGHT_UP_MS.
+#                                   the first live heartbeat applied (snapshots) and the time until the set
+#                                   equals the producer's ground truth; with WAIT_BACKLOG=1 also wait until every
+#                                   child reports millisBehindLatest=0. Sets SEED_RESTART_MS, SEED_LIVE[shard]
+#                                   (ms after the restart), SEED_TRUTH_MS, SEED_CAUGHT_UP_MS.
 #   seed_report                     per-shard table: processors, initial checkpoints, records that arrived
 #                                   before the restart (= stale) delivered, skipped (stats stale), applied;
 #                                   sets SEED_STALE_DELIVERED, SEED_STALE_SKIPPED, SEED_APPLIED (children).
-SEED_USERS=${SEED_USERS:-30}
+#   seed_fresh_lost                 records the producer sent into the children that were younger than
+#                                   maxReplay when that child's fixer decided (without a decision: sent after
+#                                   the restart), up to 5 s ago, and that no processor received: sets
+#                                   SEED_FRESH_LOST, SEED_FRESH_OF. Also SEED_LATEST_LOST, SEED_LATEST_OF: the
+#                                   same for the unsplit shard, whose lease is at LATEST (the KCL starts it at
+#                                   the tip when it takes it: what arrived during the restart is skipped; no
+#                                   fixer touches it; docs/leases.md).
+#   seed_cut CHILD                  the in-process fixer's cut of CHILD from the log: "<cut seq> <first record
+#                                   after it>" (or "- -").
+# SEED_PRODUCER_ARGS: extra producer.mjs arguments; default "--api PutRecord": kinesis-local's PutRecords
+# costs each entry a pass over its target shard's whole record vector, which wedges it once the children
+# hold a big backlog (docs/local-stack-notes.md, "Big backlogs, the fast way"); PutRecord does not.
+# Each seed_prepare runs on new emulators (the previous part's are stopped): no state is carried over.
+SEED_USERS=${SEED_USERS:-20}
+SEED_PRODUCER_ARGS=${SEED_PRODUCER_ARGS---api PutRecord}
 declare -A SEED_LIVE=()
 
 seed_prepare() {
   local name=$1 fix=$2 backlog=$3
   SEED_BACKLOG=$backlog
-  e2e_stack "$name" 2
-  SEED_PROPS="$STACK_DIR/$name.properties" SEED_TRUTH="$STACK_DIR/$name-truth.json"
-  e2e_properties "$SEED_PROPS" "activeUsers.fixStaleLeases=$fix" ${SEED_EXTRA_PROPS:-}
+  stack_stop   # a previous part's emulators, if any
+  STACK_KINESIS_PERSIST=true e2e_stack "$name" 2
+  SEED_PROPS="$STACK_DIR/$name.properties" SEED_TRUTH="$STACK_DIR/$name-truth.json" SEED_SENT="$STACK_DIR/$name-sent.log"
+  e2e_properties "$SEED_PROPS" "activeUsers.fixStaleLeases=$fix" IDLE_MS=1500 ${SEED_EXTRA_PROPS:-}
   producer_start --stream "$E2E_STREAM" --users "$SEED_USERS" --period-ms 1000 --truth "$SEED_TRUTH" \
-    --truth-every-ms 500 --duration-s 0 --rate-every-ms 10000
+    --truth-every-ms 500 --duration-s 0 --rate-every-ms 10000 --sent-log "$SEED_SENT" ${SEED_PRODUCER_ARGS:-}
   e2e_daemon_start "$SEED_PROPS" "$STACK_DIR/daemon-$name-1.log"
   e2e_check "$name: both shards initialized within 90 s" wait_until 90 \
     eval '[ "$(log_count "initialize: shard ")" -ge 2 ]'
@@ -43,10 +64,16 @@ seed_prepare() {
   daemon_stop 45
   e2e_say "daemon stopped (SIGTERM) in $(secs $(( $(now_ms) - t ))) s"
   producer_stop
-  local out
-  out="$(node "$E2E_ROOT/tests/daemon/e2e.mjs" backlog "$E2E_STREAM" "$backlog" stale "$c1" "$c2")" ||
-    e2e_fail "backlog write failed"
-  e2e_say "backlog: $out into $c1 $c2; waiting past the TTL ($(( ${E2E_TTL_S:-12} + 2 )) s)"
+  SEED_INJECT="no backlog"
+  if (( backlog > 0 )); then
+    # Dense on purpose: the backlog sits between the children's last live record and now (Kinesis's
+    # 1,000 records/s per shard write limit would need minutes of waiting); what reading it costs is its
+    # record count and bytes, not its time span.
+    STACK_BACKLOG_MAX_RATE=0 stack_kinesis_inject_backlog "$E2E_STREAM" "$backlog" 3600 0 "$c1" "$c2" ||
+      e2e_fail "backlog injection failed"
+    SEED_INJECT="stop $(secs "$BACKLOG_STOP_MS") s, inject $(secs "$BACKLOG_INJECT_MS") s, load $(secs "$BACKLOG_LOAD_MS") s, RSS $((BACKLOG_RSS_KB / 1024)) MiB"
+    e2e_say "backlog: $backlog records into $c1 $c2 ($SEED_INJECT); waiting past the TTL ($(( ${E2E_TTL_S:-12} + 2 )) s)"
+  fi
   sleep $(( ${E2E_TTL_S:-12} + 2 ))
 }
 
@@ -63,9 +90,9 @@ seed_restart() {
   local wait_backlog=${1:-0} s c
   SEED_RESTART_MS=$(now_ms)
   producer_start --stream "$E2E_STREAM" --users "$SEED_USERS" --period-ms 1000 --truth "$SEED_TRUTH" \
-    --truth-every-ms 500 --duration-s 0 --rate-every-ms 10000
+    --truth-every-ms 500 --duration-s 0 --rate-every-ms 10000 --sent-log "$SEED_SENT" ${SEED_PRODUCER_ARGS:-}
   e2e_daemon_start "$SEED_PROPS" "$STACK_DIR/daemon-$E2E_APP-2.log"
-  SEED_LIVE=()
+  SEED_LIVE=() SEED_TRUTH_MS=""
   local deadline=$(( SEED_RESTART_MS + ${SEED_LIVE_BOUND_S:-90} * 1000 ))
   while (( $(now_ms) < deadline )); do
     while read -r s n _; do
@@ -74,12 +101,16 @@ seed_restart() {
     e2e_note_children
     local all=1
     for s in $SEED_OPEN; do [ -n "${SEED_LIVE[$s]:-}" ] || all=0; done
-    (( all )) && break
+    if (( all )) && [ -z "$SEED_TRUTH_MS" ] && compare_truth "$SEED_TRUTH" 2500 >/dev/null 2>&1; then
+      SEED_TRUTH_MS=$(( $(now_ms) - SEED_RESTART_MS ))
+    fi
+    (( all )) && [ -n "$SEED_TRUTH_MS" ] && break
     sleep 0.3
   done
   for s in $SEED_OPEN; do
     [ -n "${SEED_LIVE[$s]:-}" ] || e2e_fail "$E2E_APP: no live heartbeat applied on $s within ${SEED_LIVE_BOUND_S:-90} s of the restart"
   done
+  [ -n "$SEED_TRUTH_MS" ] || e2e_fail "$E2E_APP: the set did not equal the ground truth within ${SEED_LIVE_BOUND_S:-90} s"
   SEED_CAUGHT_UP_MS=""
   if (( wait_backlog )); then
     caught_up() {
@@ -112,7 +143,7 @@ seed_report() {
   printf '%-22s %5s %-24s %14s %12s %10s %12s %9s\n' shard procs initial-checkpoints stale-delivered stale-skipped applied first-live-s leaseLost
   while read -r s procs inits old fresh first last lost; do
     read -r applied stale < <(shard_stats "$s")
-    printf '%-22s %5s %-24s %14s %12s %10s %12s %9s\n' "$s" "$procs" "$inits" "$old" "$stale" "$applied" \
+    printf '%-22s %5s %-24s %14s %12s %10s %12s %9s\n' "$s" "$procs" "$(abbrev_inits "$inits")" "$old" "$stale" "$applied" \
       "$( [ -n "${SEED_LIVE[$s]:-}" ] && secs "${SEED_LIVE[$s]}" || echo -)" "$lost"
     case " $SEED_CHILDREN " in
       *" $s "*) SEED_STALE_DELIVERED=$((SEED_STALE_DELIVERED + old)); SEED_STALE_SKIPPED=$((SEED_STALE_SKIPPED + stale))
@@ -120,12 +151,36 @@ seed_report() {
     esac
   done < <(node "$E2E_ROOT/tests/daemon/e2e.mjs" delivered "$E2E_TRANSCRIPTS" "$SEED_RESTART_MS" "$SEED_RESTART_MS")
 }
+# "TRIM_HORIZON,4959...0123" -> "TRIM_HORIZON,…00123" (sequence numbers shortened for the table).
+abbrev_inits() { sed -E 's/[0-9]{10,}([0-9]{5})/…\1/g' <<<"$1"; }
 
-# The in-process fixer's rewrite of CHILD -> the new processor's initialize at LATEST, in ms (needs the
-# transcripts); prints "rewrite_after_restart_ms init_after_rewrite_ms".
+seed_fresh_lost() {
+  local c decided from to lost of
+  to=$(( $(now_ms) - 5000 ))
+  SEED_FRESH_LOST=0 SEED_FRESH_OF=0
+  for c in $SEED_CHILDREN; do
+    # Each child against its own fixer's decision: its cutoff is that moment minus maxReplay.
+    decided=$(daemon_line_ms "lease $c starts stale from") || decided=""
+    if [ -n "$decided" ]; then from=$(( decided - ${E2E_TTL_S:-12} * 1000 )); else from=$SEED_RESTART_MS; fi
+    read -r lost of _ < <(node "$E2E_ROOT/tests/daemon/e2e.mjs" lost "$SEED_SENT" "$E2E_TRANSCRIPTS" "$from" "$to" "$c")
+    SEED_FRESH_LOST=$(( SEED_FRESH_LOST + lost )) SEED_FRESH_OF=$(( SEED_FRESH_OF + of ))
+  done
+  read -r SEED_LATEST_LOST SEED_LATEST_OF _ < <(node "$E2E_ROOT/tests/daemon/e2e.mjs" lost "$SEED_SENT" \
+    "$E2E_TRANSCRIPTS" "$SEED_RESTART_MS" "$to" shardId-000000000001)
+}
+
+seed_cut() {
+  local line
+  line="$(ours "$DAEMON_LOG" | grep -E "lease $1 cut: [0-9]+ " | head -1)" || true
+  [ -n "$line" ] || { echo "- -"; return; }
+  echo "$(grep -oE "cut: [0-9]+" <<<"$line" | cut -d' ' -f2) $(grep -oE "the first record after it: [0-9]+" <<<"$line" | awk '{print $NF}')"
+}
+
+# The in-process fixer's cut of CHILD -> the new processor's initialize at the cut, in ms (needs the
+# transcripts); prints "cut_after_restart_ms init_after_cut_ms".
 seed_rewrite_timing() {
   local c=$1 rw init
-  rw=$(daemon_line_ms "lease $c rewritten to LATEST") || { echo "- -"; return; }
+  rw=$(daemon_line_ms "lease $c cut: ") || { echo "- -"; return; }
   init=$(node "$E2E_ROOT/tests/daemon/e2e.mjs" delivered "$E2E_TRANSCRIPTS" "$SEED_RESTART_MS" "$SEED_RESTART_MS" |
          awk -v s="$c" '$1 == s { print $7 }')
   echo "$(( rw - SEED_RESTART_MS )) $(( init - rw ))"

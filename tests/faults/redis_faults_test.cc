@@ -12,11 +12,11 @@
 #include "activeset/log_capture.h"
 #include "activeset/processor_harness.h"
 #include "activeset/redis_active_set.h"
-#include "activeset/redis_link.h"
-#include "activeset/redis_server.h"
 #include "activeset/redis_sink.h"
 #include "faults/fault_support.h"
 #include "faults/tcp_fault_proxy.h"
+#include "redis/link.h"
+#include "redis/redis_server.h"
 #include "support/temp_dir.h"
 
 using namespace au;
@@ -28,15 +28,15 @@ namespace {
 constexpr int64_t kTtl = 120'000;
 constexpr size_t kBound = 150;  // activeUsers.redisMaxPendingUsers in these tests
 
-activeset::RedisConnectOptions through(int port, int64_t timeoutMillis = 300) {
-    activeset::RedisConnectOptions o;
+redis::ConnectOptions through(int port, int64_t timeoutMillis = 300) {
+    redis::ConnectOptions o;
     o.endpoint.host = "127.0.0.1";
     o.endpoint.port = port;
     o.timeoutMillis = timeoutMillis;
     return o;
 }
 
-std::unique_ptr<activeset::RedisSink> makeSink(const activeset::RedisConnectOptions& connect,
+std::unique_ptr<activeset::RedisSink> makeSink(const redis::ConnectOptions& connect,
                                                const std::string& key, Clock& clock) {
     activeset::RedisSink::Options o;
     o.settings.key = key;
@@ -47,13 +47,13 @@ std::unique_ptr<activeset::RedisSink> makeSink(const activeset::RedisConnectOpti
     o.ttlMillis = kTtl;
     o.endpointForLogs = connect.endpoint.redacted();
     return std::make_unique<activeset::RedisSink>(
-        o, std::make_unique<activeset::ConnectionLink>(connect), clock);
+        o, std::make_unique<redis::NodeLink>(connect), clock);
 }
 
 std::map<std::string, int64_t> readSet(int port, const std::string& key) {
-    auto c = activeset::RedisConnection::connect(through(port, 2'000));
-    if (!c) return {};
-    auto users = activeset::activeUsersAt(*c.value(), key, SystemClock().nowMillis(), kTtl, 2'000);
+    redis::NodeLink link(through(port, 2'000));
+    if (!link.connect()) return {};
+    auto users = activeset::SetReader({key, false, kTtl, 0}).users(link, SystemClock().nowMillis());
     return users ? users.value() : std::map<std::string, int64_t>{};
 }
 
@@ -220,7 +220,7 @@ TEST_CASE(
     "[faults][redis][secrets]") {
     RedisServer redis;
     {
-        auto admin = activeset::RedisConnection::connect(through(redis.port(), 2'000));
+        auto admin = redis::Connection::connect(through(redis.port(), 2'000));
         REQUIRE(admin);
         REQUIRE(admin.value()->command(
             {"ACL", "SETUSER", "app", "on", ">" + kFakeRedisPassword, "~*", "+@all"}, 1'000));
@@ -241,9 +241,9 @@ TEST_CASE(
     appOptions.endpoint.user = "app";
     appOptions.endpoint.password = kFakeRedisPassword;
     auto setSize = [&] {
-        auto c = activeset::RedisConnection::connect(appOptions);
-        if (!c) return size_t{0};
-        auto users = activeset::activeUsersAt(*c.value(), key, wallMillis(), kTtl, 2'000);
+        redis::NodeLink link(appOptions);
+        if (!link.connect()) return size_t{0};
+        auto users = activeset::SetReader({key, false, kTtl, 0}).users(link, wallMillis());
         return users ? users->size() : size_t{0};
     };
 

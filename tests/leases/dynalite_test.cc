@@ -137,13 +137,13 @@ std::unique_ptr<au::aws::testing::LoopbackHttpServer> fakeKinesis(std::set<std::
                     200, nlohmann::json{{"ShardIterator", body.dump()}}.dump());
             }
             const std::string iterator = body.value("ShardIterator", "");
-            const auto limit = static_cast<size_t>(body.value("Limit", 10'000));
+            const int limit = body.value("Limit", 10'000);
             std::string shardId;
             au::Result<ShardPage> page = au::Status::error("x", "x");
             if (iterator.rfind("next:", 0) == 0) {  // next:<shard>:<index>
                 const auto colon = iterator.find(':', 5);
                 shardId = iterator.substr(5, colon - 5);
-                page = shards->at(shardId).view(limit)->readNext(iterator.substr(colon + 1));
+                page = shards->at(shardId).readNext(iterator.substr(colon + 1), limit);
             } else {
                 const auto start = nlohmann::json::parse(iterator);
                 shardId = start.value("ShardId", "");
@@ -157,7 +157,7 @@ std::unique_ptr<au::aws::testing::LoopbackHttpServer> fakeKinesis(std::set<std::
                     s.type = au::aws::ShardIteratorType::AfterSequenceNumber;
                     s.sequenceNumber = start.value("StartingSequenceNumber", "");
                 }
-                page = shards->at(shardId).view(limit)->read(s);
+                page = shards->at(shardId).read(s, limit);
             }
             nlohmann::json records = nlohmann::json::array();
             for (const auto& rec : page->records) {
@@ -509,10 +509,12 @@ TEST_CASE("An unreachable DynamoDB fails clearly and within bounds", "[leases][d
         o.stream = "heartbeats";
         o.retryBaseMillis = 50;
         o.retryCapMillis = 200;
-        StaleLeaseFixer fixer(kTable, o, clock, [&]() -> au::Result<std::unique_ptr<FixerAccess>> {
-            return std::unique_ptr<FixerAccess>(
-                std::make_unique<AwsServices>(access.value(), env, clock));
-        });
+        StaleLeaseFixer fixer(
+            kTable, o, clock,
+            [&](std::function<bool()> stopping) -> au::Result<std::unique_ptr<FixerAccess>> {
+                return std::unique_ptr<FixerAccess>(
+                    std::make_unique<AwsServices>(access.value(), env, clock, std::move(stopping)));
+            });
         fixer.onInitialize({"shardId-000000000001", std::string("TRIM_HORIZON"), 0});
         au::protocol::ProcessRecords b;
         b.millisBehindLatest = 3 * kHour;  // an empty batch of a sparse shard, far behind

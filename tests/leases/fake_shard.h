@@ -1,9 +1,11 @@
 #pragma once
 // FakeShard: an in-memory Kinesis shard behind the ShardReader interface, with Kinesis's read
 // semantics: AT_TIMESTAMP starts at the first record that arrived at or after the time,
-// AFTER_SEQUENCE_NUMBER after the given record, pages of at most `pageLimit` records,
+// AFTER_SEQUENCE_NUMBER after the given record, pages of at most min(the call's limit, the
+// shard's `maxPage`) records (a small maxPage models a shard whose pages come back short),
 // MillisBehindLatest = now - arrival of the page's last record while more records follow, 0 at
-// the tip. Counts the reads. Iterators are the index of the next record, as text.
+// the tip. Counts the reads and keeps the starts asked for. Iterators are the index of the next
+// record, as text.
 
 #include <cstdint>
 #include <cstdio>
@@ -20,8 +22,8 @@ namespace au::leases::testing {
 
 class FakeShard final : public ShardReader {
   public:
-    explicit FakeShard(int64_t nowMillis, size_t pageLimit = 10'000)
-        : now_(nowMillis), pageLimit_(pageLimit) {}
+    explicit FakeShard(int64_t nowMillis, size_t maxPage = 10'000)
+        : now_(nowMillis), maxPage_(maxPage) {}
 
     // Appends a record that arrived at `arrivalMillis` (REQUIRES: not before the previous one).
     const ShardRecordRef& add(int64_t arrivalMillis) {
@@ -38,15 +40,10 @@ class FakeShard final : public ShardReader {
     void setNow(int64_t now) { now_ = now; }
     // Every read fails with `code` while set.
     void failWith(std::string code) { failure_ = std::move(code); }
+    // Every start read() was asked for, in order.
+    const std::vector<aws::IteratorStart>& starts() const { return starts_; }
 
-    Result<ShardPage> read(const aws::IteratorStart& start) override {
-        return readWith(start, pageLimit_);
-    }
-    Result<ShardPage> readNext(const std::string& iterator) override {
-        return page(std::stoul(iterator), pageLimit_);
-    }
-    // The same with another page size (see view()).
-    Result<ShardPage> readWith(const aws::IteratorStart& start, size_t limit) {
+    Result<ShardPage> read(const aws::IteratorStart& start, int limit) override {
         starts_.push_back(start);
         size_t from = 0;
         switch (start.type) {
@@ -72,31 +69,32 @@ class FakeShard final : public ShardReader {
         }
         return page(from, limit);
     }
-    // Every start read() or readWith() was asked for, in order.
-    const std::vector<aws::IteratorStart>& starts() const { return starts_; }
+    Result<ShardPage> readNext(const std::string& iterator, int limit) override {
+        return page(std::stoul(iterator), limit);
+    }
 
-    // A ShardReader over this shard with pages of `limit` records (this shard must outlive it).
-    std::unique_ptr<ShardReader> view(size_t limit) {
+    // A ShardReader that forwards to this shard (which must outlive it).
+    std::unique_ptr<ShardReader> view() {
         struct View final : ShardReader {
-            View(FakeShard& s, size_t l) : shard(s), limit(l) {}
-            Result<ShardPage> read(const aws::IteratorStart& start) override {
-                return shard.readWith(start, limit);
+            explicit View(FakeShard& s) : shard(s) {}
+            Result<ShardPage> read(const aws::IteratorStart& start, int limit) override {
+                return shard.read(start, limit);
             }
-            Result<ShardPage> readNext(const std::string& iterator) override {
-                return shard.page(std::stoul(iterator), limit);
+            Result<ShardPage> readNext(const std::string& iterator, int limit) override {
+                return shard.readNext(iterator, limit);
             }
             FakeShard& shard;
-            size_t limit;
         };
-        return std::make_unique<View>(*this, limit);
+        return std::make_unique<View>(*this);
     }
 
   private:
-    Result<ShardPage> page(size_t from, size_t limit) {
+    Result<ShardPage> page(size_t from, int limit) {
         ++reads_;
         if (!failure_.empty()) return Status::error(failure_, "scripted");
         ShardPage p;
-        const size_t to = std::min(records_.size(), from + limit);
+        const size_t size = std::min(maxPage_, static_cast<size_t>(std::max(1, limit)));
+        const size_t to = std::min(records_.size(), from + size);
         for (size_t i = from; i < to; ++i) p.records.push_back(records_[i]);
         p.nextIterator = std::to_string(to);
         p.millisBehindLatest =
@@ -105,7 +103,7 @@ class FakeShard final : public ShardReader {
     }
 
     int64_t now_;
-    size_t pageLimit_;
+    size_t maxPage_;
     std::vector<ShardRecordRef> records_;
     std::vector<aws::IteratorStart> starts_;
     int reads_ = 0;
@@ -113,15 +111,13 @@ class FakeShard final : public ShardReader {
 };
 
 // One FakeShard per shard id, created on first use with `now`; factory() hands out views of them
-// with the page size asked for (fix_leases.h ShardReaderFactory).
+// (fix_leases.h ShardReaderFactory).
 class FakeShards : public std::map<std::string, FakeShard> {
   public:
     explicit FakeShards(int64_t nowMillis) : now_(nowMillis) {}
     FakeShard& operator[](const std::string& id) { return try_emplace(id, now_).first->second; }
-    std::function<std::unique_ptr<ShardReader>(const std::string&, int)> factory() {
-        return [this](const std::string& id, int limit) {
-            return (*this)[id].view(static_cast<size_t>(limit));
-        };
+    std::function<std::unique_ptr<ShardReader>(const std::string&)> factory() {
+        return [this](const std::string& id) { return (*this)[id].view(); };
     }
 
   private:

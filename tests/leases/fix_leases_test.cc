@@ -191,19 +191,19 @@ TEST_CASE("fix-leases rewrites to LATEST only a stale shard without any record",
     // An empty page that says it is far behind (a sparse shard, as real Kinesis can answer),
     // and no record anywhere: the only target left is LATEST.
     struct FarBehindEmpty final : ShardReader {
-        Result<ShardPage> read(const au::aws::IteratorStart&) override {
+        Result<ShardPage> read(const au::aws::IteratorStart&, int) override {
             ShardPage p;
             p.millisBehindLatest = 5 * kHour;
             p.nextIterator = "end";
             return p;
         }
-        Result<ShardPage> readNext(const std::string&) override {
+        Result<ShardPage> readNext(const std::string&, int) override {
             ShardPage p;  // the tip
             p.nextIterator = "end";
             return p;
         }
     };
-    const ShardReaderFactory factory = [](const std::string&, int) {
+    const ShardReaderFactory factory = [](const std::string&) {
         return std::unique_ptr<ShardReader>(std::make_unique<FarBehindEmpty>());
     };
     LeaseEditor editor(ddb.ddb, "app");
@@ -245,4 +245,45 @@ TEST_CASE("A scan failure is the command's error", "[leases][fix-leases]") {
     auto r = runFixLeases(editor, shards.factory(), FixLeasesOptions{}, clock);
     REQUIRE_FALSE(r.isOk());
     CHECK(r.status().code() == "ResourceNotFoundException");
+}
+
+TEST_CASE("fix-leases --resume-latest positions LATEST leases at the cut", "[leases][fix-leases]") {
+    au::ManualClock clock(kNow);
+    DdbFixture ddb(clock);
+    auto old = kclLease("shardId-000000000001", "LATEST", "3", "worker-1");
+    auto young = kclLease("shardId-000000000002", "LATEST", "4", nullptr);
+    auto empty = kclLease("shardId-000000000003", "LATEST", "5", nullptr);
+    for (auto* row : {&old, &young, &empty}) row->erase("parentShardId");
+    ddb.http.respond(200, nlohmann::json{{"Items", {old, young, empty}}}.dump());
+    FakeShards shards(kNow);
+    shards["shardId-000000000001"].addEvery(kNow - kHour, kNow, 1'000);
+    shards["shardId-000000000002"].addEvery(kNow - 60'000, kNow, 1'000);
+    shards["shardId-000000000003"];
+    LeaseEditor editor(ddb.ddb, "app");
+    FixLeasesOptions o;
+    o.stream = "heartbeats";
+    o.maxReplayMillis = 120'000;
+
+    // Without the option LATEST leases are not considered at all.
+    auto plain = runFixLeases(editor, shards.factory(), o, clock);
+    REQUIRE(plain.isOk());
+    CHECK(plain->leases.empty());
+
+    ddb.http.respond(200, nlohmann::json{{"Items", {old, young, empty}}}.dump());
+    o.resumeLatest = true;
+    auto r = runFixLeases(editor, shards.factory(), o, clock);
+    REQUIRE(r.isOk());
+    REQUIRE(r->leases.size() == 3);
+    const auto& recs = shards["shardId-000000000001"].records();
+    CHECK(entry(r.value(), "shardId-000000000001").action == "would-rewrite");
+    // The restart resumes with the last 2 minutes: the cut is the record 121 s old.
+    CHECK(entry(r.value(), "shardId-000000000001").target ==
+          recs[recs.size() - 121].sequenceNumber);
+    CHECK_THAT(entry(r.value(), "shardId-000000000001").detail,
+               Catch::Contains("resume the last 2m: LATEST -> ") &&
+                   Catch::Contains("(the owner drops it)"));
+    CHECK(entry(r.value(), "shardId-000000000002").target == "TRIM_HORIZON");
+    CHECK(entry(r.value(), "shardId-000000000003").action == "keep");
+    CHECK(r->wouldRewrite == 2);
+    CHECK(ddb.http.callCount() == 2);  // the two scans: nothing written in a dry run
 }

@@ -55,6 +55,13 @@ TEST_CASE("Rows the lease fixer must never write say why", "[leases]") {
         base["leaseCounter"] = {{"N", "7.5"}};
         CHECK(reasonFor(base).find("not an integer") != std::string::npos);
     }
+    SECTION("counter that cannot be incremented") {
+        // Found by fuzz/aws_responses: the rewrite's counter + 2 overflowed int64.
+        base["leaseCounter"] = {{"N", "9223372036854775806"}};
+        CHECK(reasonFor(base).find("too large to increment") != std::string::npos);
+        base["leaseCounter"] = {{"N", "9223372036854775805"}};
+        CHECK(reasonFor(base).empty());
+    }
     SECTION("no counter") {
         base.erase("leaseCounter");
         CHECK(reasonFor(base) == "no integer leaseCounter");

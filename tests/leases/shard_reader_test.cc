@@ -59,20 +59,20 @@ TEST_CASE("The reader pages through GetShardIterator and GetRecords", "[leases][
                      "ApproximateArrivalTimestamp":1700000000.5}],
                      "MillisBehindLatest":1000,"NextShardIterator":"IT2"})")
         .respond(200, R"({"Records":[],"MillisBehindLatest":0})");
-    KinesisShardReader reader(
-        k.kinesis, "s", "shardId-000000000001", [](int64_t) { return true; }, 500);
-    auto first = reader.read({au::aws::ShardIteratorType::AtTimestamp, "", kNow - 5'000});
+    KinesisShardReader reader(k.kinesis, "s", "shardId-000000000001", [](int64_t) { return true; });
+    auto first = reader.read({au::aws::ShardIteratorType::AtTimestamp, "", kNow - 5'000}, 500);
     REQUIRE(first.isOk());
     REQUIRE(first->records.size() == 1);
     CHECK(first->records[0].sequenceNumber == "7");
     CHECK(first->records[0].arrivalMillis == 1'700'000'000'500);
     CHECK_FALSE(first->reachesTip());
-    auto next = reader.readNext(*first->nextIterator);
+    auto next = reader.readNext(*first->nextIterator, 20'000);  // clamped to 10,000
     REQUIRE(next.isOk());
     CHECK(next->reachesTip());  // no next iterator: a closed shard's end
     const auto requests = k.http.requests();
     CHECK(nlohmann::json::parse(requests[1].body)["Limit"] == 500);
     CHECK(nlohmann::json::parse(requests[2].body)["ShardIterator"] == "IT2");
+    CHECK(nlohmann::json::parse(requests[2].body)["Limit"] == 10'000);
     CHECK(reader.calls() == 3);
 }
 
@@ -90,7 +90,7 @@ TEST_CASE("Throughput errors are waited out with growing waits, within a bound",
         waits.push_back(ms);
         return true;
     });
-    auto page = reader.read({});
+    auto page = reader.read({}, 100);
     REQUIRE(page.isOk());
     CHECK(waits == std::vector<int64_t>{1'000, 2'000, 1'000});
     CHECK(reader.throttled() == 3);
@@ -99,8 +99,8 @@ TEST_CASE("Throughput errors are waited out with growing waits, within a bound",
     // Past the bound, the error is returned.
     for (int i = 0; i < 4; ++i) k.http.respond(400, throttled());
     KinesisShardReader bounded(
-        k.kinesis, "s", "shardId-000000000001", [](int64_t) { return true; }, 10'000, 3);
-    auto r = bounded.read({});
+        k.kinesis, "s", "shardId-000000000001", [](int64_t) { return true; }, 3);
+    auto r = bounded.read({}, 100);
     REQUIRE_FALSE(r.isOk());
     CHECK(r.status().code() == "ProvisionedThroughputExceededException");
     CHECK(bounded.calls() == 4);
@@ -109,7 +109,7 @@ TEST_CASE("Throughput errors are waited out with growing waits, within a bound",
     k.http.respond(400, throttled());
     KinesisShardReader stopped(k.kinesis, "s", "shardId-000000000001",
                                [](int64_t) { return false; });
-    auto s = stopped.read({});
+    auto s = stopped.read({}, 100);
     REQUIRE_FALSE(s.isOk());
     CHECK(s.status().code() == "Stopped");
     CHECK(stopped.calls() == 1);

@@ -29,14 +29,14 @@ struct TestAccess final : FixerAccess {
                                              WaitFunction) override {
         CHECK(stream == "heartbeats");
         CHECK(id == kShard);
-        return shard.view(10'000);
+        return shard.view();
     }
     au::aws::DynamoDbClient& ddb;
     FakeShard& shard;
 };
 
 FixerAccessFactory lend(DdbFixture& f, FakeShard& shard) {
-    return [&f, &shard]() -> au::Result<std::unique_ptr<FixerAccess>> {
+    return [&f, &shard](std::function<bool()>) -> au::Result<std::unique_ptr<FixerAccess>> {
         return std::unique_ptr<FixerAccess>(std::make_unique<TestAccess>(f.ddb, shard));
     };
 }
@@ -253,8 +253,9 @@ TEST_CASE("AWS failures are logged once and retried with capped exponential back
     CHECK(logs.count("cannot cut lease shardId-000000000001") == 1);
     CHECK(logs.count("AccessDeniedException") == 1);
     CHECK(logs.count("after 6 failed attempts") == 1);
-    // Each attempt searched again from the clock's time then.
-    CHECK(fixer.snapshot().search->cutoffMillis == kStart + 19'000 - kMaxReplay);
+    // Every attempt cuts at the cutoff of the decision: nothing younger than maxReplay then is
+    // skipped, however late the write.
+    CHECK(fixer.snapshot().search->cutoffMillis == kStart - kMaxReplay);
 }
 
 TEST_CASE("Missing credentials and a failing Kinesis are one log line each run",
@@ -264,7 +265,8 @@ TEST_CASE("Missing credentials and a failing Kinesis are one log line each run",
     FakeShard shard(kStart);
     dayOldBacklog(shard);
     int built = 0;
-    FixerAccessFactory factory = [&]() -> au::Result<std::unique_ptr<FixerAccess>> {
+    FixerAccessFactory factory =
+        [&](std::function<bool()>) -> au::Result<std::unique_ptr<FixerAccess>> {
         if (++built <= 2) return au::Status::error("NoCredentials", "no credentials in the chain");
         return std::unique_ptr<FixerAccess>(std::make_unique<TestAccess>(f.ddb, shard));
     };

@@ -17,6 +17,8 @@ StalenessInput input(std::optional<std::string> cp, std::optional<int64_t> behin
     in.millisBehindLatest = behind;
     in.firstArrivalMillis = first;
     in.lastArrivalMillis = last;
+    // A uniform batch: its middle record arrived half-way.
+    if (first && last) in.midArrivalMillis = *first + (*last - *first) / 2;
     in.recordCount = count ? count : (first ? 1 : 0);
     in.nowMillis = kNow;
     in.maxReplayMillis = kMaxReplay;
@@ -88,6 +90,14 @@ TEST_CASE("A cut pays when reading the stale part takes longer than a re-acquisi
     auto tip = weigh(input("TRIM_HORIZON", 0, kNow - 24 * kHour, kNow - kHour, 10'000));
     CHECK_FALSE(tip.worthIt);
     CHECK(tip.reason.find("tip") != std::string::npos);
+    // A sparse start does not hide a dense backlog: 10,000 records, the first half spread over the
+    // 10 minutes before an outage, the second half within 2 s, a day ago.
+    StalenessInput sparse =
+        input("TRIM_HORIZON", 23 * kHour, kNow - 24 * kHour, kNow - 24 * kHour + 602'000, 10'000);
+    sparse.midArrivalMillis = kNow - 24 * kHour + 600'000;
+    auto dense = weigh(sparse);
+    CHECK(dense.worthIt);
+    CHECK(dense.readMillis > 10 * 1'500);
     // No density (one record): the stale span itself is compared with the cost.
     CHECK(weigh(input("TRIM_HORIZON", 5 * kHour, kNow - 5 * kHour)).worthIt);
     CHECK_FALSE(weigh(input("TRIM_HORIZON", 5 * kHour, kNow - kMaxReplay - 10'000)).worthIt);

@@ -71,6 +71,10 @@ TEST_CASE("The id can come from another field or from the partition key", "[proc
     auto r = decodeWith(pk, "!!! not even base64", 1, kGuid, /*encode=*/false);
     CHECK(r.ok);
     CHECK(r.guid == parseGuid(kGuid));
+    // Found by fuzz/heartbeat: a partition key that is not UTF-8 became an id (ids go out in JSON).
+    auto bad = decodeWith(pk, "", 1, "user\xff\xfe", /*encode=*/false);
+    CHECK_FALSE(bad.ok);
+    CHECK(bad.why == RejectReason::kInvalidUtf8);
 }
 
 TEST_CASE("The event time is the arrival time, or the payload's capped at arrival plus skew",

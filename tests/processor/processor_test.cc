@@ -212,3 +212,26 @@ TEST_CASE("Eviction and snapshots run on time without any message", "[processor]
     CHECK(p.table().size() == 0);
     CHECK(readSnapshot(snapshotPath(dir.path(), "shardId-7"))->users.empty());
 }
+
+TEST_CASE("The stats tell when the lease started, its last batch and how it ended (first end wins)",
+          "[processor]") {
+    ManualClock clock(10'000'000);
+    ActiveUsersProcessor p(ProcessorSettings{}, clock);
+    ScriptedCheckpointer cp;
+    cp.clock = &clock;
+    int seq = 0;
+    CHECK(p.stats().startedAtMillis == 0);
+    p.initialize({"shardId-1", std::string("LATEST"), 0});
+    CHECK(p.stats().startedAtMillis == 10'000'000);
+    CHECK(p.stats().lastBatchAtMillis == 0);
+    clock.advance(2'000);
+    feed(p, cp, {{test::heartbeatPayload(kUserA), 10'002'000}}, seq);
+    CHECK(p.stats().lastBatchAtMillis == 10'002'000);
+    CHECK(p.stats().endReason.empty());
+    clock.advance(1'000);
+    p.leaseLost();
+    clock.advance(1'000);
+    p.onEndOfInput();
+    CHECK(p.stats().endReason == "leaseLost");
+    CHECK(p.stats().endedAtMillis == 10'003'000);
+}

@@ -82,3 +82,18 @@ TEST_CASE("Temporary files older than the limit are removed, and nothing else", 
     CHECK(std::filesystem::exists(snapshot));
     CHECK(removeAbandonedTemporaries(dir.path() + "/missing", now, 0) == 0);
 }
+
+TEST_CASE("Times at the ends of the int64 range merge without overflow", "[processor]") {
+    // Found by fuzz/snapshot: "at - lastSeen" overflowed for a lastSeen of -2^63 in a file.
+    Snapshot s;
+    s.ttlMillis = 120'000;
+    s.users = {{"old", INT64_MIN}, {"future", INT64_MAX}, {"now", 1'000'000}};
+    std::map<std::string, int64_t> merged;
+    mergeActiveUsers(s, 1'000'000, merged);
+    CHECK(merged == std::map<std::string, int64_t>{{"future", INT64_MAX}, {"now", 1'000'000}});
+    merged.clear();
+    mergeActiveUsers(s, INT64_MIN, merged);  // everything is in the future of that instant
+    CHECK(merged.size() == 3);
+    CHECK(isExpiredAt(INT64_MIN, INT64_MAX, 1));
+    CHECK_FALSE(isExpiredAt(INT64_MAX, INT64_MIN, 1));
+}

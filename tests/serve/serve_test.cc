@@ -14,7 +14,7 @@
 #include "activeset/shard_stats.h"
 #include "activeset/user_list_format.h"
 #include "processor/snapshot.h"
-#include "redis_server.h"
+#include "redis/redis_server.h"
 #include "serve/active_set_source.h"
 #include "serve/http_service.h"
 #include "support/temp_dir.h"
@@ -29,7 +29,8 @@ constexpr int64_t kNow = 1'800'000'000'000;
 // An HttpService on 127.0.0.1:<any port>, served on a thread for the test's lifetime.
 class RunningService {
   public:
-    RunningService(serve::ActiveSetSource& source, const Clock& clock) : service_(source, clock) {
+    RunningService(serve::ActiveSetSource& source, const Clock& clock)
+        : history_(5'000, 60'000), service_(source, clock, history_) {
         auto port = service_.bind("127.0.0.1", 0);
         REQUIRE(port);
         port_ = port.value();
@@ -46,7 +47,10 @@ class RunningService {
         return c;
     }
 
+    serve::History& history() { return history_; }
+
   private:
+    serve::History history_;
     serve::HttpService service_;
     int port_ = 0;
     std::thread thread_;
@@ -149,7 +153,7 @@ TEST_CASE("serve answers bad requests with a 4xx and a JSON message", "[serve]")
 TEST_CASE("serve --redis: answers equal the set, and an unreachable Redis is a 503",
           "[serve][redis]") {
     test::RedisServer redis;
-    auto c = activeset::RedisConnection::connect(redis.connectOptions());
+    auto c = redis::Connection::connect(redis.connectOptions());
     REQUIRE(c);
     const int64_t now = SystemClock().nowMillis();
     c.value()->command({"ZADD", "active-users:s", std::to_string(now - 1'000), "alice",
@@ -220,4 +224,51 @@ TEST_CASE("The serve command binds the given address and stops cleanly on SIGTER
     REQUIRE(::waitpid(pid, &status, 0) == pid);
     CHECK(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("serve's dashboard: the page, its assets, the history and the shard table",
+          "[serve][dashboard]") {
+    test::TempDir dir;
+    writeShard(dir.path(), "shardId-1", {{"alice", kNow - 1'000}}, 5);
+    writeShard(dir.path(), "shardId-0", {{"bob", kNow - 1'000}}, 3);
+    ManualClock clock(kNow);
+    serve::StateDirSource source(dir.path());
+    RunningService service(source, clock);
+    service.history().record(kNow - 5'000, Result<size_t>(size_t(1)), source.shardStats());
+    service.history().record(kNow, Result<size_t>(size_t(2)), source.shardStats());
+    auto http = service.client();
+
+    auto page = http.Get("/?refresh=1000");
+    REQUIRE(page);
+    CHECK(page->status == 200);
+    CHECK(page->get_header_value("Content-Type") == "text/html; charset=utf-8");
+    CHECK(page->body.find("active users now") != std::string::npos);
+    // Everything the page loads is served here (no other host).
+    for (const char* asset : {"/assets/dashboard.js", "/assets/dashboard.css",
+                              "/assets/uPlot.iife.min.js", "/assets/uPlot.min.css"}) {
+        INFO(asset);
+        CHECK(page->body.find(asset) != std::string::npos);
+        auto r = http.Get(asset);
+        REQUIRE(r);
+        CHECK(r->status == 200);
+        CHECK(r->body.size() > 20);
+    }
+    CHECK(page->body.find("://") == std::string::npos);  // no absolute URL: no CDN
+    auto missing = http.Get("/assets/nope.js");
+    REQUIRE(missing);
+    CHECK(missing->status == 404);
+
+    const auto history = jsonOf(http.Get("/active-users/history"));
+    CHECK(history["intervalMillis"] == 5'000);
+    CHECK(history["samples"] ==
+          nlohmann::json::parse("[[" + std::to_string(kNow - 5'000) + ",1,250],[" +
+                                std::to_string(kNow) + ",2,250]]"));
+    const auto shards = jsonOf(http.Get("/active-users/shards"));
+    REQUIRE(shards["shards"].size() == 2);
+    CHECK(shards["shards"][0]["shardId"] == "shardId-0");
+    CHECK(shards["shards"][1]["applied"] == 5);
+    CHECK(shards["shards"][1]["millisBehindLatest"] == 250);
+    auto bad = http.Get("/active-users/history?x=1");
+    REQUIRE(bad);
+    CHECK(bad->status == 400);
 }

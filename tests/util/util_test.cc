@@ -1,7 +1,10 @@
+#include <spdlog/sinks/stdout_sinks.h>
+
 #include <catch2/catch.hpp>
 
 #include "util/base64.h"
 #include "util/guid.h"
+#include "util/log.h"
 #include "util/properties.h"
 #include "util/time_format.h"
 
@@ -50,6 +53,12 @@ TEST_CASE("ISO-8601 timestamps convert to epoch milliseconds and back", "[util]"
     CHECK_FALSE(parseIso8601Millis("2026-11-27T21:08:28"));  // no zone
     CHECK_FALSE(parseIso8601Millis("2026-13-27T21:08:28Z"));
     CHECK_FALSE(parseIso8601Millis("yesterday"));
+    // Days the month does not have (found by fuzz/iso8601: they rolled into the next month).
+    CHECK_FALSE(parseIso8601Millis("2022-02-29T23:59:40Z"));
+    CHECK_FALSE(parseIso8601Millis("1900-02-29T00:00:00Z"));
+    CHECK_FALSE(parseIso8601Millis("2026-04-31T00:00:00Z"));
+    CHECK(parseIso8601Millis("2000-02-29T00:00:00Z") == 951782400000);
+    CHECK(parseIso8601Millis("2024-02-29T00:00:00Z") == 1709164800000);
     CHECK(formatIso8601Millis(1795813708082) == "2026-11-27T21:08:28.082Z");
     CHECK(formatIso8601Millis(-1) == "1969-12-31T23:59:59.999Z");
     CHECK(floorDiv(-1, 1000) == -1);
@@ -77,4 +86,29 @@ TEST_CASE("Java properties: separators, comments, continuations and escapes", "[
     CHECK(p.values.at("empty").empty());
     CHECK(p.lineOf.at("regionName") == 5);
     CHECK(p.values.size() == 7);
+}
+
+TEST_CASE("Java properties: \\u escapes are UTF-16, surrogate pairs included", "[util]") {
+    // Found by fuzz/properties: each half of a pair was written as its own 3-byte sequence.
+    const auto p =
+        parseProperties("pair = \\uD83D\\uDE00\nlone = a\\uDC00b\\uD800\ntwo = \\u00e9\\u20AC\n");
+    CHECK(p.values.at("pair") == "\xF0\x9F\x98\x80");  // U+1F600
+    CHECK(p.values.at("lone") ==
+          "a\xEF\xBF\xBD"
+          "b\xEF\xBF\xBD");  // U+FFFD for each
+    CHECK(p.values.at("two") == "\xC3\xA9\xE2\x82\xAC");
+}
+
+TEST_CASE("initLogging leaves no log sink on stdout", "[util]") {
+    const auto previous = spdlog::default_logger();
+    initLogging("test", "debug");
+    const auto logger = spdlog::default_logger();
+    REQUIRE_FALSE(logger->sinks().empty());
+    for (const auto& sink : logger->sinks()) {
+        CHECK(dynamic_cast<spdlog::sinks::stderr_sink_mt*>(sink.get()) != nullptr);
+    }
+    CHECK(logger->level() == spdlog::level::debug);
+    setLogLevel("no-such-level");  // unknown names mean info
+    CHECK(logger->level() == spdlog::level::info);
+    spdlog::set_default_logger(previous);
 }

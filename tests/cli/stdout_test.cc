@@ -1,0 +1,269 @@
+// Every command keeps stdout for its output (issue 10 §1). Each test puts a warning-worthy input in
+// front of one command of the built binary — a corrupt snapshot, an unknown shard, an unreachable
+// endpoint, a bad key, a transcript that does not match — and checks that stdout holds exactly the
+// documented output (JSON with --json) while the warning appears on stderr.
+#include <arpa/inet.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <boost/process.hpp>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "processor/snapshot.h"
+#include "support/temp_dir.h"
+#include "util/clock.h"
+#include "util/guid.h"
+
+using namespace au;
+using au::test::TempDir;
+namespace bp = boost::process;
+using nlohmann::json;
+
+namespace {
+
+const std::string kBinary = std::string(AU_BINARY_DIR) + "/active-users";
+constexpr int64_t kNow = 1'800'000'000'000;
+const char* kAlice = "3f2504e0-4f89-11d3-9a0c-0305e82c3301";
+
+std::string readFile(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    std::stringstream s;
+    s << f.rdbuf();
+    return s.str();
+}
+
+std::vector<std::string> linesOf(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+}
+
+struct Outcome {
+    int code = -1;
+    std::string out;
+    std::string err;
+};
+
+// Runs the binary to completion with stdin from /dev/null and stdout/stderr in two new files
+// (Boost.Process does not truncate a file it redirects to).
+Outcome run(const TempDir& dir, const std::vector<std::string>& args,
+            bp::environment env = boost::this_process::environment()) {
+    static int runs = 0;
+    const std::string n = std::to_string(++runs);
+    const std::string out = dir.file("stdout-" + n), err = dir.file("stderr-" + n);
+    bp::child c(kBinary, bp::args(args), bp::std_in<bp::null, bp::std_out> out, bp::std_err > err,
+                env);
+    // Poll rather than wait_for: Boost.Process 1.74's wait_for can sleep its whole timeout.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (c.running() && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    REQUIRE_FALSE(c.running());
+    Outcome o{c.exit_code(), readFile(out), readFile(err)};
+    INFO("stdout:\n" << o.out << "stderr:\n" << o.err);
+    return o;
+}
+
+// No log line of ours ("active-users[<tag>] <level>: ...") may reach stdout.
+void requireNoLogLines(const std::string& out) {
+    for (const auto& line : linesOf(out)) {
+        INFO("stdout line: " << line);
+        REQUIRE(line.find("active-users[") == std::string::npos);
+    }
+}
+
+// A loopback TCP port that refuses connections: bound (so nobody else takes it) but not listening.
+class RefusingPort {
+  public:
+    RefusingPort() {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        REQUIRE(fd_ >= 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+        socklen_t len = sizeof a;
+        REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+        port_ = ntohs(a.sin_port);
+    }
+    ~RefusingPort() { ::close(fd_); }
+    RefusingPort(const RefusingPort&) = delete;
+    RefusingPort& operator=(const RefusingPort&) = delete;
+    int port() const { return port_; }
+
+  private:
+    int fd_ = -1;
+    int port_ = 0;
+};
+
+// A state folder with one good snapshot (alice, seen at `lastSeen`) and one corrupt one.
+void writeStateWithCorruptSnapshot(const TempDir& dir, int64_t lastSeen = kNow) {
+    processor::ActiveUserTable table(120'000);
+    table.apply(kAlice, parseGuid(kAlice), lastSeen);
+    REQUIRE(processor::writeSnapshot(dir.file("state"), "shardId-000000000001", kNow, table));
+    dir.write("state/shardId-000000000002.json", "{\"version\":1,\"users\":{\"bob\":");
+}
+
+}  // namespace
+
+TEST_CASE("query --json: a corrupt snapshot is skipped on stderr, stdout is only the JSON",
+          "[cli]") {
+    TempDir dir;
+    writeStateWithCorruptSnapshot(dir);
+    const std::string at = std::to_string(kNow + 1'000);
+
+    auto o = run(dir, {"query", "--state-dir", dir.file("state"), "--json", "--at", at});
+    CHECK(o.code == 0);
+    const auto doc = json::parse(o.out, nullptr, false);
+    REQUIRE_FALSE(doc.is_discarded());
+    CHECK(doc == json{{"count", 1}, {"users", {{{"userId", kAlice}, {"lastSeen", kNow}}}}});
+    CHECK(o.err.find("skipping BadSnapshot") != std::string::npos);
+    CHECK(o.err.find("shardId-000000000002.json") != std::string::npos);
+
+    // The text form: the count, then "<id> <ISO time>" per user, and nothing else.
+    o = run(dir, {"query", "--state-dir", dir.file("state"), "--at", at});
+    CHECK(o.code == 0);
+    CHECK(o.out == "1\n" + std::string(kAlice) + " 2027-01-15T08:00:00.000Z\n");
+    CHECK(o.err.find("skipping BadSnapshot") != std::string::npos);
+}
+
+TEST_CASE("query --redis: an unreachable server leaves stdout empty and says why on stderr",
+          "[cli]") {
+    TempDir dir;
+    RefusingPort closed;
+    const std::string url = "redis://127.0.0.1:" + std::to_string(closed.port());
+    for (const bool asJson : {true, false}) {
+        std::vector<std::string> args = {"query", "--redis", url, "--key", "k"};
+        if (asJson) args.push_back("--json");
+        const auto o = run(dir, args);
+        CHECK(o.code == 1);
+        CHECK(o.out.empty());
+        CHECK(o.err.find("ConnectionError") != std::string::npos);
+    }
+}
+
+TEST_CASE("fix-leases --json: an unreachable endpoint and an unknown shard leave stdout empty",
+          "[cli]") {
+    TempDir dir;
+    RefusingPort closed;
+    const std::string endpoint = "http://127.0.0.1:" + std::to_string(closed.port());
+    dir.write("app.properties",
+              "applicationName = cli-test\nstreamName = heartbeats\n"
+              "regionName = us-east-1\ndynamoDBEndpoint = " +
+                  endpoint + "\nkinesisEndpoint = " + endpoint + "\n");
+    auto env = boost::this_process::environment();
+    env["AWS_ACCESS_KEY_ID"] = "AKIDEXAMPLE";
+    env["AWS_SECRET_ACCESS_KEY"] = "not-a-real-secret";
+    env.erase("AWS_PROFILE");
+    // --verbose: the retries are logged (debug), and they must go to stderr too.
+    const auto o = run(dir,
+                       {"fix-leases", "--properties", dir.file("app.properties"), "--shard",
+                        "shardId-does-not-exist", "--json", "--verbose"},
+                       env);
+    CHECK(o.code == 1);
+    CHECK(o.out.empty());
+    CHECK(o.err.find("cannot scan lease table cli-test") != std::string::npos);
+    CHECK(o.err.find("ConnectionError") != std::string::npos);
+    CHECK(o.err.find("debug: dynamodb Scan: ConnectionError") != std::string::npos);
+}
+
+TEST_CASE("check-config: a bad key is reported on stderr only, a good file prints the summary",
+          "[cli]") {
+    TempDir dir;
+    dir.write("bad.properties", "applicationName = a\nactiveUsers.ttlSecond = 60\n");
+    auto o = run(dir, {"check-config", "--properties", dir.file("bad.properties")});
+    CHECK(o.code == 2);
+    CHECK(o.out.empty());
+    CHECK(o.err.find("activeUsers.ttlSecond (line 2): unknown key") != std::string::npos);
+
+    // workerId: without it check-config warns (on stderr) about KCL 3.x's random worker ids.
+    dir.write("good.properties",
+              "applicationName = a\nstreamName = s\nregionName = eu-west-1\nworkerId = host-1\n"
+              "activeUsers.ttlSeconds = 60\n");
+    o = run(dir, {"check-config", "--properties", dir.file("good.properties")});
+    CHECK(o.code == 0);
+    CHECK(o.err.empty());
+    CHECK(o.out == dir.file("good.properties") +
+                       ": OK\n"
+                       "  lease table: a, stream: s, region: eu-west-1\n"
+                       "  ttl: 60 s, checkpoint interval: 0 s, state dir: (none), fix stale "
+                       "leases: yes (max replay 60 s)\n");
+}
+
+TEST_CASE("replay --verbose: the processor's warnings go to stderr, the differences to stdout",
+          "[cli]") {
+    TempDir dir;
+    // A recorded session with bad input (warnings), its last reply changed (a difference).
+    std::string transcript =
+        readFile(std::string(AU_SOURCE_DIR) + "/tests/replay/malformed-input-lease-lost.jsonl");
+    const std::string from = R"(responseFor\":\"leaseLost)";
+    const auto pos = transcript.rfind(from);
+    REQUIRE(pos != std::string::npos);
+    transcript.replace(pos, from.size(), R"(responseFor\":\"shardEnded)");
+    const std::string file = dir.write("changed.jsonl", transcript);
+
+    const auto o = run(dir, {"replay", file, "--verbose"});
+    CHECK(o.code == 1);
+    requireNoLogLines(o.out);
+    const auto lines = linesOf(o.out);
+    REQUIRE(lines.size() == 4);
+    CHECK(std::regex_match(lines[0], std::regex(R"(transcript line \d+:)")));
+    CHECK(lines[1].rfind("  - expected ", 0) == 0);
+    CHECK(lines[1].find("shardEnded") != std::string::npos);
+    CHECK(lines[2].rfind("  + actual   ", 0) == 0);
+    CHECK(lines[2].find("leaseLost") != std::string::npos);
+    CHECK(lines[3] == "replay " + file + ": 4 lines written, 1 differences");
+    CHECK(o.err.find("warning: skipping record") != std::string::npos);
+    CHECK(o.err.find("warning: unknown action \"somethingFromKcl4\"") != std::string::npos);
+}
+
+TEST_CASE("serve: stdout stays empty while it serves and logs a corrupt snapshot", "[cli]") {
+    TempDir dir;
+    writeStateWithCorruptSnapshot(dir, SystemClock().nowMillis());
+    const std::string out = dir.file("stdout"), err = dir.file("stderr");
+    bp::child serve(kBinary, "serve", "--state-dir", dir.file("state"), "--listen", "127.0.0.1:0",
+                    bp::std_in<bp::null, bp::std_out> out, bp::std_err > err);
+    // The port it bound is in its first log line: "listening on http://127.0.0.1:<port>/".
+    int port = 0;
+    const std::regex listening(R"(listening on http://127\.0\.0\.1:(\d+)/)");
+    for (int i = 0; i < 200 && port == 0; ++i) {
+        std::smatch m;
+        const std::string text = readFile(err);
+        if (std::regex_search(text, m, listening)) {
+            port = std::stoi(m[1]);
+        } else {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+    }
+    INFO("stderr:\n" << readFile(err));
+    REQUIRE(port != 0);
+
+    httplib::Client client("127.0.0.1", port);
+    client.set_connection_timeout(2);
+    client.set_read_timeout(5);
+    const auto r = client.Get("/active-users");
+    REQUIRE(r);
+    CHECK(r->status == 200);
+    const auto doc = json::parse(r->body, nullptr, false);
+    REQUIRE(doc.is_object());
+    CHECK(doc.value("count", -1) == 1);
+    CHECK(r->body.find(kAlice) != std::string::npos);
+
+    ::kill(serve.id(), SIGTERM);
+    REQUIRE(serve.wait_for(std::chrono::seconds(10)));
+    CHECK(serve.exit_code() == 0);
+    const std::string logged = readFile(err);
+    INFO("stderr:\n" << logged);
+    CHECK(logged.find("skipping BadSnapshot") != std::string::npos);
+    CHECK(logged.find("stopped") != std::string::npos);
+    CHECK(readFile(out).empty());
+}
