@@ -42,7 +42,10 @@ std::optional<std::string> element(const std::string& xml, const std::string& ta
     if (start == std::string::npos || (to != std::string::npos && start >= to)) return std::nullopt;
     start += open.size();
     size_t end = xml.find(close, start);
-    if (end == std::string::npos) return std::nullopt;
+    if (end == std::string::npos || (to != std::string::npos && end > to)) return std::nullopt;
+    // A text element only: a value spanning other tags (a malformed document) is no value, so an
+    // error message never quotes what those tags hold, such as a session token (fuzz/credentials).
+    if (xml.find('<', start) < end) return std::nullopt;
     std::string text = xmlUnescape(xml.substr(start, end - start));
     size_t b = text.find_first_not_of(" \t\r\n"), e = text.find_last_not_of(" \t\r\n");
     return b == std::string::npos ? std::string() : text.substr(b, e - b + 1);

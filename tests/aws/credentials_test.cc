@@ -194,6 +194,15 @@ TEST_CASE("Web identity posts the token to STS and parses the XML credentials", 
         CHECK(c.status().code() == "CredentialsError");
         CHECK(c.status().message().find("InvalidIdentityToken") != std::string::npos);
     }
+    SECTION("an STS error whose Code spans other elements quotes none of them") {
+        // Found by fuzz/credentials: the Code's text ran up to a later "</Code>" over a token.
+        http.respond(400, R"(<ErrorResponse><Error><Code>Bad/Code><SessionToken>SECRET-TOKEN)"
+                          R"(</SessionToken></Code><Message>m</Message></Error></ErrorResponse>)");
+        auto c = provider.resolve();
+        CHECK(c.status().code() == "CredentialsError");
+        CHECK(c.status().message().find("SECRET-TOKEN") == std::string::npos);
+        CHECK(c.status().message().find("STS error ?: m") != std::string::npos);
+    }
     SECTION("transport failures pass through") {
         http.fail("Timeout");
         CHECK(provider.resolve().status().code() == "Timeout");
