@@ -38,7 +38,7 @@ TEST_CASE("Shard stats round-trip through JSON and stats files, which query igno
     CHECK(users->empty());
 }
 
-TEST_CASE("Shard stats carry the lease's times and the notes; older documents still parse",
+TEST_CASE("Shard stats carry the lease's times and the notes, and older documents still parse",
           "[activeset][serve][unit]") {
     processor::ProcessorStats ps;
     ps.startedAtMillis = 1'000;

@@ -94,7 +94,7 @@ TEST_CASE("Readers refuse processors that disagree on the partitions - one serve
           std::vector<std::string>{"ZCOUNT", "k", "(4000", "+inf"});
 }
 
-TEST_CASE("Scores are read as times; a set with other scores is refused, never thrown on",
+TEST_CASE("Scores are read as times, and a set with other scores is refused, never thrown on",
           "[activeset][unit]") {
     const auto binary = SetLayout::single("k", MemberFormat::kBinary);
     const std::string guid = "0123abcd-4567-89ef-0123-456789abcdef";

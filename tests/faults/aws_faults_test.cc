@@ -379,10 +379,10 @@ TEST_CASE(
     const json ownedBefore = s.row(kOwnedShard);
     const json freeBefore = s.row(kFreeShard);
 
-    // The in-process fixer's attempts time out after 1 s.
-    s.ddbProxy.addRule({"UpdateItem", HttpFault::kSlow, 1, 2'500});
+    // The in-process fixer's attempts time out after 10 s (leases::fixerRetryPolicy).
+    s.ddbProxy.addRule({"UpdateItem", HttpFault::kSlow, 1, 11'000});
     s.kinesisProxy.addRule({"GetRecords", HttpFault::kSlow, 1, 1'500});
-    const auto run = runInProcessFixer(s, dir, 10'000);
+    const auto run = runInProcessFixer(s, dir, 20'000);
     checkPrompt(run);
     s.settle();
     CHECK(s.ddbProxy.forwarded("UpdateItem") == 2);  // the late one landed too

@@ -88,7 +88,7 @@ TEST_CASE("Java properties: separators, comments, continuations and escapes", "[
     CHECK(p.values.size() == 7);
 }
 
-TEST_CASE("Java properties: \\u escapes are UTF-16, surrogate pairs included", "[util]") {
+TEST_CASE("Java properties: backslash-u escapes are UTF-16, surrogate pairs included", "[util]") {
     // Found by fuzz/properties: each half of a pair was written as its own 3-byte sequence.
     const auto p =
         parseProperties("pair = \\uD83D\\uDE00\nlone = a\\uDC00b\\uD800\ntwo = \\u00e9\\u20AC\n");
