@@ -76,8 +76,9 @@ void checkCall(long status, const std::string& body) {
 
 void checkRewrite(const leases::LeaseRow& row) {
     for (const bool removeOwner : {false, true}) {
-        const leases::RewriteTarget target{"49590338271490256608559692538361571095921575989136588898",
-                                           removeOwner ? std::optional<int64_t>(kNow) : std::nullopt};
+        const leases::RewriteTarget target{
+            "49590338271490256608559692538361571095921575989136588898",
+            removeOwner ? std::optional<int64_t>(kNow) : std::nullopt};
         const auto req = leases::LeaseEditor::buildRewrite("leases", row, removeOwner, target);
         const json& values = req.condition.expressionAttributeValues;
         const __int128 expected =

@@ -160,8 +160,7 @@ void checkSlotMap(const Reply& reply) {
 // Every node of the scripted cluster answers with the next reply of the stream, whoever asks.
 class ScriptedNode final : public redis::NodeConnection {
   public:
-    explicit ScriptedNode(std::shared_ptr<std::deque<Reply>> script)
-        : script_(std::move(script)) {}
+    explicit ScriptedNode(std::shared_ptr<std::deque<Reply>> script) : script_(std::move(script)) {}
     Status send(const std::vector<std::string>&, redis::Deadline) override { return Status::ok(); }
     Result<Reply> receive(redis::Deadline) override {
         if (script_->empty()) return Status::error("ConnectionError", "the script ended");

@@ -35,16 +35,16 @@ void checkHttpUrl(const std::string& text) {
 }
 
 std::string writeRedisUrl(const redis::Endpoint& ep) {
-    std::string out = std::string(ep.tls ? "rediss" : "redis") + (ep.cluster ? "+cluster://" : "://");
+    std::string out =
+        std::string(ep.tls ? "rediss" : "redis") + (ep.cluster ? "+cluster://" : "://");
     if (ep.password) {
         out +=
             aws::percentEncode(ep.user.value_or("")) + ":" + aws::percentEncode(*ep.password) + "@";
     }
     for (size_t i = 0; i < ep.seeds.size(); ++i) {
         const auto& [host, port] = ep.seeds[i];
-        out += (i ? "," : "") +
-               (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
-               std::to_string(port);
+        out += (i ? "," : "") + (host.find(':') != std::string::npos ? "[" + host + "]" : host) +
+               ":" + std::to_string(port);
     }
     return out + "/" + std::to_string(ep.db);
 }

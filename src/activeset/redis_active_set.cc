@@ -43,7 +43,8 @@ Result<std::map<std::string, int64_t>> usersFromScores(const std::vector<redis::
                 score.type == redis::Reply::Type::kString ? scoreMillis(score.str) : std::nullopt;
             if (member.type != redis::Reply::Type::kString || !t) {
                 // Not a set this program wrote (found by fuzz/redis_reply: std::stod threw here).
-                return Status::error("ProtocolError", "a member of the set has no time as its score");
+                return Status::error("ProtocolError",
+                                     "a member of the set has no time as its score");
             }
             auto [it, inserted] = users.try_emplace(userIdOfMember(member.str), *t);
             if (!inserted && *t > it->second) it->second = *t;

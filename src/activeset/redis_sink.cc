@@ -74,8 +74,8 @@ void RedisSink::handOver(int64_t now, const processor::ActiveUserTable& table,
     }
     std::optional<std::string> statsJson;
     if (!shardId_.empty() && (forceStats || now >= nextStatsAt_)) {
-        auto published = makeShardStats(shardId_, now, options_.ttlMillis, table.size(), stats,
-                                        options_.notes);
+        auto published =
+            makeShardStats(shardId_, now, options_.ttlMillis, table.size(), stats, options_.notes);
         if (options_.settings.partitions > 0)
             published.redisPartitions = options_.settings.partitions;
         statsJson = toJson(published);

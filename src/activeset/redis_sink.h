@@ -39,7 +39,7 @@ class RedisSink final : public processor::TableListener {
         RedisSettings settings;  // key must be set
         int64_t ttlMillis = 120'000;
         std::string endpointForLogs;
-        bool startThread = true;  // false: tests call pumpOnce() instead
+        bool startThread = true;      // false: tests call pumpOnce() instead
         ShardNotes* notes = nullptr;  // optional; must outlive the sink
     };
 

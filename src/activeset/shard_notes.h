@@ -17,8 +17,8 @@ namespace au::activeset {
 
 struct WarmStartNote {
     int64_t at = 0;
-    uint64_t own = 0;      // users seeded from the shard's own snapshot
-    uint64_t parents = 0;  // users seeded from the parents' snapshots
+    uint64_t own = 0;            // users seeded from the shard's own snapshot
+    uint64_t parents = 0;        // users seeded from the parents' snapshots
     std::string parentsUnknown;  // why the parents could not be looked up; empty when they were
 };
 
@@ -34,7 +34,7 @@ struct RedisNote {
     uint64_t outages = 0;   // times Redis became unreachable
     int64_t downSince = 0;  // the current outage's start; 0 when connected
     int64_t lastDownAt = 0;
-    int64_t lastUpAt = 0;   // the end of the last outage
+    int64_t lastUpAt = 0;  // the end of the last outage
 };
 
 class ShardNotes {

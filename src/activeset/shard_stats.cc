@@ -134,8 +134,7 @@ std::string toJson(const ShardStats& s) {
     j["evicted"] = s.evicted;
     j["malformed"] = Json::object();
     for (const auto& [reason, n] : s.malformed) j["malformed"][reason] = n;
-    j["millisBehindLatest"] =
-        s.millisBehindLatest ? Json(*s.millisBehindLatest) : Json(nullptr);
+    j["millisBehindLatest"] = s.millisBehindLatest ? Json(*s.millisBehindLatest) : Json(nullptr);
     j["pid"] = s.pid;
     j["startedAt"] = timeOrNull(s.startedAt);
     j["lastBatchAt"] = timeOrNull(s.lastBatchAt);
@@ -197,8 +196,8 @@ Result<ShardStats> shardStatsFromJson(const std::string& json) {
         }
         s.redisPartitions = static_cast<int>(partitions);
     }
-    for (const auto& [key, field] : {std::pair{"startedAt", &s.startedAt},
-                                     std::pair{"lastBatchAt", &s.lastBatchAt}}) {
+    for (const auto& [key, field] :
+         {std::pair{"startedAt", &s.startedAt}, std::pair{"lastBatchAt", &s.lastBatchAt}}) {
         if (Status st = readTime(j, key, *field); !st) return st;
     }
     if (const auto* e = noteOf(j, "ended")) {
@@ -228,7 +227,8 @@ Result<ShardStats> shardStatsFromJson(const std::string& json) {
         RedisNote note;
         for (Status st :
              {readBool(*r, "connected", note.connected), readInteger(*r, "outages", note.outages),
-              readTime(*r, "downSince", note.downSince), readTime(*r, "lastDownAt", note.lastDownAt),
+              readTime(*r, "downSince", note.downSince),
+              readTime(*r, "lastDownAt", note.lastDownAt),
               readTime(*r, "lastUpAt", note.lastUpAt)}) {
             if (!st) return st;
         }

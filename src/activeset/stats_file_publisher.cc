@@ -9,9 +9,8 @@ void StatsFilePublisher::maybeWrite(int64_t now, const processor::ActiveUserTabl
     if (dir_.empty() || shardId_.empty()) return;
     if (!force && now < nextAt_) return;
     nextAt_ = now + interval_;
-    const Status st =
-        writeStatsFile(dir_, makeShardStats(shardId_, now, ttlMillis_, table.size(), stats,
-                                            notes_));
+    const Status st = writeStatsFile(
+        dir_, makeShardStats(shardId_, now, ttlMillis_, table.size(), stats, notes_));
     if (!st && failureLog_.allow(clock_))
         spdlog::error("stats file not written: {}", st.toString());
 }

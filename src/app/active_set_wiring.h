@@ -7,9 +7,9 @@
 #include <memory>
 
 #include "activeset/redis_sink.h"
+#include "activeset/shard_notes.h"
 #include "activeset/stats_file_publisher.h"
 #include "activeset/warm_start.h"
-#include "activeset/shard_notes.h"
 #include "app/config.h"
 #include "leases/stale_lease_fixer.h"
 #include "processor/active_users_processor.h"

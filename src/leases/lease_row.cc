@@ -104,7 +104,8 @@ Result<LeaseRow> parseLeaseRow(const aws::Item& item) {
         if (!row.leaseCounter) {
             row.typeProblems.push_back("leaseCounter is not an integer");
         } else if (*row.leaseCounter > INT64_MAX - 2) {
-            // A rewrite adds 1 or 2: past INT64_MAX it would overflow (found by fuzz/aws_responses).
+            // A rewrite adds 1 or 2: past INT64_MAX it would overflow (found by
+            // fuzz/aws_responses).
             row.typeProblems.push_back("leaseCounter is too large to increment");
         }
     }

@@ -10,7 +10,7 @@
 namespace au::serve {
 
 struct DashboardAsset {
-    const char* path;         // URL path
+    const char* path;  // URL path
     const char* contentType;
     const unsigned char* data;
     size_t size;

@@ -31,7 +31,7 @@ namespace au::serve {
 
 struct HistorySample {
     int64_t t = 0;
-    std::optional<uint64_t> count;  // nullopt: the source could not be read
+    std::optional<uint64_t> count;        // nullopt: the source could not be read
     std::optional<int64_t> behindMillis;  // nullopt: no running processor told
 };
 

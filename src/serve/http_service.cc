@@ -65,9 +65,13 @@ struct HttpService::Impl {
     }
 
     void routes() {
-        static const std::set<std::string> kPaths = {
-            "/",       "/active-users", "/active-users/count", "/active-users/history",
-            "/healthz", "/active-users/shards", "/metrics"};
+        static const std::set<std::string> kPaths = {"/",
+                                                     "/active-users",
+                                                     "/active-users/count",
+                                                     "/active-users/history",
+                                                     "/healthz",
+                                                     "/active-users/shards",
+                                                     "/metrics"};
         // The dashboard: the page takes an optional ?refresh=MS, read by its script.
         for (const auto& asset : dashboardAssets()) {
             server.Get(asset.path, [&asset](const httplib::Request&, httplib::Response& res) {
@@ -80,18 +84,16 @@ struct HttpService::Impl {
                        if (!noParams(req, res)) return;
                        res.set_content(history.json() + "\n", kJson);
                    });
-        server.Get("/active-users/shards",
-                   [this](const httplib::Request& req, httplib::Response& res) {
-                       if (!noParams(req, res)) return;
-                       auto stats = source.shardStats();
-                       if (!stats)
-                           return sendError(res, 503,
-                                            "cannot read the processors' stats: " +
-                                                stats.status().toString());
-                       res.set_content(
-                           shardTableJson(stats.value(), clock.nowMillis(), history) + "\n",
-                           kJson);
-                   });
+        server.Get("/active-users/shards", [this](const httplib::Request& req,
+                                                  httplib::Response& res) {
+            if (!noParams(req, res)) return;
+            auto stats = source.shardStats();
+            if (!stats)
+                return sendError(res, 503,
+                                 "cannot read the processors' stats: " + stats.status().toString());
+            res.set_content(shardTableJson(stats.value(), clock.nowMillis(), history) + "\n",
+                            kJson);
+        });
         server.Get("/active-users", [this](const httplib::Request& req, httplib::Response& res) {
             int64_t at = 0;
             if (!readAt(req, res, clock, at)) return;

@@ -99,9 +99,10 @@ TEST_CASE("Scores are read as times, and a set with other scores is refused, nev
     const auto binary = SetLayout::single("k", MemberFormat::kBinary);
     const std::string guid = "0123abcd-4567-89ef-0123-456789abcdef";
     // Two partitions; a user listed twice (both member formats) keeps the later time.
-    auto users = usersFromScores({arr({str("alice"), str("1795800000000"), str("bob"),
-                                       str("1.7958e+12"), str(guid), str("7")}),
-                                  arr({str("alice"), str("5"), str(binary.member(guid)), str("9")})});
+    auto users =
+        usersFromScores({arr({str("alice"), str("1795800000000"), str("bob"), str("1.7958e+12"),
+                              str(guid), str("7")}),
+                         arr({str("alice"), str("5"), str(binary.member(guid)), str("9")})});
     REQUIRE(users);
     CHECK(users.value() == std::map<std::string, int64_t>{{"alice", 1'795'800'000'000},
                                                           {"bob", 1'795'800'000'000},

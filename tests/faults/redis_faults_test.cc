@@ -46,8 +46,8 @@ std::unique_ptr<activeset::RedisSink> makeSink(const redis::ConnectOptions& conn
     o.settings.backoffCapMillis = 200;
     o.ttlMillis = kTtl;
     o.endpointForLogs = connect.endpoint.redacted();
-    return std::make_unique<activeset::RedisSink>(
-        o, std::make_unique<redis::NodeLink>(connect), clock);
+    return std::make_unique<activeset::RedisSink>(o, std::make_unique<redis::NodeLink>(connect),
+                                                  clock);
 }
 
 std::map<std::string, int64_t> readSet(int port, const std::string& key) {
