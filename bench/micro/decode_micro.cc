@@ -1,11 +1,14 @@
 // Micro-benchmark of the per-record hot spots found by bench/profile, against drop-in alternatives.
 // Built and run by bench/profile (not by bench/run):
-//   c++ -O2 -std=c++17 -I src bench/micro/decode_micro.cc src/util/base64.cc src/util/guid.cc -o ...
-// It uses the project's own au::base64Decode, au::parseGuid and ExpiringTable (read-only) on the same
-// data shape as the benchmark (107-byte heartbeats, mixed-case GUIDs), and sketches of faster versions:
+//   c++ -O2 -std=c++17 -I src bench/micro/decode_micro.cc src/util/base64.cc src/util/guid.cc -o
+//   ...
+// It uses the project's own au::base64Decode, au::parseGuid and ExpiringTable (read-only) on the
+// same data shape as the benchmark (107-byte heartbeats, mixed-case GUIDs), and sketches of faster
+// versions:
 //   - base64DecodeDirect: same validation, output sized once and written through a pointer (no
 //     per-byte push_back with its capacity check and terminator store);
-//   - parseGuidLut: one 256-entry table lookup per hex digit instead of three compare-and-branch ranges
+//   - parseGuidLut: one 256-entry table lookup per hex digit instead of three compare-and-branch
+//   ranges
 //     (the branches mispredict on random hex).
 // Prints ns per call. The alternatives are checked to give the same results as the originals.
 #include <array>
@@ -87,9 +90,11 @@ constexpr auto kHex = makeHex();
 
 std::optional<au::Guid> parseGuidLut(std::string_view s) {
     if (s.size() == 38 && s.front() == '{' && s.back() == '}') s = s.substr(1, 36);
-    if (s.size() != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-') return std::nullopt;
-    static constexpr uint8_t kPos[32] = {0,  1,  2,  3,  4,  5,  6,  7,  9,  10, 11, 12, 14, 15, 16, 17,
-                                         19, 20, 21, 22, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35};
+    if (s.size() != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-')
+        return std::nullopt;
+    static constexpr uint8_t kPos[32] = {0,  1,  2,  3,  4,  5,  6,  7,  9,  10, 11,
+                                         12, 14, 15, 16, 17, 19, 20, 21, 22, 24, 25,
+                                         26, 27, 28, 29, 30, 31, 32, 33, 34, 35};
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());
     uint64_t hi = 0, lo = 0;
     uint8_t bad = 0;
@@ -125,7 +130,8 @@ double nsPer(size_t calls, F&& f) {
     for (int rep = 0; rep < 5; ++rep) {
         const auto t0 = Clock::now();
         f();
-        const double ns = std::chrono::duration<double, std::nano>(Clock::now() - t0).count() / calls;
+        const double ns =
+            std::chrono::duration<double, std::nano>(Clock::now() - t0).count() / calls;
         if (ns < best) best = ns;
     }
     return best;
@@ -143,7 +149,8 @@ int main() {
     data.reserve(n);
     for (size_t i = 0; i < n; ++i) {
         guids.push_back(randomGuid(rng, i % 8 == 7));
-        std::string json = "{\"userId\":\"" + guids.back() + "\",\"ts\":" + std::to_string(1795814171616 + i) +
+        std::string json = "{\"userId\":\"" + guids.back() +
+                           "\",\"ts\":" + std::to_string(1795814171616 + i) +
                            ",\"type\":\"heartbeat\",\"client\":\"web/2.14\"}";
         data.push_back(au::base64Encode(json));
     }
@@ -161,7 +168,8 @@ int main() {
             return 1;
         }
     }
-    for (const char* bad : {"", "=", "A===", "AB=C", "ABC$", "QUJD\n", "QQ==", "QR==", "QUI=", "QUJ="}) {
+    for (const char* bad :
+         {"", "=", "A===", "AB=C", "ABC$", "QUJD\n", "QQ==", "QR==", "QUI=", "QUJ="}) {
         a.clear();
         b.clear();
         const bool okA = au::base64Decode(bad, a), okB = base64DecodeDirect(bad, b);
@@ -193,10 +201,12 @@ int main() {
     const double guidLut = nsPer(n, [&] {
         for (size_t i = 0; i < n; ++i) g_sink = g_sink + parseGuidLut(guids[i])->lo;
     });
-    std::printf("base64Decode (107-byte heartbeat): project %.1f ns, direct-write sketch %.1f ns (%.1fx)\n", b64Orig,
-                b64Direct, b64Orig / b64Direct);
-    std::printf("parseGuid (mixed case):            project %.1f ns, lookup-table sketch %.1f ns (%.1fx)\n", guidOrig,
-                guidLut, guidOrig / guidLut);
+    std::printf(
+        "base64Decode (107-byte heartbeat): project %.1f ns, direct-write sketch %.1f ns (%.1fx)\n",
+        b64Orig, b64Direct, b64Orig / b64Direct);
+    std::printf(
+        "parseGuid (mixed case):            project %.1f ns, lookup-table sketch %.1f ns (%.1fx)\n",
+        guidOrig, guidLut, guidOrig / guidLut);
 
     // The table alone: random upserts over U distinct users, times rising (as in the benchmark).
     for (size_t users : {size_t{100'000}, size_t{1'000'000}}) {
@@ -209,11 +219,14 @@ int main() {
         std::vector<uint32_t> order(ops);
         for (auto& o : order) o = static_cast<uint32_t>(rng() % users);
         const auto t0 = Clock::now();
-        for (size_t i = 0; i < ops; ++i) table.apply("", keys[order[i]], t + static_cast<int64_t>(i / 16));
+        for (size_t i = 0; i < ops; ++i)
+            table.apply("", keys[order[i]], t + static_cast<int64_t>(i / 16));
         const double ns = std::chrono::duration<double, std::nano>(Clock::now() - t0).count() / ops;
-        std::printf("ActiveUserTable::apply, %zu users (random order, time rising ~60 ms per 1,000 ops): %.1f ns, "
-                    "memoryBytes %.1f B/user\n",
-                    users, ns, static_cast<double>(table.memoryBytes()) / users);
+        std::printf(
+            "ActiveUserTable::apply, %zu users (random order, time rising ~60 ms per 1,000 ops): "
+            "%.1f ns, "
+            "memoryBytes %.1f B/user\n",
+            users, ns, static_cast<double>(table.memoryBytes()) / users);
     }
     return 0;
 }
