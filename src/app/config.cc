@@ -165,6 +165,7 @@ Result<Config> configFromProperties(const Properties& properties) {
     d.failoverTimeMillis = r.daemonInteger("failoverTimeMillis", d.failoverTimeMillis);
     d.idleTimeBetweenReadsInMillis =
         r.daemonInteger("idleTimeBetweenReadsInMillis", d.idleTimeBetweenReadsInMillis);
+    d.maxRecords = r.daemonInteger("maxRecords", d.maxRecords);
 
     const std::string p = kPrefix;
     auto& s = c.processor;

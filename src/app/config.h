@@ -32,6 +32,7 @@ struct DaemonSettings {
     // validate; these only size the lease fixer's estimates).
     int64_t failoverTimeMillis = 10'000;
     int64_t idleTimeBetweenReadsInMillis = 1'500;
+    int64_t maxRecords = 10'000;
 };
 
 struct Config {

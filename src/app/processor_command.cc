@@ -1,6 +1,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <memory>
 
@@ -61,6 +62,7 @@ std::unique_ptr<leases::StaleLeaseFixer> makeLeaseFixer(const Config& config, Cl
     if (!d.workerId.empty()) options.workerId = d.workerId;
     options.costs = leases::cutCostsFor(d.idleTimeBetweenReadsInMillis, d.failoverTimeMillis);
     options.cutLoopGuardMillis = config.cutLoopGuardMillis;
+    options.confirmPageRecords = static_cast<int>(std::clamp<int64_t>(d.maxRecords, 1, 10'000));
     options.edit.removeLeaseOwner = config.fixRemovesLeaseOwner;
     auto settings = std::move(access).value();
     auto factory =

@@ -43,6 +43,7 @@ void StaleLeaseFixer::onInitialize(const protocol::Initialize& message) {
     shardId_ = message.shardId;
     startingCheckpoint_ = message.sequenceNumber;
     knownStale_.reset();
+    decidingBatchEnd_.clear();
     shardKnownStale_ = false;
     cutoffMillis_ = INT64_MIN;
     {
@@ -116,6 +117,8 @@ void StaleLeaseFixer::onBatch(const protocol::ProcessRecords& batch) {
         knownStale_ =
             CutPoint{std::string(first->sequenceNumber), *first->approximateArrivalMillis};
     }
+    decidingBatchEnd_ =
+        batch.records.empty() ? std::string() : std::string(batch.records.back().sequenceNumber);
     caughtUp_ = false;
     decisionCutoffMillis_ = cutoffMillis_;
     spdlog::info(
@@ -149,6 +152,7 @@ void StaleLeaseFixer::stop() {
 
 void StaleLeaseFixer::startWorker() {
     if (worker_.joinable()) return;
+    pageConfirmed_ = false;
     worker_ = std::thread([this] { runWorker(); });
 }
 
@@ -221,6 +225,12 @@ Result<EditResult> StaleLeaseFixer::attempt(FixerAccess& access, LeaseEditor& ed
     const int64_t now = clock_.nowMillis();
     auto reader = access.shardReader(options_.stream, shardId_,
                                      [this](int64_t millis) { return backoff(millis); });
+    if (!pageConfirmed_) {
+        auto ends = nextPageEndsStalePart(*reader);
+        if (!ends) return ends.status();
+        if (ends.value()) return *ends.value();
+        pageConfirmed_ = true;
+    }
     auto search = findCut(*reader, decisionCutoffMillis_, knownStale_, options_.cutFinder);
     if (!search) return search.status();
     {
@@ -239,6 +249,29 @@ Result<EditResult> StaleLeaseFixer::attempt(FixerAccess& access, LeaseEditor& ed
     return editor.rewriteCheckpoint(shardId_, target, [&](const LeaseRow& row) {
         return declineReason(row, target.checkpoint, firstOwner);
     });
+}
+
+Result<std::optional<EditResult>> StaleLeaseFixer::nextPageEndsStalePart(ShardReader& reader) {
+    if (options_.confirmPageRecords <= 0 || !isSequenceNumber(decidingBatchEnd_)) {
+        return std::optional<EditResult>();
+    }
+    aws::IteratorStart after;
+    after.type = aws::ShardIteratorType::AfterSequenceNumber;
+    after.sequenceNumber = decidingBatchEnd_;
+    auto page = reader.read(after, std::min(options_.confirmPageRecords, 10'000));
+    if (!page) return page.status();
+    const auto fresh = std::find_if(page->records.begin(), page->records.end(),
+                                    [&](const ShardRecordRef& r) {
+                                        return r.arrivalMillis >= decisionCutoffMillis_;
+                                    });
+    if (fresh == page->records.end() && !page->reachesTip()) return std::optional<EditResult>();
+    EditResult declined;
+    declined.outcome = EditOutcome::kDeclined;
+    declined.reason = "the stale part ends within the KCL's next page (" +
+                      std::to_string(fresh - page->records.begin()) +
+                      " stale records after the first batch): reading it costs one poll, less "
+                      "than a re-acquisition; its records are skipped as they come";
+    return std::optional<EditResult>(std::move(declined));
 }
 
 namespace {

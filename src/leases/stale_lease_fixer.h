@@ -69,6 +69,12 @@ struct FixerOptions {
     std::optional<std::string> workerId;  // the daemon's workerId, when the properties set one
     CutCosts costs;
     int64_t cutLoopGuardMillis = 600'000;
+    // The KCL's page size (maxRecords). Before its first cut search the worker reads this many
+    // records after the deciding batch: when they reach the tip or a fresh record, the KCL's next
+    // poll reads the rest of the stale part, and no cut is written (cheaper than a re-acquisition;
+    // the estimate from the first batch's density cannot see a backlog that ends early). 0: no
+    // such read.
+    int confirmPageRecords = 10'000;
     CutFinderOptions cutFinder;
     EditOptions edit;
     int64_t retryBaseMillis = 1'000;  // first backoff after a failure
@@ -129,6 +135,8 @@ class StaleLeaseFixer final : public processor::LeaseObserver {
     std::optional<std::string> declineReason(const LeaseRow& row, const std::string& cut,
                                              std::optional<std::string>& firstOwner) const;
     void startWorker();
+    // Worker thread: the declined result when the KCL's next page ends the stale part.
+    Result<std::optional<EditResult>> nextPageEndsStalePart(ShardReader& reader);
     void requestStop();
     void runWorker();
     // The backoff wait; false when stopped meanwhile.
@@ -148,6 +156,7 @@ class StaleLeaseFixer final : public processor::LeaseObserver {
     std::string shardId_;
     std::optional<std::string> startingCheckpoint_;
     std::optional<CutPoint> knownStale_;  // the first stale record of the deciding batch
+    std::string decidingBatchEnd_;        // the last record of the deciding batch
     int64_t cutoffMillis_ = INT64_MIN;    // now - maxReplay at the latest batch
     // The cutoff when the fixer decided to cut: every attempt cuts there, so that nothing younger
     // than maxReplay at the decision is skipped (a late attempt replays a little more instead).
@@ -162,6 +171,7 @@ class StaleLeaseFixer final : public processor::LeaseObserver {
     Snapshot snapshot_;
     std::string lastDelivered_;  // sequence number of the last record delivered (under mu_)
     std::thread worker_;
+    bool pageConfirmed_ = false;  // worker thread only: the page after the deciding batch is stale
 };
 
 }  // namespace au::leases

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -64,6 +65,15 @@ HttpRequest parseRequestTxt(const std::string& text) {
     return req;
 }
 
+// The suite's requests that cannot be sent as signed, which sign() refuses by design (docs/robustness.md):
+// HTTP would send a folded header value as separate lines, and a raw space in a path is no URL.
+// Their stages 2 and 3 are still checked.
+const std::map<std::string, std::string> kRefusedByDesign = {
+    {"get-header-value-multiline", "InvalidRequest"},
+    {"get-space-normalized", "InvalidUrl"},
+    {"get-space-unnormalized", "InvalidUrl"},
+};
+
 std::string authorizationLine(const std::string& signedRequest) {
     const std::string prefix = "\nAuthorization:";
     size_t at = signedRequest.find(prefix);
@@ -115,15 +125,23 @@ TEST_CASE("The signer reproduces every stage of the aws-c-auth SigV4 suite", "[a
             // Each stage is checked on its own, fed with the suite's expected input.
             auto signedRequest = request;
             auto result = sign(signedRequest, creds, region, service, millis.value(), options);
-            REQUIRE(result.isOk());
-            INFO("stage 1: canonical request");
-            CHECK(result->canonicalRequest.text == expectedCanonical);
+            INFO((result ? std::string("signed") : result.status().toString()));
+            const auto refused = kRefusedByDesign.find(dir.filename().string());
+            if (refused != kRefusedByDesign.end()) {
+                REQUIRE_FALSE(result.isOk());
+                CHECK(result.status().code() == refused->second);
+            } else {
+                REQUIRE(result.isOk());
+                INFO("stage 1: canonical request");
+                CHECK(result->canonicalRequest.text == expectedCanonical);
+            }
             INFO("stage 2: string to sign");
             CHECK(stringToSign(expectedCanonical, amzDate,
                                credentialScope(amzDate, region, service)) == expectedStringToSign);
             INFO("stage 3: signature");
             CHECK(signature(creds.secretAccessKey, amzDate.substr(0, 8), region, service,
                             expectedStringToSign) == expectedSignature);
+            if (!result) continue;
             INFO("end to end: Authorization header");
             CHECK(result->authorization ==
                   authorizationLine(readFile(dir / "header-signed-request.txt")));

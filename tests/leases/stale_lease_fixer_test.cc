@@ -204,6 +204,34 @@ TEST_CASE("A stale part cheaper to read than a re-acquisition is not cut", "[lea
     CHECK(logs.count("no cut") == 1);
 }
 
+TEST_CASE("A dense backlog that ends within the KCL's next page is not cut", "[leases][fixer]") {
+    au::ManualClock clock(kStart);
+    DdbFixture f(clock);
+    FakeShard shard(kStart);
+    // 15,000 records within 15 s, ten minutes ago, then one record a second: the first batch's
+    // density makes 8 minutes of stale span look like 480,000 records, but the stale part ends
+    // 5,060 records after the first batch.
+    shard.addEvery(kStart - 600'000, kStart - 585'000, 1);
+    shard.addEvery(kStart - kMaxReplay - 60'000, kStart, 1'000);
+    LogCapture logs;
+    StaleLeaseFixer fixer("app", options(), clock, lend(f, shard));
+    fixer.onInitialize(init("TRIM_HORIZON"));
+    const auto b = batchFrom(shard, 0, 10'000, kStart);
+    fixer.onBatch(b.message);
+    CHECK(fixer.snapshot().state == State::kFixing);  // the estimate says a cut pays
+    REQUIRE(fixer.waitFor(settled, kWaitMillis));
+    fixer.stop();
+    const auto s = fixer.snapshot();
+    CHECK(s.state == State::kNotFixed);
+    CHECK(s.reason.find("ends within the KCL's next page (5060 stale records") != std::string::npos);
+    CHECK(f.http.callCount() == 0);  // the lease table is not even read
+    CHECK(shard.reads() == 1);       // one page after the first batch, no cut search
+    CHECK(shard.starts().at(0).type == au::aws::ShardIteratorType::AfterSequenceNumber);
+    CHECK(shard.starts().at(0).sequenceNumber == b.message.records.back().sequenceNumber);
+    CHECK(logs.count("not cut") == 1);
+    CHECK(fixer.skipRecord(b.message.records.front()));  // stale records are still never applied
+}
+
 TEST_CASE("An empty first batch without millisBehindLatest defers the decision",
           "[leases][fixer]") {
     au::ManualClock clock(kStart);
