@@ -123,7 +123,7 @@ void StaleLeaseFixer::onBatch(const protocol::ProcessRecords& batch) {
     decisionCutoffMillis_ = cutoffMillis_;
     spdlog::info(
         "lease {} starts stale from {} ({}; {}): cutting it at the last record older than {} in "
-        "{}; older records are skipped until the daemon drops the lease",
+        "{} unless the KCL's next page ends the stale part; older records are skipped meanwhile",
         shardId_, startingCheckpoint_.value_or("null"), d.reason, worth.reason,
         formatDuration(options_.maxReplayMillis), table_);
     setState(State::kFixing, d.reason);

@@ -137,6 +137,8 @@ class Stack {
                "\nkinesisEndpoint = " + kinesisProxy.url() +
                "\nactiveUsers.ttlSeconds = 1\nactiveUsers.maxReplaySeconds = 1\n"
                "failoverTimeMillis = 2500\nidleTimeBetweenReadsInMillis = 10000\n"
+               // Pages of one record: the page after the first batch does not end the stale part.
+               "maxRecords = 1\n"
                "activeUsers.fixRemovesLeaseOwner = false\nactiveUsers.logLevel = trace\n" +
                extra;
     }
