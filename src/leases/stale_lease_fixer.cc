@@ -260,10 +260,9 @@ Result<std::optional<EditResult>> StaleLeaseFixer::nextPageEndsStalePart(ShardRe
     after.sequenceNumber = decidingBatchEnd_;
     auto page = reader.read(after, std::min(options_.confirmPageRecords, 10'000));
     if (!page) return page.status();
-    const auto fresh = std::find_if(page->records.begin(), page->records.end(),
-                                    [&](const ShardRecordRef& r) {
-                                        return r.arrivalMillis >= decisionCutoffMillis_;
-                                    });
+    const auto fresh = std::find_if(
+        page->records.begin(), page->records.end(),
+        [&](const ShardRecordRef& r) { return r.arrivalMillis >= decisionCutoffMillis_; });
     if (fresh == page->records.end() && !page->reachesTip()) return std::optional<EditResult>();
     EditResult declined;
     declined.outcome = EditOutcome::kDeclined;
