@@ -6,7 +6,9 @@
 //  - fresh (or started at LATEST / SHARD_END): nothing happens, ever, for this lease;
 //  - stale, but reading through the stale part is cheaper than a lease re-acquisition (or the
 //    batch reaches the tip): the stale records are skipped one by one, the lease is left alone;
-//  - stale and worth a cut: a worker thread finds the exact cut through Kinesis (cut_finder.h:
+//  - stale and worth a cut: a worker thread first reads the page the KCL reads next (after the
+//    deciding batch's last record, maxRecords records) and declines when that page ends the stale
+//    part (one poll reads it); otherwise it finds the exact cut through Kinesis (cut_finder.h:
 //    the last record that arrived before now - maxReplay) and rewrites the lease's checkpoint to
 //    it with LeaseEditor (§5 rule, counter + 2 for an owned lease), so the KCL drops the lease and
 //    a new child resumes right after the cut: nothing older than maxReplay at the decision is
