@@ -4,8 +4,8 @@
 //  - a URL that parses, written back from its parts, parses to the same parts (a cluster's seed
 //    list included);
 //  - a Redis URL's user and password survive the round trip (percent-encoded), and when it does
-//    not parse, the message does not depend on the text before the last '@' — where a password
-//    would be — so it cannot echo a password;
+//    not parse, the message does not depend on the user information (up to the last '@' before
+//    the first '/') — where a password would be — so it cannot echo a password;
 //  - an endpoint the resolver accepts parses, with "https://" added when it had no scheme.
 #include "aws/url.h"
 
@@ -89,9 +89,13 @@ void checkRedisUrl(const std::string& text, bool cluster) {
         return;
     }
     FUZZ_CHECK(ep.status().code() == "InvalidRedisUrl");
+    // The user information as the parser reads it: up to the last '@' before the first '/' (a
+    // password with a '/' must be percent-encoded; RFC 3986).
     const size_t scheme = text.find("://");
-    const size_t at = text.rfind('@');
-    if (scheme == std::string::npos || at == std::string::npos || at < scheme + 3) return;
+    if (scheme == std::string::npos) return;
+    const size_t slash = text.find('/', scheme + 3);
+    const size_t at = text.rfind('@', slash == std::string::npos ? std::string::npos : slash - 1);
+    if (at == std::string::npos || at < scheme + 3) return;
     auto other = redis::parseUrl(disguised(text, scheme + 3, at), cluster);
     if (!other) FUZZ_CHECK(other.status().message() == ep.status().message());
 }
