@@ -65,9 +65,9 @@ HttpRequest parseRequestTxt(const std::string& text) {
     return req;
 }
 
-// The suite's requests that cannot be sent as signed, which sign() refuses by design (docs/robustness.md):
-// HTTP would send a folded header value as separate lines, and a raw space in a path is no URL.
-// Their stages 2 and 3 are still checked.
+// The suite's requests that cannot be sent as signed, which sign() refuses by design
+// (docs/robustness.md): HTTP would send a folded header value as separate lines, and a raw space in
+// a path is no URL. Their stages 2 and 3 are still checked.
 const std::map<std::string, std::string> kRefusedByDesign = {
     {"get-header-value-multiline", "InvalidRequest"},
     {"get-space-normalized", "InvalidUrl"},
