@@ -272,6 +272,23 @@ stack_split_shard() { stack_aws split-shard "$1" "$2"; }                 # NAME 
 stack_create_lease_table() { stack_aws create-lease-table "$1"; }        # TABLE (= applicationName)
 stack_delete_table() { stack_aws delete-table "$1"; }
 stack_scan_leases() { stack_aws scan "$1"; }                             # TABLE -> JSON array on stdout
+# stack_fresh_lost SENT_LOG TRANSCRIPTS DAEMON_LOG RESTART_MS MAX_REPLAY_S TO_MS SHARD...: prints
+# "<lost> <of>": the records the producer sent (its --sent-log) into these shards that no processor
+# received (--record-transcript), counted per shard from its fixer's decision minus maxReplay (the
+# cutoff: "lease X starts stale from" in the daemon log) or, without a decision, from the restart,
+# up to TO_MS.
+stack_fresh_lost() {
+  local sent=$1 transcripts=$2 log=$3 restart=$4 replay_s=$5 to=$6 c line from l o lost=0 of=0
+  shift 6
+  for c in "$@"; do
+    from=$restart
+    line="$(grep -E "lease $c starts stale from" "$log" | grep -E '^[0-9]{4}-' | head -1 || true)"
+    [ -n "$line" ] && from=$(( $(date -d "$(tr , . <<<"${line:0:23}")" +%s%3N) - replay_s * 1000 ))
+    read -r l o _ < <(node "$STACK_ROOT/tests/daemon/e2e.mjs" lost "$sent" "$transcripts" "$from" "$to" "$c")
+    lost=$((lost + l)) of=$((of + o))
+  done
+  echo "$lost $of"
+}
 # stack_seed_leases TABLE STREAM [LATEST|TRIM_HORIZON]: one unowned lease per open shard, so the daemon skips
 # its random 1-30 s "lease table is still empty" wait at start-up (prints the shard ids seeded).
 stack_seed_leases() { stack_aws seed-leases "$@"; }

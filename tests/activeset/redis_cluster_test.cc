@@ -27,6 +27,7 @@
 #include "processor_harness.h"
 #include "redis/link.h"
 #include "redis/slot.h"
+#include "support/run_shell.h"
 #include "support/spawn_server.h"
 #include "support/temp_dir.h"
 
@@ -121,15 +122,6 @@ bool convergesTo(const test::RedisCluster& cluster, std::initializer_list<Proces
     return false;
 }
 
-std::pair<int, std::string> run(const std::string& cmd) {
-    FILE* pipe = ::popen(cmd.c_str(), "r");
-    if (pipe == nullptr) return {-1, ""};
-    std::string out;
-    char buffer[4096];
-    while (size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
-    return {::pclose(pipe), out};
-}
-
 // "name:count=N" / "calls=N" in an INFO section.
 long long infoCounter(const std::string& info, const std::string& prefix) {
     const auto at = info.find(prefix);
@@ -200,8 +192,8 @@ TEST_CASE(
     // query --redis on the binary (the partitions and TTL as the processors published them).
     const int64_t at = SystemClock().nowMillis();
     auto [status, listed] =
-        run(std::string(AU_BINARY_DIR) + "/active-users query --redis " + cluster.url() +
-            " --key " + kKey + " --json --at " + std::to_string(at) + " 2>/dev/null");
+        test::runShell(std::string(AU_BINARY_DIR) + "/active-users query --redis " + cluster.url() +
+                       " --key " + kKey + " --json --at " + std::to_string(at) + " 2>/dev/null");
     CHECK(status == 0);
     CHECK(listed == usersAsJson(truth) + "\n");
 

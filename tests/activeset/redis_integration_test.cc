@@ -13,6 +13,7 @@
 #include "processor_harness.h"
 #include "redis/link.h"
 #include "redis/redis_server.h"
+#include "support/run_shell.h"
 #include "support/temp_dir.h"
 
 using namespace au;
@@ -64,16 +65,6 @@ processor::ProcessorSettings withTestTtl() {
     processor::ProcessorSettings settings;
     settings.ttlMillis = kTtl;
     return settings;
-}
-
-// Runs a shell command; its wait status and stdout.
-std::pair<int, std::string> run(const std::string& cmd) {
-    FILE* pipe = ::popen(cmd.c_str(), "r");
-    if (pipe == nullptr) return {-1, ""};
-    std::string out;
-    char buffer[4096];
-    while (size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
-    return {::pclose(pipe), out};
 }
 
 std::vector<std::string> usersRange(int from, int to) {
@@ -200,10 +191,10 @@ TEST_CASE(
     const std::string query = std::string(AU_BINARY_DIR) + "/active-users query --redis " +
                               "redis://app:@127.0.0.1:" + std::to_string(redis.port()) +
                               " --properties " + props;
-    auto [ok, listed] = run("AU_TEST_REDIS_PASSWORD=s3cret " + query + " 2>/dev/null");
+    auto [ok, listed] = test::runShell("AU_TEST_REDIS_PASSWORD=s3cret " + query + " 2>/dev/null");
     CHECK(ok == 0);
     CHECK(listed.rfind("10\n", 0) == 0);
-    auto [refused, why] = run("env -u AU_TEST_REDIS_PASSWORD " + query + " 2>&1");
+    auto [refused, why] = test::runShell("env -u AU_TEST_REDIS_PASSWORD " + query + " 2>&1");
     CHECK(WEXITSTATUS(refused) == 2);
     CHECK(why.find("environment variable AU_TEST_REDIS_PASSWORD (activeUsers.redisPasswordEnv) is "
                    "not set") != std::string::npos);
@@ -252,7 +243,7 @@ TEST_CASE("query --redis prints the set like query --state-dir", "[activeset][re
     const std::string cmd = std::string(AU_BINARY_DIR) + "/active-users query --redis " +
                             redis.url() + " --key active-users:q --json --at " +
                             std::to_string(now) + " 2>/dev/null";
-    auto [status, out] = run(cmd);
+    auto [status, out] = test::runShell(cmd);
     CHECK(status == 0);
     CHECK(out == usersAsJson({{"alice", now - 2'000}, {"bob", now - 1'000}}) + "\n");
 }

@@ -155,18 +155,12 @@ seed_report() {
 abbrev_inits() { sed -E 's/[0-9]{10,}([0-9]{5})/…\1/g' <<<"$1"; }
 
 seed_fresh_lost() {
-  local c decided from to lost of
-  to=$(( $(now_ms) - 5000 ))
-  SEED_FRESH_LOST=0 SEED_FRESH_OF=0
-  for c in $SEED_CHILDREN; do
-    # Each child against its own fixer's decision: its cutoff is that moment minus maxReplay.
-    decided=$(daemon_line_ms "lease $c starts stale from") || decided=""
-    if [ -n "$decided" ]; then from=$(( decided - ${E2E_TTL_S:-12} * 1000 )); else from=$SEED_RESTART_MS; fi
-    read -r lost of _ < <(node "$E2E_ROOT/tests/daemon/e2e.mjs" lost "$SEED_SENT" "$E2E_TRANSCRIPTS" "$from" "$to" "$c")
-    SEED_FRESH_LOST=$(( SEED_FRESH_LOST + lost )) SEED_FRESH_OF=$(( SEED_FRESH_OF + of ))
-  done
-  read -r SEED_LATEST_LOST SEED_LATEST_OF _ < <(node "$E2E_ROOT/tests/daemon/e2e.mjs" lost "$SEED_SENT" \
-    "$E2E_TRANSCRIPTS" "$SEED_RESTART_MS" "$to" shardId-000000000001)
+  local to=$(( $(now_ms) - 5000 ))
+  # shellcheck disable=SC2086
+  read -r SEED_FRESH_LOST SEED_FRESH_OF < <(stack_fresh_lost "$SEED_SENT" "$E2E_TRANSCRIPTS" "$DAEMON_LOG" \
+    "$SEED_RESTART_MS" "${E2E_TTL_S:-12}" "$to" $SEED_CHILDREN)
+  read -r SEED_LATEST_LOST SEED_LATEST_OF < <(stack_fresh_lost "$SEED_SENT" "$E2E_TRANSCRIPTS" "$DAEMON_LOG" \
+    "$SEED_RESTART_MS" "${E2E_TTL_S:-12}" "$to" shardId-000000000001)
 }
 
 seed_cut() {

@@ -17,6 +17,7 @@
 #include "faults/tcp_fault_proxy.h"
 #include "redis/link.h"
 #include "redis/redis_server.h"
+#include "support/run_shell.h"
 #include "support/temp_dir.h"
 
 using namespace au;
@@ -325,14 +326,9 @@ TEST_CASE(
         auto get = [&](const std::string& path) {
             const std::string file = dir.file("serve.body");
             const std::string cmd = "curl -s -m 5 -o " + file + " -w '%{http_code}' " + base + path;
-            FILE* pipe = ::popen(cmd.c_str(), "r");
-            char status[8] = {0};
-            if (pipe != nullptr) {
-                (void)std::fread(status, 1, 3, pipe);
-                ::pclose(pipe);
-            }
+            const std::string status = runShell(cmd).second;
             outputs += readText(file);
-            return std::string(status);
+            return status;
         };
         for (int i = 0; i < 100 && get("/healthz").empty(); ++i) {
             std::this_thread::sleep_for(std::chrono::milliseconds(50));

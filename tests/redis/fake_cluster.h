@@ -13,22 +13,10 @@
 #include <vector>
 
 #include "redis/cluster_link.h"
+#include "redis/fake_link.h"
 #include "redis/slot.h"
 
 namespace au::redis::testing {
-
-// Splits a RESP command back into its arguments.
-inline std::vector<std::string> parseResp(const std::string& resp) {
-    std::vector<std::string> args;
-    size_t pos = resp.find("\r\n") + 2;  // "*N"
-    while (pos < resp.size()) {
-        const size_t eol = resp.find("\r\n", pos);  // "$len"
-        const size_t len = std::stoul(resp.substr(pos + 1, eol - pos - 1));
-        args.push_back(resp.substr(eol + 2, len));
-        pos = eol + 2 + len + 2;
-    }
-    return args;
-}
 
 class FakeCluster {
   public:
@@ -131,7 +119,7 @@ class FakeNodeConnection final : public NodeConnection {
         ++node.sends;
         bool asking = false;
         for (const auto& c : commands) {
-            const auto args = parseResp(c);
+            const auto args = parseCommand(c);
             if (args[0] == "ASKING") {
                 replies_.push_back(Reply::status("OK"));
                 asking = true;
