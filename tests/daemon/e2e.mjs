@@ -38,7 +38,7 @@
 //       COUNT heartbeats {"userId":"<PREFIX>-<i % 1000>","ts":now} in PutRecords batches of 500, spread
 //       round-robin over the given shards (ExplicitHashKey = the middle of each shard's range).
 //       Prints "written N in S s".
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { kinesis, dynamodb, listShards } from '../../scripts/lib/aws-local.mjs';
 
@@ -46,11 +46,24 @@ const [cmd, ...args] = process.argv.slice(2);
 
 function readStdin() { return readFileSync(0, 'utf8'); }
 
+// The truth file as of a moment after NOW: the producer records a heartbeat only once PutRecords has answered
+// and rewrites the file every --truth-every-ms, so a set read at NOW can hold a heartbeat the file does not yet
+// (seen in CI: a PutRecords answer came >0.9 s after its record had reached a snapshot, during a split). Waits
+// until the file is rewritten after NOW, at most E2E_TRUTH_WAIT_MS (default 3000: a stopped producer's file is
+// final).
+function truthAfter(truthFile, now) {
+  const until = now + Number(process.env.E2E_TRUTH_WAIT_MS || 3000);
+  while (statSync(truthFile).mtimeMs <= now && Date.now() < until) Atomics.wait(sleeper, 0, 0, 50);
+  return JSON.parse(readFileSync(truthFile, 'utf8'));
+}
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
 function compare([truthFile, ttlText, slackText, lagText]) {
-  const ttl = Number(ttlText), slack = Number(slackText), now = Date.now();
+  const ttl = Number(ttlText), slack = Number(slackText);
   const maxLag = lagText ? Number(lagText) : slack + 2000;
-  const truth = JSON.parse(readFileSync(truthFile, 'utf8'));
   const got = new Map(JSON.parse(readStdin()).users.map((u) => [u.userId, u.lastSeen]));
+  const now = Date.now();  // the set was read by now
+  const truth = truthAfter(truthFile, now);
   const must = [], mustNot = [], problems = [];
   for (const [u, ts] of Object.entries(truth)) {
     const age = now - ts;

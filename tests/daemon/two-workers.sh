@@ -71,11 +71,10 @@ initialized_in() { ours "$1" | grep -c "initialize: shard " || true; }
 redis_json() { "$BIN" query --redis "$redis_url" --key "$key" --json; }
 redis_count() { "$BIN" query --redis "$redis_url" --key "$key" 2>/dev/null | head -1 || echo 0; }
 redis_count_is() { [ "$(redis_count)" = "$1" ]; }
-# compare_json JSON SLACK_MS [MAX_LAG_MS]: as lib.sh's compare_truth. The Redis set is written right after
-# each batch, so it can be AHEAD of the truth file (rewritten every 250 ms): the truth is read 0.7 s after the set.
+# compare_json JSON SLACK_MS [MAX_LAG_MS]: as lib.sh's compare_truth (e2e.mjs compare reads the truth file once it
+# has been rewritten after the set was read: the Redis set, written right after each batch, can be ahead of it).
 compare_json() {
   local json=$1; shift
-  sleep 0.7
   node "$E2E_ROOT/tests/daemon/e2e.mjs" compare "$truth" "$((ttl_s * 1000))" "$@" <<<"$json"
 }
 compare_redis() { local j; j="$(redis_json 2>/dev/null)" || return 1; compare_json "$j" "$@"; }
