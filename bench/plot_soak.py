@@ -19,7 +19,8 @@ VENV = os.path.join(ROOT, "bench", "out", "venv")
 
 def ensure_matplotlib():
     python = os.path.join(VENV, "bin", "python3")
-    if os.path.realpath(sys.executable) != os.path.realpath(python):
+    # the venv's python3 is a symlink to the system one: tell them apart by sys.prefix
+    if os.path.realpath(sys.prefix) != os.path.realpath(VENV):
         if not os.path.exists(python):
             subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
             subprocess.run([python, "-m", "pip", "install", "-q", MATPLOTLIB], check=True)

@@ -201,7 +201,7 @@ for (const p of processes.sort((a, b) => (a.role === b.role ? a.from - b.from : 
   const r = p.rssKb, f = p.fds, th = p.threads;
   const trend = r ? `${mib(r.min)}-${mib(r.max)}, ${r.slopePerH} | ${f.min}-${f.max}, ${f.slopePerH} | ${th.min}-${th.max}, ${th.slopePerH}`
     : `(no sample after warm-up; RSS ${mib(p.all.rssKb.min)}-${mib(p.all.rssKb.max)} MiB)`;
-  out.push(`  ${p.fitted ? '*' : ' '} ${p.role} ${p.pid}${p.shards.length ? ` ${p.shards.join(',').replace(/shardId-0*/g, 's')}` : ''} ` +
+  out.push(`  ${p.fitted ? '*' : ' '} ${p.role} ${p.pid}${p.shards.length ? ` ${p.shards.join(',').replace(/shardId-0*(?=\d)/g, 's')}` : ''} ` +
     `+${p.from}..${p.to} s: ${trend} | ${p.cpu ? `${p.cpu.meanPct} (${p.cpu.maxPct})` : '-'}`);
 }
 out.push('');
