@@ -32,8 +32,9 @@
 //       "<sequenceNumber> <approximateArrivalTimestamp>", or "none".
 //   e2e.mjs integrity TABLE STREAM
 //       lease table checks (raw, typed Scan): every lease row keeps the KCL's attribute types, every
-//       shard of the stream has a lease, every parent shard (a shard with children) is at SHARD_END with
-//       childShardIds, every child names its parent(s) in parentShardId (SS). Prints the rows; exit 1.
+//       shard of the stream has a lease unless the KCL's cleanup deleted it (finished, its children begun),
+//       every parent shard (a shard with children) is at SHARD_END with childShardIds, every child names its
+//       parent(s) in parentShardId (SS). Prints the rows; exit 1.
 //   e2e.mjs backlog STREAM COUNT PREFIX SHARD...
 //       COUNT heartbeats {"userId":"<PREFIX>-<i % 1000>","ts":now} in PutRecords batches of 500, spread
 //       round-robin over the given shards (ExplicitHashKey = the middle of each shard's range).
@@ -265,16 +266,33 @@ async function integrity([table, stream]) {
       ` owner=${owner} parents=${parents} children=${children}${type ? ' entityType=' + type : ''}`);
   }
   const shards = await listShards(stream);
+  const kidsOf = (id) => shards.filter((c) => c.ParentShardId === id || c.AdjacentParentShardId === id);
+  const parentsOf = (s) => [s.ParentShardId, s.AdjacentParentShardId].filter(Boolean);
+  // The KCL's LeaseCleanupManager deletes a finished parent's lease once its own parents' leases are gone and
+  // every child's lease is past TRIM_HORIZON/AT_TIMESTAMP (processing begun); a child may be cleaned up in turn.
+  const cleanedUp = (s) => {
+    const kids = kidsOf(s.ShardId);
+    return kids.length > 0 && parentsOf(s).every((p) => !leases.has(p)) && kids.every((k) => {
+      const row = leases.get(k.ShardId);
+      if (!row) return cleanedUp(k);
+      const cp = row.checkpoint && Object.values(row.checkpoint)[0];
+      return cp !== 'TRIM_HORIZON' && cp !== 'AT_TIMESTAMP';
+    });
+  };
   for (const s of shards) {
     const row = leases.get(s.ShardId);
-    if (!row) { problems.push(`shard ${s.ShardId} has no lease (lost)`); continue; }
-    const kids = shards.filter((c) => c.ParentShardId === s.ShardId || c.AdjacentParentShardId === s.ShardId);
+    if (!row) {
+      if (cleanedUp(s)) console.log(`  (${s.ShardId}: lease deleted by the KCL's cleanup: finished, children begun)`);
+      else problems.push(`shard ${s.ShardId} has no lease (lost)`);
+      continue;
+    }
+    const kids = kidsOf(s.ShardId);
     if (kids.length) {
       if (!row.checkpoint || row.checkpoint.S !== 'SHARD_END') problems.push(`parent ${s.ShardId} is at ${JSON.stringify(row.checkpoint)}, not SHARD_END`);
       const listed = row.childShardIds ? row.childShardIds.SS : [];
       for (const k of kids) if (!listed.includes(k.ShardId)) problems.push(`parent ${s.ShardId}: childShardIds lacks ${k.ShardId}`);
     }
-    for (const p of [s.ParentShardId, s.AdjacentParentShardId].filter(Boolean)) {
+    for (const p of parentsOf(s)) {
       if (!row.parentShardId || !row.parentShardId.SS.includes(p)) problems.push(`child ${s.ShardId}: parentShardId lacks ${p}`);
     }
   }
