@@ -8,7 +8,9 @@
 // configuration. It never checkpoints while processing (neither does active-users by default); only
 // shardEnded checkpoints, as the daemon requires. No TTL eviction is done (active-users evicts every
 // second, which costs it a little; the benchmark's data never expires, so the tables end equal).
-// On exit it prints one stats line on stderr, which the benchmark driver checks.
+// On exit it prints one stats line on stderr, which the benchmark driver checks; with
+// NODE_PEER_STATS_EVERY_MS=N also every N ms (bench/pipeline: the daemon relays it into its log, where the
+// bench sees when the backlog is drained).
 'use strict';
 
 const path = require('path');
@@ -69,9 +71,12 @@ const processor = {
   },
 };
 
-process.on('exit', () => {
+function statsLine() {
   process.stderr.write(`node-peer stats: active=${lastSeen.size} applied=${stats.applied} ` +
                        `malformed=${stats.malformed} records=${stats.records} batches=${stats.batches}\n`);
-});
+}
+process.on('exit', statsLine);
+const statsEveryMs = Number(process.env.NODE_PEER_STATS_EVERY_MS || 0);
+if (statsEveryMs > 0) setInterval(statsLine, statsEveryMs).unref();
 
 kcl(processor).run();

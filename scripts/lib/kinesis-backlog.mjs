@@ -7,11 +7,14 @@
 // docs/local-stack-notes.md, "Big backlogs, the fast way".
 //
 //   node scripts/lib/kinesis-backlog.mjs --file F --stream S --count N --from-ms T0 --to-ms T1
-//        [--max-rate 1000] [--prefix stale] [--users 1000] SHARD_ID...
+//        [--max-rate 1000] [--prefix stale] [--users 1000] [--payload stale|heartbeat] SHARD_ID...
 //
 // - N records, split evenly over the shards (the first N % shards get one more), record i (0-based, over
 //   all shards) goes to shard i % shards and carries {"userId":"<prefix>-<i % users>","ts":<arrival ms>},
 //   partition key = the userId (like `tests/daemon/e2e.mjs backlog`).
+//   --payload heartbeat: the userId is instead a GUID (from sha256("<prefix>:<i % users>")) and the data is the
+//   107-byte heartbeat of bench/gen_input.py, {"userId":"<guid>","ts":<ms>,"type":"heartbeat","client":"web/2.14"}
+//   (bench/pipeline: the same records as bench/run, served by the real daemon).
 // - Appended AFTER the shard's existing records: sequence numbers are positional (seqIndex = position + 1,
 //   which is also where kinesis-local's own PutRecords continue), and a lease checkpoint that points at an
 //   existing record then still has the whole backlog after it.
@@ -23,16 +26,18 @@
 //   seqIndex = its position (another scheme), a window that ends before it starts.
 // - Prints one JSON summary on stdout: per shard the existing and added counts, the first and last added
 //   sequence numbers and arrival times, the spacing; the file size and the time taken.
+import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 
 const USAGE = 'usage: kinesis-backlog.mjs --file F --stream S --count N --from-ms T0 --to-ms T1 ' +
-  '[--max-rate 1000] [--prefix stale] [--users 1000] SHARD_ID...';
+  '[--max-rate 1000] [--prefix stale] [--users 1000] [--payload stale|heartbeat] SHARD_ID...';
 const CHUNK = 5000;   // records per write
 
 export function parseArgs(argv) {
-  const o = { file: '', stream: '', count: NaN, fromMs: NaN, toMs: NaN, maxRate: 1000, prefix: 'stale', users: 1000, shards: [] };
+  const o = { file: '', stream: '', count: NaN, fromMs: NaN, toMs: NaN, maxRate: 1000, prefix: 'stale', users: 1000,
+    payload: 'stale', shards: [] };
   const keys = { '--file': 'file', '--stream': 'stream', '--count': 'count', '--from-ms': 'fromMs', '--to-ms': 'toMs',
-    '--max-rate': 'maxRate', '--prefix': 'prefix', '--users': 'users' };
+    '--max-rate': 'maxRate', '--prefix': 'prefix', '--users': 'users', '--payload': 'payload' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (!a.startsWith('--')) { o.shards.push(a); continue; }
@@ -47,6 +52,7 @@ export function parseArgs(argv) {
   }
   if (o.count < o.shards.length || o.users < 1) throw new Error('--count must be >= the number of shards, --users >= 1');
   if (!/^[A-Za-z0-9_.:-]+$/.test(o.prefix)) throw new Error('--prefix: letters, digits and _.:- only');
+  if (!['stale', 'heartbeat'].includes(o.payload)) throw new Error('--payload: stale or heartbeat');
   if (o.fromMs > o.toMs) throw new Error('--from-ms is after --to-ms');
   if (new Set(o.shards).size !== o.shards.length) throw new Error('a shard is named twice');
   return o;
@@ -106,20 +112,35 @@ function planShard(stream, shardId, count, o) {
   return { key, records, shard, count, from, to, seq: sequenceNumberMaker(shard.SequenceNumberRange.StartingSequenceNumber) };
 }
 
-function recordJson(seq, seqIndex, ms, user) {
-  const data = Buffer.from(`{"userId":"${user}","ts":${ms}}`).toString('base64');
-  return `{"ApproximateArrivalTimestamp":${ms / 1000},"Data":"${data}","EncryptionType":"NONE",` +
-    `"PartitionKey":"${user}","SequenceNumber":"${seq(seqIndex, ms)}"}`;
+// A version-4-shaped GUID from sha256(text) (deterministic: the same prefix and index give the same user).
+function guidOf(text) {
+  const h = createHash('sha256').update(text).digest('hex');
+  const v = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${v}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+// (user index, arrival ms) -> { user, data }: the partition key and the record's payload text.
+function payloadMaker(o) {
+  if (o.payload === 'stale') {
+    return (u, ms) => { const user = `${o.prefix}-${u}`; return { user, data: `{"userId":"${user}","ts":${ms}}` }; };
+  }
+  const ids = Array.from({ length: o.users }, (_, u) => guidOf(`${o.prefix}:${u}`));
+  return (u, ms) => ({ user: ids[u], data: `{"userId":"${ids[u]}","ts":${ms},"type":"heartbeat","client":"web/2.14"}` });
+}
+
+function recordJson(seq, seqIndex, ms, { user, data }) {
+  return `{"ApproximateArrivalTimestamp":${ms / 1000},"Data":"${Buffer.from(data).toString('base64')}",` +
+    `"EncryptionType":"NONE","PartitionKey":"${user}","SequenceNumber":"${seq(seqIndex, ms)}"}`;
 }
 
 // Writes shard k's record array (its existing records, then the backlog) to fd; returns its summary.
-function writeShard(fd, p, k, n, o) {
+function writeShard(fd, p, k, n, o, payload) {
   const existing = p.records.length, at = (j) => arrivalAt(j, p.count, p.from, p.to);
   writeSync(fd, existing ? JSON.stringify(p.records).slice(0, -1) : '[');
   for (let j0 = 0; j0 < p.count; j0 += CHUNK) {
     const parts = [];
     for (let j = j0; j < Math.min(p.count, j0 + CHUNK); j++) {
-      parts.push(recordJson(p.seq, existing + j + 1, at(j), `${o.prefix}-${(j * n + k) % o.users}`));
+      parts.push(recordJson(p.seq, existing + j + 1, at(j), payload((j * n + k) % o.users, at(j))));
     }
     writeSync(fd, (existing || j0 ? ',' : '') + parts.join(','));
   }
@@ -144,12 +165,13 @@ export function inject(o) {
   if (pieces.length !== 2 * n + 1) throw new Error('marker not found exactly once per shard');
   const tmp = `${o.file}.backlog-tmp`;
   const shards = [];
+  const payload = payloadMaker(o);
   let fd = openSync(tmp, 'w');
   try {
     writeSync(fd, pieces[0]);
     for (let i = 1; i < pieces.length; i += 2) {
       const k = Number(pieces[i]);
-      shards[k] = writeShard(fd, plans[k], k, n, o);
+      shards[k] = writeShard(fd, plans[k], k, n, o, payload);
       writeSync(fd, pieces[i + 1]);
     }
     fsyncSync(fd);

@@ -6,7 +6,8 @@
 #   stack_kinesis_inject_backlog STREAM COUNT OLDEST_AGE_S NEWEST_AGE_S SHARD...
 #       Stops kinesis-local gracefully (it writes its state file at shutdown; checked), appends COUNT
 #       heartbeats of users "$STACK_BACKLOG_PREFIX-<i % STACK_BACKLOG_USERS>" (stale-*, 1000) to the given open
-#       shards with scripts/lib/kinesis-backlog.mjs, arrival times spread over [now - OLDEST_AGE_S,
+#       shards with scripts/lib/kinesis-backlog.mjs (STACK_BACKLOG_PAYLOAD=heartbeat: GUID users and bench/run's
+#       107-byte heartbeats instead), arrival times spread over [now - OLDEST_AGE_S,
 #       now - NEWEST_AGE_S] but never before a shard's last record, then starts kinesis-local again on the SAME
 #       ports and waits until it answers. Refused when a shard's window is shorter than its share of COUNT at
 #       STACK_BACKLOG_MAX_RATE records/s (1000, Kinesis's per-shard write limit; 0 = any density): the state
@@ -92,7 +93,7 @@ stack_kinesis_inject_backlog() {
   BACKLOG_SUMMARY="$(node "$STACK_ROOT/scripts/lib/kinesis-backlog.mjs" --file "$STACK_DIR/kinesis-data/kinesis-data.json" \
     --stream "$stream" --count "$count" --from-ms $(( now - oldest * 1000 )) --to-ms $(( now - newest * 1000 )) \
     --max-rate "${STACK_BACKLOG_MAX_RATE:-1000}" --prefix "${STACK_BACKLOG_PREFIX:-stale}" \
-    --users "${STACK_BACKLOG_USERS:-1000}" "$@")" || rc=1
+    --users "${STACK_BACKLOG_USERS:-1000}" --payload "${STACK_BACKLOG_PAYLOAD:-stale}" "$@")" || rc=1
   BACKLOG_INJECT_MS=$(( $(date +%s%3N) - t0 ))
   stack_kinesis_relaunch || return 1
   (( rc == 0 )) || { stack_log "backlog refused; kinesis-local restarted on its unchanged state"; return 1; }

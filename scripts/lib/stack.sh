@@ -342,12 +342,21 @@ stack_properties_template() {
 }
 
 # --------------------------------------------------------------------------------------------- daemon
-# daemon_jars VERSION: the folder with that KCL tree's jars (scripts/setup-stack fetches them).
-daemon_jars() { echo "$STACK_ROOT/.daemon/${1:-3.5.1}/jars"; }
+# daemon_jars VERSION: the folder with that KCL tree's jars (scripts/setup-stack fetches them);
+# STACK_DAEMON_JARS overrides it (bench/pipeline runs on a private copy).
+daemon_jars() { echo "${STACK_DAEMON_JARS:-$STACK_ROOT/.daemon/${1:-3.5.1}/jars}"; }
+
+# daemon_java_opts VERSION: DAEMON_JAVA_OPTS if set, else the production launcher's defaults (one source).
+daemon_java_opts() {
+  if [ -n "${DAEMON_JAVA_OPTS+set}" ]; then echo "$DAEMON_JAVA_OPTS"; return 0; fi
+  env -u JAVA_OPTS KCL_JARS="$(daemon_jars "${1:-3.5.1}")" "$STACK_ROOT/scripts/run" --print-java-opts --kcl "${1:-3.5.1}"
+}
 
 # daemon_start VERSION PROPERTIES [LOG]: starts the MultiLangDaemon in the repo root (the working directory
 # matters: the daemon runs executableName as given, relative paths resolve against it). Sets DAEMON_PID,
-# DAEMON_LOG. Extra JVM options: DAEMON_JAVA_OPTS (default -Xmx512m).
+# DAEMON_LOG. JVM options: DAEMON_JAVA_OPTS if set (empty = none), else the launcher's defaults
+# (`scripts/run --print-java-opts`: the daemon runs as in production). The JSON wire
+# (-Daws.cborEnabled=false: the read-limits proxy speaks JSON only) unless STACK_DAEMON_CBOR=on.
 daemon_start() {
   stack_init
   local version=${1:-3.5.1} props=$2 jars
@@ -360,8 +369,10 @@ daemon_start() {
     stack_log "daemon already running (pid $DAEMON_PID)"; return 1
   fi
   DAEMON_LOG=${3:-$STACK_DIR/daemon-$version.log}
+  local opts; opts="$(daemon_java_opts "$version")" || return 1
+  [ "${STACK_DAEMON_CBOR:-off}" = on ] || opts+=" -Daws.cborEnabled=false"
   # shellcheck disable=SC2086
-  (cd "$STACK_ROOT" && exec java ${DAEMON_JAVA_OPTS:--Xmx512m} -Daws.cborEnabled=false -Dfile.encoding=UTF-8 \
+  (cd "$STACK_ROOT" && exec java $opts -Dfile.encoding=UTF-8 \
       -cp "$jars/*" software.amazon.kinesis.multilang.MultiLangDaemon --properties-file "$props") \
     >>"$DAEMON_LOG" 2>&1 </dev/null &
   DAEMON_PID=$!

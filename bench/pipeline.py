@@ -1,0 +1,417 @@
+#!/usr/bin/env python3
+"""bench/pipeline's measuring side: watches one real MultiLangDaemon (and its record processor child)
+through /proc, and turns the runs into tables. bench/pipeline (bash) starts the stack and the daemons.
+
+  pipeline.py drain   --pid JAVA --launch-ms T --log DAEMON_LOG --records N --out RUN.json [--idle-s 10]
+      Samples every 50 ms: the JVM's CPU (utime+stime of /proc/PID/stat: every thread, also the exited
+      ones), its record processor child (the first child process; CPU, rchar), VmHWM of both. Milestones:
+        first initialize = the child process appears (the daemon starts it and writes `initialize` at once);
+        drained          = the processor's stats line in the daemon log says applied >= N (ours:
+                           "stats: ... applied=N", the Node peer: "node-peer stats: ... applied=N", both every
+                           second); the drain END is the first sample at which the child's CPU had reached
+                           its value at that moment minus one tick (the last batch's work), so the stats
+                           interval does not stretch the drain.
+      Then it waits --settle-s and measures the idle rates (CPU-s per s of wall) of both over --idle-s,
+      with the daemon polling an empty shard tip. Peak RSS = VmHWM at the end. Also the JVM's CPU by live
+      thread (JIT compiler, GC/VM, the rest) at the drain end; CPU of threads that exited is "exited".
+  pipeline.py restart --pid PID --launch-ms T --state-dir DIR --out RUN.json
+      PID is the launcher (scripts/run), which execs java. Waits until a snapshot in DIR holds a user whose
+      lastSeen > T (a live heartbeat sent after the launch, applied and snapshotted), and reports that time,
+      the first initialize (a child of the JVM appears) and the CPU spent until then: the JVM's own, and the
+      launcher's waited children (check-config, fix-leases).
+  pipeline.py report  --title T --out-md F RUN.json...
+      One table per mode: per configuration the median and range of each figure over its runs.
+"""
+
+import argparse
+import glob
+import json
+import os
+import re
+import statistics
+import sys
+import time
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def now_ms():
+    return time.time() * 1000.0
+
+
+def read(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError:
+        return None
+
+
+def stat_fields(pid):
+    s = read(f"/proc/{pid}/stat")
+    if s is None:
+        return None
+    s = s.decode("utf-8", "replace")
+    return s[s.rindex(")") + 2:].split()
+
+
+def cpu_ticks(pid):
+    """(utime+stime, cutime+cstime) in ticks, or None when the process is gone."""
+    f = stat_fields(pid)
+    if f is None:
+        return None
+    return int(f[11]) + int(f[12]), int(f[13]) + int(f[14])
+
+
+def status_kb(pid, key):
+    s = read(f"/proc/{pid}/status")
+    if s is None:
+        return None
+    m = re.search(rb"^" + key.encode() + rb":\s+(\d+)", s, re.M)
+    return int(m.group(1)) if m else None
+
+
+def rchar(pid):
+    s = read(f"/proc/{pid}/io")
+    if s is None:
+        return None
+    m = re.search(rb"^rchar:\s+(\d+)", s, re.M)
+    return int(m.group(1)) if m else None
+
+
+def comm(pid):
+    s = read(f"/proc/{pid}/comm")
+    return s.decode().strip() if s else None
+
+
+def children(pid):
+    out = []
+    for p in glob.glob(f"/proc/{pid}/task/*/children"):
+        s = read(p)
+        if s:
+            out.extend(int(x) for x in s.split())
+    return sorted(set(out))
+
+
+def thread_breakdown(pid):
+    """CPU seconds of the JVM's live threads by kind, from /proc/PID/task/*/stat (comm = the thread name,
+    15 characters)."""
+    kinds = {"jit": 0, "gc+vm": 0, "other": 0}
+    for d in glob.glob(f"/proc/{pid}/task/*"):
+        s = read(os.path.join(d, "stat"))
+        if s is None:
+            continue
+        s = s.decode("utf-8", "replace")
+        name = s[s.index("(") + 1:s.rindex(")")]
+        f = s[s.rindex(")") + 2:].split()
+        t = (int(f[11]) + int(f[12])) / CLK_TCK
+        if "Compiler" in name or name.startswith(("C1 ", "C2 ")):
+            kinds["jit"] += t
+        elif (name.startswith(("GC ", "G1 ", "VM ", "GC Thread", "ParGC", "Gang")) or "GC" in name
+              or name in ("VM Thread", "VM Periodic Tas", "Service Thread")):
+            kinds["gc+vm"] += t
+        else:
+            kinds["other"] += t
+    return {k: round(v, 3) for k, v in kinds.items()}
+
+
+class LogTail:
+    """Reads a growing log file from where it stopped; keeps the largest applied= seen."""
+
+    RE = re.compile(rb"(?:\bstats: active=\d+|node-peer stats: active=\d+) applied=(\d+)")
+
+    def __init__(self, path):
+        self.path, self.pos, self.applied, self.rest = path, 0, 0, b""
+
+    def poll(self):
+        try:
+            with open(self.path, "rb") as f:
+                f.seek(self.pos)
+                data = f.read()
+                self.pos = f.tell()
+        except OSError:
+            return self.applied
+        data = self.rest + data
+        cut = data.rfind(b"\n")
+        self.rest = data[cut + 1:] if cut >= 0 else data
+        for m in self.RE.finditer(data[:cut + 1] if cut >= 0 else b""):
+            self.applied = max(self.applied, int(m.group(1)))
+        return self.applied
+
+
+def drain(a):
+    pid, t_launch = a.pid, a.launch_ms
+    t_end_deadline = time.time() + a.timeout_s
+    log = LogTail(a.log)
+    samples = []  # (t_ms, java_ticks, child_ticks, child_rchar)
+    child = None
+    init = None
+    drained_at = None
+    half = None  # (sample index, applied) when the stats line first said >= half the records
+    last_log = 0.0
+    while True:
+        t = now_ms()
+        j = cpu_ticks(pid)
+        if j is None:
+            raise SystemExit(f"pipeline.py: the daemon (pid {pid}) exited")
+        if child is None:
+            kids = children(pid)
+            if kids:
+                child = kids[0]
+                init = {"ms": t - t_launch, "javaCpuS": j[0] / CLK_TCK}
+        c = cpu_ticks(child) if child else None
+        samples.append((t, j[0], c[0] if c else 0, (rchar(child) or 0) if child else 0))
+        if child and t - last_log >= 200:
+            last_log = t
+            applied = log.poll()
+            if applied >= a.records / 2 and half is None:
+                half = (len(samples) - 1, applied)
+            if applied >= a.records:
+                drained_at = len(samples) - 1
+                break
+        if time.time() > t_end_deadline:
+            raise SystemExit(f"pipeline.py: not drained within {a.timeout_s} s (applied {log.applied} of {a.records})")
+        time.sleep(0.05)
+
+    # The drain's end: the first sample whose child CPU reached (its CPU when the stats line said drained) - 1 tick.
+    child_final = samples[drained_at][2]
+    end = next(i for i, s in enumerate(samples) if s[2] >= child_final - 1)
+    i0 = next(i for i, s in enumerate(samples) if s[0] - t_launch >= init["ms"])
+    first_batch = next((s[0] for s in samples[i0:] if s[3] > 4096), samples[end][0])
+    t_end, java_end, child_end = samples[end][0], samples[end][1], samples[end][2]
+    threads = thread_breakdown(pid)
+    java_drain = (java_end - samples[i0][1]) / CLK_TCK
+    wall_drain = (t_end - samples[i0][0]) / 1000.0
+    ih, applied_half = half if half and half[0] < end else (i0, 0)
+    java_second = (java_end - samples[ih][1]) / CLK_TCK
+    wall_second = (t_end - samples[ih][0]) / 1000.0
+    nmt = native_memory(pid) if a.nmt else None
+
+    # Idle: the daemon keeps polling the empty tip.
+    time.sleep(a.settle_s)
+    j0, c0, t0 = cpu_ticks(pid)[0], cpu_ticks(child)[0], time.monotonic()
+    time.sleep(a.idle_s)
+    j1, c1, t1 = cpu_ticks(pid)[0], cpu_ticks(child)[0], time.monotonic()
+    idle_java = (j1 - j0) / CLK_TCK / (t1 - t0)
+    idle_child = (c1 - c0) / CLK_TCK / (t1 - t0)
+    child_lifetime = child_end / CLK_TCK
+    n = a.records
+    out = {
+        "mode": "drain", "records": n, "launchToInitMs": init["ms"], "launchToInitJavaCpuS": init["javaCpuS"],
+        "initToFirstBatchMs": first_batch - (t_launch + init["ms"]), "drainWallS": wall_drain,
+        "javaDrainCpuS": java_drain, "childDrainCpuS": child_lifetime,
+        "javaIdleCpuPerS": idle_java, "childIdleCpuPerS": idle_child,
+        "javaUsPerRecordRaw": java_drain / n * 1e6,
+        "javaUsPerRecordIdleSub": (java_drain - idle_java * wall_drain) / n * 1e6,
+        "childUsPerRecordRaw": child_lifetime / n * 1e6,
+        "childUsPerRecordIdleSub": (child_lifetime - idle_child * wall_drain) / n * 1e6,
+        "javaPeakRssMb": (status_kb(pid, "VmHWM") or 0) / 1024, "childPeakRssMb": (status_kb(child, "VmHWM") or 0) / 1024,
+        "javaThreadsAtDrainEnd": threads, "javaTotalCpuAtDrainEndS": java_end / CLK_TCK,
+        "childPid": child, "childComm": comm(child),
+        "loadavg": os.getloadavg()[0],
+    }
+    # The second half of the drain (from the stats line that first said >= N/2 applied): the JIT's warm-up
+    # is mostly behind, so this is closer to a long-running daemon's cost per record.
+    out["javaUsPerRecordSecondHalfIdleSub"] = (java_second - idle_java * wall_second) / max(1, n - applied_half) * 1e6
+    if nmt:
+        out["nativeMemoryCommittedMb"] = nmt
+    out["hostUsPerRecordRaw"] = out["javaUsPerRecordRaw"] + out["childUsPerRecordRaw"]
+    out["hostUsPerRecordIdleSub"] = out["javaUsPerRecordIdleSub"] + out["childUsPerRecordIdleSub"]
+    # The steady state of a long-running host: the drain's second half (the JIT mostly done); the child's cost
+    # per record does not change over a drain, so its whole-drain figure stands in for its second half.
+    out["hostUsPerRecordSecondHalfIdleSub"] = out["javaUsPerRecordSecondHalfIdleSub"] + out["childUsPerRecordIdleSub"]
+    return out
+
+
+def native_memory(pid):
+    """jcmd VM.native_memory summary (the JVM must run with -XX:NativeMemoryTracking=summary): committed MB
+    by category."""
+    import subprocess
+    r = subprocess.run(["jcmd", str(pid), "VM.native_memory", "summary"], capture_output=True, text=True)
+    out = {}
+    for m in re.finditer(r"^-\s+(.+?) \(reserved=\d+KB, committed=(\d+)KB\)", r.stdout, re.M):
+        out[m.group(1).strip()] = round(int(m.group(2)) / 1024, 1)
+    m = re.search(r"^Total: reserved=\d+KB, committed=(\d+)KB", r.stdout, re.M)
+    if m:
+        out["Total"] = round(int(m.group(1)) / 1024, 1)
+    return out or {"error": (r.stdout + r.stderr)[-300:]}
+
+
+def newest_seen(state_dir):
+    best = 0
+    for p in glob.glob(os.path.join(state_dir, "*.json")):
+        try:
+            with open(p) as f:
+                users = json.load(f).get("users") or {}
+        except (OSError, ValueError):
+            continue
+        if users:
+            best = max(best, max(users.values()))
+    return best
+
+
+def restart(a):
+    pid, t_launch = a.pid, a.launch_ms
+    deadline = time.time() + a.timeout_s
+    init = None
+    while True:
+        t = now_ms()
+        ticks = cpu_ticks(pid)
+        if ticks is None:
+            raise SystemExit(f"pipeline.py: the launcher/daemon (pid {pid}) exited")
+        if init is None and comm(pid) == "java":
+            kids = children(pid)
+            if kids:
+                init = {"ms": t - t_launch, "javaCpuS": ticks[0] / CLK_TCK}
+        if init is not None and newest_seen(a.state_dir) > t_launch:
+            return {"mode": "restart", "launchToInitMs": init["ms"], "launchToInitJavaCpuS": init["javaCpuS"],
+                    "launchToLiveMs": t - t_launch, "launchToLiveJavaCpuS": ticks[0] / CLK_TCK,
+                    "launcherChildrenCpuS": ticks[1] / CLK_TCK,
+                    "javaRssMb": (status_kb(pid, "VmRSS") or 0) / 1024, "loadavg": os.getloadavg()[0]}
+        if time.time() > deadline:
+            raise SystemExit(f"pipeline.py: no live heartbeat applied within {a.timeout_s} s of the launch")
+        time.sleep(0.05)
+
+
+# ------------------------------------------------------------------------------------------------ report
+DRAIN_COLS = [
+    ("host µs/record, idle-subtracted", "hostUsPerRecordIdleSub", "{:.1f}"),
+    ("host µs/record, raw", "hostUsPerRecordRaw", "{:.1f}"),
+    ("java µs/record, idle-subtracted", "javaUsPerRecordIdleSub", "{:.1f}"),
+    ("java µs/record, raw", "javaUsPerRecordRaw", "{:.1f}"),
+    ("host µs/record, 2nd half of the drain (steady state), idle-subtracted", "hostUsPerRecordSecondHalfIdleSub", "{:.1f}"),
+    ("java µs/record, 2nd half of the drain, idle-subtracted", "javaUsPerRecordSecondHalfIdleSub", "{:.1f}"),
+    ("child µs/record", "childUsPerRecordRaw", "{:.2f}"),
+    ("java idle CPU %", "javaIdleCpuPerS", "{:.1%}"),
+    ("java peak RSS MB", "javaPeakRssMb", "{:.0f}"),
+    ("child peak RSS MB", "childPeakRssMb", "{:.0f}"),
+    ("drain s", "drainWallS", "{:.1f}"),
+    ("launch → 1st initialize s", "launchToInitMs", "ms"),
+    ("… java CPU-s", "launchToInitJavaCpuS", "{:.2f}"),
+]
+RESTART_COLS = [
+    ("restart → first live record s", "launchToLiveMs", "ms"),
+    ("restart → 1st initialize s", "launchToInitMs", "ms"),
+    ("java CPU-s to 1st initialize", "launchToInitJavaCpuS", "{:.2f}"),
+    ("java CPU-s to first live record", "launchToLiveJavaCpuS", "{:.2f}"),
+    ("launcher's check-config + fix-leases CPU-s", "launcherChildrenCpuS", "{:.2f}"),
+]
+
+
+def fmt(v, f):
+    if f == "ms":
+        return f"{v / 1000:.1f}"
+    if f.endswith("%}"):
+        return f.format(v).replace("%", " %")
+    return f.format(v)
+
+
+def cell(vals, f):
+    if not vals:
+        return "-"
+    med = statistics.median(vals)
+    if len(vals) == 1:
+        return fmt(med, f)
+    return f"{fmt(med, f)} ({fmt(min(vals), f)}–{fmt(max(vals), f)})"
+
+
+def report(a):
+    runs = []
+    for p in a.runs:
+        with open(p) as f:
+            runs.append(json.load(f))
+    lines = [f"# {a.title}", ""]
+    for mode, cols in (("drain", DRAIN_COLS), ("restart", RESTART_COLS)):
+        rs = [r for r in runs if r.get("mode") == mode and not r.get("error")]
+        if not rs:
+            continue
+        names = []
+        for r in rs:
+            if r["config"] not in names:
+                names.append(r["config"])
+        by = {n: [r for r in rs if r["config"] == n] for n in names}
+        lines.append(f"## {mode}: median (min–max) over runs")
+        lines.append("")
+        lines.append("| figure | " + " | ".join(f"`{n}` ({len(by[n])} runs)" for n in names) + " |")
+        lines.append("| --- |" + " --- |" * len(names))
+        for label, key, f in cols:
+            lines.append(f"| {label} | " + " | ".join(cell([r[key] for r in by[n] if key in r], f) for n in names) + " |")
+        if mode == "drain" and len(names) > 1:
+            base = names[0]
+            for key, label in (("hostUsPerRecordIdleSub", "host CPU/record idle-subtracted"),
+                               ("hostUsPerRecordRaw", "host CPU/record raw"),
+                               ("hostUsPerRecordSecondHalfIdleSub", "host CPU/record, 2nd half, idle-subtracted")):
+                b = statistics.median(r[key] for r in by[base])
+                lines.append(f"| {label}: ÷ `{base}` | " + " | ".join(
+                    f"{statistics.median(r[key] for r in by[n]) / b:.2f}×" for n in names) + " |")
+            thr = []
+            for n in names:
+                t = [r["javaThreadsAtDrainEnd"] for r in by[n]]
+                tot = statistics.median(r["javaTotalCpuAtDrainEndS"] for r in by[n])
+                parts = {k: statistics.median(x[k] for x in t) for k in t[0]}
+                exited = max(0.0, tot - sum(parts.values()))
+                thr.append(f"JIT {parts['jit']:.1f}, GC+VM {parts['gc+vm']:.1f}, other {parts['other']:.1f}, "
+                           f"exited {exited:.1f}")
+            lines.append("| java CPU-s by thread at drain end (launch included) | " + " | ".join(thr) + " |")
+        lines.append("")
+        lines.append("Configurations:")
+        for n in names:
+            r = by[n][0]
+            lines.append(f"- `{n}`: processor {r['proc']}; JVM options `{r['javaOpts'] or '(none)'}`; "
+                         f"daemon properties {r['propsNote']}")
+        lines.append("")
+    bad = [r for r in runs if r.get("error")]
+    if bad:
+        lines.append("Failed runs: " + "; ".join(f"{r['config']} #{r.get('rep')}: {r['error']}" for r in bad))
+        lines.append("")
+    text = "\n".join(lines)
+    with open(a.out_md, "w") as f:
+        f.write(text + "\n")
+    print(text)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    d = sub.add_parser("drain")
+    d.add_argument("--pid", type=int, required=True)
+    d.add_argument("--launch-ms", type=float, required=True)
+    d.add_argument("--log", required=True)
+    d.add_argument("--records", type=int, required=True)
+    d.add_argument("--idle-s", type=float, default=10)
+    d.add_argument("--settle-s", type=float, default=5)
+    d.add_argument("--nmt", action="store_true", help="jcmd VM.native_memory summary at the end (-XX:NativeMemoryTracking)")
+    d.add_argument("--timeout-s", type=float, default=1200)
+    d.add_argument("--out", required=True)
+    d.add_argument("--meta", default="{}", help="JSON merged into the result (config, options, ...)")
+    r = sub.add_parser("restart")
+    r.add_argument("--pid", type=int, required=True)
+    r.add_argument("--launch-ms", type=float, required=True)
+    r.add_argument("--state-dir", required=True)
+    r.add_argument("--timeout-s", type=float, default=240)
+    r.add_argument("--out", required=True)
+    r.add_argument("--meta", default="{}")
+    p = sub.add_parser("report")
+    p.add_argument("--title", default="bench/pipeline")
+    p.add_argument("--out-md", required=True)
+    p.add_argument("runs", nargs="+")
+    a = ap.parse_args()
+    if a.cmd == "report":
+        report(a)
+        return 0
+    meta = json.loads(a.meta)
+    try:
+        res = drain(a) if a.cmd == "drain" else restart(a)
+        rc = 0
+    except SystemExit as e:
+        res, rc = {"mode": a.cmd, "error": str(e)}, 1
+    res.update(meta)
+    with open(a.out, "w") as f:
+        json.dump(res, f, indent=1)
+    print(json.dumps(res))
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())
