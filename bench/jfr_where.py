@@ -36,7 +36,11 @@ def part_of(frames):
 
 
 def main():
-    path = sys.argv[1]
+    args = [a for a in sys.argv[1:] if a != "--threads"]
+    if len(args) != 1 or args[0] in ("-h", "--help"):
+        print(__doc__, file=sys.stderr if args and args[0] not in ("-h", "--help") else sys.stdout)
+        sys.exit(0 if args and args[0] in ("-h", "--help") else 2)
+    path = args[0]
     out = subprocess.run(["jfr", "print", "--json", "--events", "jdk.ExecutionSample", "--stack-depth", "40", path],
                          capture_output=True, text=True, check=True).stdout
     events = json.loads(out)["recording"]["events"]
