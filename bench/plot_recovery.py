@@ -3,25 +3,11 @@
 
     bench/plot_recovery.py RESULTS.json OUT.png [TITLE]
 
-Uses matplotlib from PyPI, installed on first use into bench/out/venv (pinned below)."""
+Uses matplotlib from PyPI, installed on first use into bench/out/venv (pinned in bench/plot_venv.py)."""
 import json
-import os
-import subprocess
 import sys
 
-MATPLOTLIB = "matplotlib==3.9.2"
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-VENV = os.path.join(ROOT, "bench", "out", "venv")
-
-
-def ensure_matplotlib():
-    python = os.path.join(VENV, "bin", "python3")
-    # sys.prefix, not the executable: the venv's python3 is a symlink to the system's.
-    if os.path.realpath(sys.prefix) != os.path.realpath(VENV):
-        if not os.path.exists(python):
-            subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
-            subprocess.run([python, "-m", "pip", "install", "-q", MATPLOTLIB], check=True)
-        os.execv(python, [python] + sys.argv)
+from plot_venv import ensure_matplotlib
 
 
 def main():

@@ -6,25 +6,11 @@
 processes: per processor (the daemon's children) RSS, open fds, threads and CPU, and the active sets' error
 against the ground truth; stack: the java daemon, kinesis-local (and its probe latency), the read-limits proxy,
 dynalite, redis-server, the producers, the load average. The documented windows are shaded.
-Uses matplotlib from PyPI, installed on first use into bench/out/venv (pinned below, as bench/plot_recovery.py)."""
+Uses matplotlib from PyPI, installed on first use into bench/out/venv (pinned in bench/plot_venv.py)."""
 import json
-import os
-import subprocess
 import sys
 
-MATPLOTLIB = "matplotlib==3.9.2"
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-VENV = os.path.join(ROOT, "bench", "out", "venv")
-
-
-def ensure_matplotlib():
-    python = os.path.join(VENV, "bin", "python3")
-    # the venv's python3 is a symlink to the system one: tell them apart by sys.prefix
-    if os.path.realpath(sys.prefix) != os.path.realpath(VENV):
-        if not os.path.exists(python):
-            subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
-            subprocess.run([python, "-m", "pip", "install", "-q", MATPLOTLIB], check=True)
-        os.execv(python, [python] + sys.argv)
+from plot_venv import ensure_matplotlib
 
 
 def short(shard):

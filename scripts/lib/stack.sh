@@ -346,17 +346,21 @@ stack_properties_template() {
 # STACK_DAEMON_JARS overrides it (bench/pipeline runs on a private copy).
 daemon_jars() { echo "${STACK_DAEMON_JARS:-$STACK_ROOT/.daemon/${1:-3.5.1}/jars}"; }
 
-# daemon_java_opts VERSION: DAEMON_JAVA_OPTS if set, else the production launcher's defaults (one source).
+# daemon_java_opts VERSION: the JVM options of the stack's daemons: DAEMON_JAVA_OPTS if set (empty = none), else
+# the production launcher's defaults (one source), plus the JSON wire (-Daws.cborEnabled=false: the read-limits
+# proxy speaks JSON only) unless STACK_DAEMON_CBOR=on.
 daemon_java_opts() {
-  if [ -n "${DAEMON_JAVA_OPTS+set}" ]; then echo "$DAEMON_JAVA_OPTS"; return 0; fi
-  env -u JAVA_OPTS KCL_JARS="$(daemon_jars "${1:-3.5.1}")" "$STACK_ROOT/scripts/run" --print-java-opts --kcl "${1:-3.5.1}"
+  local opts
+  if [ -n "${DAEMON_JAVA_OPTS+set}" ]; then opts=$DAEMON_JAVA_OPTS
+  else opts="$(env -u JAVA_OPTS KCL_JARS="$(daemon_jars "${1:-3.5.1}")" "$STACK_ROOT/scripts/run" --print-java-opts --kcl "${1:-3.5.1}")" || return 1
+  fi
+  [ "${STACK_DAEMON_CBOR:-off}" = on ] || opts+=" -Daws.cborEnabled=false"
+  echo "$opts"
 }
 
 # daemon_start VERSION PROPERTIES [LOG]: starts the MultiLangDaemon in the repo root (the working directory
 # matters: the daemon runs executableName as given, relative paths resolve against it). Sets DAEMON_PID,
-# DAEMON_LOG. JVM options: DAEMON_JAVA_OPTS if set (empty = none), else the launcher's defaults
-# (`scripts/run --print-java-opts`: the daemon runs as in production). The JSON wire
-# (-Daws.cborEnabled=false: the read-limits proxy speaks JSON only) unless STACK_DAEMON_CBOR=on.
+# DAEMON_LOG. JVM options: daemon_java_opts (the launcher's defaults: the daemon runs as in production).
 daemon_start() {
   stack_init
   local version=${1:-3.5.1} props=$2 jars
@@ -370,7 +374,6 @@ daemon_start() {
   fi
   DAEMON_LOG=${3:-$STACK_DIR/daemon-$version.log}
   local opts; opts="$(daemon_java_opts "$version")" || return 1
-  [ "${STACK_DAEMON_CBOR:-off}" = on ] || opts+=" -Daws.cborEnabled=false"
   # shellcheck disable=SC2086
   (cd "$STACK_ROOT" && exec java $opts -Dfile.encoding=UTF-8 \
       -cp "$jars/*" software.amazon.kinesis.multilang.MultiLangDaemon --properties-file "$props") \

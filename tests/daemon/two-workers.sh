@@ -93,7 +93,7 @@ e2e_daemon_start "$STACK_DIR/run-a.properties" "$A_LOG"
 e2e_check "tw-a initialized a processor within 120 s" wait_until 120 eval '[ "$(initialized_in "$A_LOG")" -ge 1 ]'
 e2e_figure "daemon tw-a launch -> first processor initialized: $(secs $(($(now_ms) - launch))) s"
 launch_b=$(now_ms)
-b_opts="$(daemon_java_opts "$E2E_VERSION") -Daws.cborEnabled=false"   # the launcher's JVM defaults, as daemon_start
+b_opts="$(daemon_java_opts "$E2E_VERSION")"   # as daemon_start
 # shellcheck disable=SC2086
 (cd "$E2E_ROOT" && exec java $b_opts -Dfile.encoding=UTF-8 \
     -cp "$(daemon_jars "$E2E_VERSION")/*" software.amazon.kinesis.multilang.MultiLangDaemon \
