@@ -117,12 +117,20 @@ def thread_breakdown(pid):
 
 
 class LogTail:
-    """Reads a growing log file from where it stopped; keeps the largest applied= seen."""
+    """Reads a growing daemon log from where it stopped. Keeps, per shard, the largest applied= of the processors'
+    stats lines (the daemon relays each child stderr line as "Received error line from subprocess [LINE] for
+    shard SHARD"; a line without a shard counts as one shard), and counts OutOfMemoryError lines."""
 
-    RE = re.compile(rb"(?:\bstats: active=\d+|node-peer stats: active=\d+) applied=(\d+)")
+    RE = re.compile(rb"(?:\bstats: active=\d+|node-peer stats: active=\d+) applied=(\d+)[^\n]*?(?:for shard (\S+))?$", re.M)
+    OOM = re.compile(rb"OutOfMemoryError|GC overhead limit exceeded")
 
     def __init__(self, path):
-        self.path, self.pos, self.applied, self.rest = path, 0, 0, b""
+        self.path, self.pos, self.rest = path, 0, b""
+        self.per_shard, self.oom_lines = {}, 0
+
+    @property
+    def applied(self):
+        return sum(self.per_shard.values())
 
     def poll(self):
         try:
@@ -135,80 +143,137 @@ class LogTail:
         data = self.rest + data
         cut = data.rfind(b"\n")
         self.rest = data[cut + 1:] if cut >= 0 else data
-        for m in self.RE.finditer(data[:cut + 1] if cut >= 0 else b""):
-            self.applied = max(self.applied, int(m.group(1)))
+        whole = data[:cut + 1] if cut >= 0 else b""
+        for m in self.RE.finditer(whole):
+            shard = m.group(2) or b"-"
+            self.per_shard[shard] = max(self.per_shard.get(shard, 0), int(m.group(1)))
+        self.oom_lines += len(self.OOM.findall(whole))
         return self.applied
+
+
+class Children:
+    """The daemon's record processors (every child process it started, also those that exited): CPU ticks,
+    rchar, peak RSS summed over all of them."""
+
+    def __init__(self, pid):
+        self.pid, self.ticks, self.rchar, self.hwm_kb, self.rss_kb = pid, {}, {}, {}, {}
+
+    def sample(self):
+        for c in children(self.pid):
+            t = cpu_ticks(c)
+            if t is None:
+                continue
+            self.ticks[c] = t[0]
+            self.rchar[c] = rchar(c) or self.rchar.get(c, 0)
+            self.hwm_kb[c] = status_kb(c, "VmHWM") or self.hwm_kb.get(c, 0)
+            self.rss_kb[c] = status_kb(c, "VmRSS") or 0
+        return sum(self.ticks.values()), sum(self.rchar.values())
+
+    def live(self):
+        return [c for c in self.ticks if cpu_ticks(c) is not None]
+
+
+def jstat_gc(pid):
+    """(GC seconds so far, heap capacity MB) from `jstat -gc PID` (the JVM's own counters), or (None, None)."""
+    import subprocess
+    try:
+        r = subprocess.run(["jstat", "-gc", str(pid)], capture_output=True, text=True, timeout=20)
+        head, vals = r.stdout.split("\n")[:2]
+        row = dict(zip(head.split(), vals.split()))
+        cap = sum(float(row[k]) for k in ("S0C", "S1C", "EC", "OC") if k in row) / 1024
+        return float(row["GCT"]), cap
+    except (OSError, ValueError, KeyError, subprocess.SubprocessError):
+        return None, None
 
 
 def drain(a):
     pid, t_launch = a.pid, a.launch_ms
     t_end_deadline = time.time() + a.timeout_s
     log = LogTail(a.log)
-    samples = []  # (t_ms, java_ticks, child_ticks, child_rchar)
-    child = None
+    kids = Children(pid)
+    samples = []  # (t_ms, java_ticks, children_ticks, children_rchar)
     init = None
     drained_at = None
-    half = None  # (sample index, applied) when the stats line first said >= half the records
+    half = None  # (sample index, applied) when the stats lines first said >= half the records
     last_log = 0.0
+    progress = (0, time.time())  # (applied, when it last grew)
     while True:
         t = now_ms()
         j = cpu_ticks(pid)
         if j is None:
-            raise SystemExit(f"pipeline.py: the daemon (pid {pid}) exited")
-        if child is None:
-            kids = children(pid)
-            if kids:
-                child = kids[0]
-                init = {"ms": t - t_launch, "javaCpuS": j[0] / CLK_TCK}
-        c = cpu_ticks(child) if child else None
-        samples.append((t, j[0], c[0] if c else 0, (rchar(child) or 0) if child else 0))
-        if child and t - last_log >= 200:
+            log.poll()
+            raise SystemExit(f"pipeline.py: the daemon (pid {pid}) exited (applied {log.applied} of {a.records}; "
+                             f"{log.oom_lines} OutOfMemoryError lines)")
+        ct, cr = kids.sample()
+        if init is None and kids.ticks:
+            init = {"ms": t - t_launch, "javaCpuS": j[0] / CLK_TCK}
+        samples.append((t, j[0], ct, cr))
+        if init and t - last_log >= 200:
             last_log = t
             applied = log.poll()
+            if applied > progress[0]:
+                progress = (applied, time.time())
             if applied >= a.records / 2 and half is None:
                 half = (len(samples) - 1, applied)
             if applied >= a.records:
                 drained_at = len(samples) - 1
                 break
+            if log.oom_lines and time.time() - progress[1] > a.stall_s:
+                raise SystemExit(f"pipeline.py: no progress for {a.stall_s:.0f} s after {log.oom_lines} "
+                                 f"OutOfMemoryError lines (applied {log.applied} of {a.records})")
         if time.time() > t_end_deadline:
             raise SystemExit(f"pipeline.py: not drained within {a.timeout_s} s (applied {log.applied} of {a.records})")
-        time.sleep(0.05)
+        time.sleep(0.05 if len(kids.ticks) <= 8 else 0.2)
 
-    # The drain's end: the first sample whose child CPU reached (its CPU when the stats line said drained) - 1 tick.
+    # The drain's end: the first sample whose children CPU reached (their CPU when the stats said drained) - 1 tick
+    # per child.
     child_final = samples[drained_at][2]
-    end = next(i for i, s in enumerate(samples) if s[2] >= child_final - 1)
+    end = next(i for i, s in enumerate(samples) if s[2] >= child_final - len(kids.ticks))
     i0 = next(i for i, s in enumerate(samples) if s[0] - t_launch >= init["ms"])
-    first_batch = next((s[0] for s in samples[i0:] if s[3] > 4096), samples[end][0])
+    first_batch = next((s[0] for s in samples[i0:] if s[3] > 4096 * len(kids.ticks)), samples[end][0])
     t_end, java_end, child_end = samples[end][0], samples[end][1], samples[end][2]
     threads = thread_breakdown(pid)
+    gc_s, heap_cap_mb = jstat_gc(pid)
     java_drain = (java_end - samples[i0][1]) / CLK_TCK
     wall_drain = (t_end - samples[i0][0]) / 1000.0
     ih, applied_half = half if half and half[0] < end else (i0, 0)
     java_second = (java_end - samples[ih][1]) / CLK_TCK
     wall_second = (t_end - samples[ih][0]) / 1000.0
     nmt = native_memory(pid) if a.nmt else None
+    java_hwm_mb = (status_kb(pid, "VmHWM") or 0) / 1024
+    children_hwm_mb = sum(kids.hwm_kb.values()) / 1024
 
-    # Idle: the daemon keeps polling the empty tip.
+    # Idle: the daemon keeps polling the empty tips.
     time.sleep(a.settle_s)
-    j0, c0, t0 = cpu_ticks(pid)[0], cpu_ticks(child)[0], time.monotonic()
+    j0, t0 = cpu_ticks(pid)[0], time.monotonic()
+    c0 = kids.sample()[0]
     time.sleep(a.idle_s)
-    j1, c1, t1 = cpu_ticks(pid)[0], cpu_ticks(child)[0], time.monotonic()
+    j1, t1 = cpu_ticks(pid)[0], time.monotonic()
+    c1 = kids.sample()[0]
+    log.poll()
     idle_java = (j1 - j0) / CLK_TCK / (t1 - t0)
     idle_child = (c1 - c0) / CLK_TCK / (t1 - t0)
     child_lifetime = child_end / CLK_TCK
     n = a.records
+    shards = max(1, len(log.per_shard))
     out = {
-        "mode": "drain", "records": n, "launchToInitMs": init["ms"], "launchToInitJavaCpuS": init["javaCpuS"],
+        "mode": "drain", "records": n, "shards": shards, "processors": len(kids.ticks),
+        "launchToInitMs": init["ms"], "launchToInitJavaCpuS": init["javaCpuS"],
         "initToFirstBatchMs": first_batch - (t_launch + init["ms"]), "drainWallS": wall_drain,
         "javaDrainCpuS": java_drain, "childDrainCpuS": child_lifetime,
         "javaIdleCpuPerS": idle_java, "childIdleCpuPerS": idle_child,
+        "javaIdleCpuPerShardPct": idle_java / shards * 100,
         "javaUsPerRecordRaw": java_drain / n * 1e6,
         "javaUsPerRecordIdleSub": (java_drain - idle_java * wall_drain) / n * 1e6,
         "childUsPerRecordRaw": child_lifetime / n * 1e6,
         "childUsPerRecordIdleSub": (child_lifetime - idle_child * wall_drain) / n * 1e6,
-        "javaPeakRssMb": (status_kb(pid, "VmHWM") or 0) / 1024, "childPeakRssMb": (status_kb(child, "VmHWM") or 0) / 1024,
+        "javaPeakRssMb": java_hwm_mb, "childPeakRssMb": max(kids.hwm_kb.values()) / 1024,
+        "childrenPeakRssSumMb": children_hwm_mb, "hostPeakRssMb": java_hwm_mb + children_hwm_mb,
+        "childrenIdleRssSumMb": sum(kids.rss_kb.values()) / 1024,
+        "javaGcS": gc_s, "javaGcShareOfCpu": (gc_s / (java_end / CLK_TCK)) if gc_s is not None else None,
+        "javaHeapCapacityMb": heap_cap_mb, "oomLines": log.oom_lines,
         "javaThreadsAtDrainEnd": threads, "javaTotalCpuAtDrainEndS": java_end / CLK_TCK,
-        "childPid": child, "childComm": comm(child),
+        "childPid": min(kids.ticks), "childComm": comm(min(kids.ticks)),
         "loadavg": os.getloadavg()[0],
     }
     # The second half of the drain (from the stats line that first said >= N/2 applied): the JIT's warm-up
@@ -284,8 +349,14 @@ DRAIN_COLS = [
     ("java µs/record, 2nd half of the drain, idle-subtracted", "javaUsPerRecordSecondHalfIdleSub", "{:.1f}"),
     ("child µs/record", "childUsPerRecordRaw", "{:.2f}"),
     ("java idle CPU %", "javaIdleCpuPerS", "{:.1%}"),
+    ("java idle CPU % per shard", "javaIdleCpuPerShardPct", "{:.2f}"),
     ("java peak RSS MB", "javaPeakRssMb", "{:.0f}"),
-    ("child peak RSS MB", "childPeakRssMb", "{:.0f}"),
+    ("child peak RSS MB (largest)", "childPeakRssMb", "{:.0f}"),
+    ("Σ children peak RSS MB", "childrenPeakRssSumMb", "{:.0f}"),
+    ("host peak RSS MB (java + Σ children)", "hostPeakRssMb", "{:.0f}"),
+    ("java GC s", "javaGcS", "{:.2f}"),
+    ("java GC share of its CPU", "javaGcShareOfCpu", "{:.1%}"),
+    ("OutOfMemoryError lines", "oomLines", "{:.0f}"),
     ("drain s", "drainWallS", "{:.1f}"),
     ("launch → 1st initialize s", "launchToInitMs", "ms"),
     ("… java CPU-s", "launchToInitJavaCpuS", "{:.2f}"),
@@ -336,7 +407,8 @@ def report(a):
         lines.append("| figure | " + " | ".join(f"`{n}` ({len(by[n])} runs)" for n in names) + " |")
         lines.append("| --- |" + " --- |" * len(names))
         for label, key, f in cols:
-            lines.append(f"| {label} | " + " | ".join(cell([r[key] for r in by[n] if key in r], f) for n in names) + " |")
+            lines.append(f"| {label} | " + " | ".join(cell([r[key] for r in by[n] if r.get(key) is not None], f)
+                                                       for n in names) + " |")
         if mode == "drain" and len(names) > 1:
             base = names[0]
             for key, label in (("hostUsPerRecordIdleSub", "host CPU/record idle-subtracted"),
@@ -383,6 +455,7 @@ def main():
     d.add_argument("--settle-s", type=float, default=5)
     d.add_argument("--nmt", action="store_true", help="jcmd VM.native_memory summary at the end (-XX:NativeMemoryTracking)")
     d.add_argument("--timeout-s", type=float, default=1200)
+    d.add_argument("--stall-s", type=float, default=60, help="give up this long without progress after an OutOfMemoryError")
     d.add_argument("--out", required=True)
     d.add_argument("--meta", default="{}", help="JSON merged into the result (config, options, ...)")
     r = sub.add_parser("restart")
