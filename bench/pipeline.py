@@ -118,10 +118,11 @@ def thread_breakdown(pid):
 
 class LogTail:
     """Reads a growing daemon log from where it stopped. Keeps, per shard, the largest applied= of the processors'
-    stats lines (the daemon relays each child stderr line as "Received error line from subprocess [LINE] for
-    shard SHARD"; a line without a shard counts as one shard), and counts OutOfMemoryError lines."""
+    stats lines (ours: "active-users[SHARD] info: stats: ... applied=N", the Node peer: "node-peer stats: ...
+    applied=N shard=SHARD"; a line without a shard id counts as one shard), and counts OutOfMemoryError lines."""
 
-    RE = re.compile(rb"(?:\bstats: active=\d+|node-peer stats: active=\d+) applied=(\d+)[^\n]*?(?:for shard (\S+))?$", re.M)
+    RE = re.compile(rb"^[^\n]*?(?:\bstats: active=\d+|node-peer stats: active=\d+) applied=(\d+)[^\n]*$", re.M)
+    SHARD = re.compile(rb"shardId-[0-9]+")
     OOM = re.compile(rb"OutOfMemoryError|GC overhead limit exceeded")
 
     def __init__(self, path):
@@ -145,7 +146,8 @@ class LogTail:
         self.rest = data[cut + 1:] if cut >= 0 else data
         whole = data[:cut + 1] if cut >= 0 else b""
         for m in self.RE.finditer(whole):
-            shard = m.group(2) or b"-"
+            sm = self.SHARD.search(m.group(0))
+            shard = sm.group(0) if sm else b"-"
             self.per_shard[shard] = max(self.per_shard.get(shard, 0), int(m.group(1)))
         self.oom_lines += len(self.OOM.findall(whole))
         return self.applied
