@@ -46,6 +46,7 @@ def table(runs):
         rows[k] = {key: med(r.get(key) for r in rs) for _, key, _ in COLS}
         rows[k]["runs"] = len(rs)
         rows[k]["javaOpts"] = rs[0].get("javaOpts", "")
+        rows[k]["stalled"] = sum(len(r.get("stalledShards") or []) for r in rs)
     return rows, failed
 
 
@@ -58,6 +59,8 @@ def report(a):
     for (n, c), row in rows.items():
         cells = ["-" if row[k] is None else f.format(row[k]).replace("%", " %") for _, k, f in COLS]
         lines.append(f"| {n} | `{c}` | {row['runs']} | " + " | ".join(cells) + " |")
+        if row["stalled"]:
+            lines.append(f"| | ↳ {row['stalled']} shard(s) stopped short of the backlog in these runs | | |")
     lines.append("")
     # Ratios against the Node client at each N.
     for n in sorted({n for n, _ in rows}):
