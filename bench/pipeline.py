@@ -3,14 +3,18 @@
 through /proc, and turns the runs into tables. bench/pipeline (bash) starts the stack and the daemons.
 
   pipeline.py drain   --pid JAVA --launch-ms T --log DAEMON_LOG --records N --out RUN.json [--idle-s 10]
-      Samples every 50 ms: the JVM's CPU (utime+stime of /proc/PID/stat: every thread, also the exited
-      ones), its record processor child (the first child process; CPU, rchar), VmHWM of both. Milestones:
-        first initialize = the child process appears (the daemon starts it and writes `initialize` at once);
-        drained          = the processor's stats line in the daemon log says applied >= N (ours:
-                           "stats: ... applied=N", the Node peer: "node-peer stats: ... applied=N", both every
-                           second); the drain END is the first sample at which the child's CPU had reached
-                           its value at that moment minus one tick (the last batch's work), so the stats
-                           interval does not stretch the drain.
+      Samples every 50 ms (200 ms past 8 processors): the JVM's CPU (utime+stime of /proc/PID/stat: every
+      thread, also the exited ones), its record processors (every child process, summed: CPU, rchar, VmHWM).
+      Milestones:
+        first initialize = the first child process appears (the daemon writes `initialize` at once);
+        drained          = the processors' stats lines in the daemon log say applied >= N, summed over the
+                           shards (ours: "active-users[SHARD] info: stats: ... applied=N", the Node peer:
+                           "node-peer stats: ... applied=N shard=SHARD", both every second); the drain END
+                           is the first sample at which the processors had read every byte they had read at
+                           that moment (the last batch's arrival), so the stats interval does not stretch it.
+        A drain that makes no progress for --stall-s ends there: with OutOfMemoryError lines (or nothing
+        applied) it is a failed run; otherwise the shards that stopped short are named and the figures are
+        over the records applied.
       Then it waits --settle-s and measures the idle rates (CPU-s per s of wall) of both over --idle-s,
       with the daemon polling an empty shard tip. Peak RSS = VmHWM at the end. Also the JVM's CPU by live
       thread (JIT compiler, GC/VM, the rest) at the drain end; CPU of threads that exited is "exited".
@@ -234,10 +238,11 @@ def drain(a):
             raise SystemExit(f"pipeline.py: not drained within {a.timeout_s} s (applied {log.applied} of {a.records})")
         time.sleep(0.05 if len(kids.ticks) <= 8 else 0.2)
 
-    # The drain's end: the first sample whose children CPU reached (their CPU when the stats said drained) - 1 tick
-    # per child.
-    child_final = samples[drained_at][2]
-    end = next(i for i, s in enumerate(samples) if s[2] >= child_final - len(kids.ticks))
+    # The drain's end: the first sample at which the processors had read every byte they had read when the stats
+    # said drained (the last batch's arrival; no message comes while the shards sit at their tips), so the stats
+    # interval does not stretch the drain.
+    rchar_final = samples[drained_at][3]
+    end = next(i for i, s in enumerate(samples) if s[3] >= rchar_final)
     i0 = next(i for i, s in enumerate(samples) if s[0] - t_launch >= init["ms"])
     first_batch = next((s[0] for s in samples[i0:] if s[3] > 4096 * len(kids.ticks)), samples[end][0])
     t_end, java_end, child_end = samples[end][0], samples[end][1], samples[end][2]
