@@ -18,6 +18,35 @@ export E2E_TTL_S=${E2E_TTL_S:-45}   # = maxReplay
 users=60 period_ms=30000 replay_ms=$((E2E_TTL_S * 1000)) goal_ms=15000
 shards=2
 
+# ---- the launcher's rule, without a daemon (scripts/run --dry-run on variants of one file): the timestamp replaces
+# LATEST (or no position) only; maxReplaySeconds, else ttlSeconds, else 120 s; the file's own choice is kept.
+dry_dir="$STACK_DIR/dry-run"
+mkdir -p "$dry_dir"
+dry() {   # NAME [ARGS...] < PROPERTIES-TAIL: the daemon's properties the launcher would write for FILE (or FILE itself)
+  local name=$1; shift
+  { printf 'executableName = %s --properties %s\nstreamName = s\napplicationName = a\nregionName = us-east-1\nworkerId = w\n' \
+      "$BIN" "$dry_dir/$name.properties"; cat; } >"$dry_dir/$name.properties"
+  local out; out="$(KCL_JARS="$(daemon_jars "$E2E_VERSION")" ACTIVE_USERS_BIN="$BIN" RUNTIME_DIRECTORY="$dry_dir" \
+    "$E2E_ROOT/scripts/run" --properties "$dry_dir/$name.properties" --kcl "$E2E_VERSION" --dry-run "$@" 2>/dev/null)" ||
+    e2e_fail "scripts/run --dry-run ($name)"
+  sed -E 's/.*--properties-file ([^ ]+) *$/\1/' <<<"$out"
+}
+ext_of() { sed -nE 's/^initialPositionInStreamExtended = ([0-9]+)$/\1/p' "$1"; }
+near() { local want=$(( $(date +%s) - $2 )); [ -n "$1" ] && (( $1 <= want && $1 >= want - 3 )); }
+f="$(printf 'initialPositionInStream = LATEST\nactiveUsers.maxReplaySeconds = 300\nactiveUsers.ttlSeconds = 60\n' | dry latest)"
+e2e_check "dry run, LATEST: initialPositionInStreamExtended = now - maxReplaySeconds, the LATEST line commented out" \
+  eval 'near "$(ext_of "$f")" 300 && grep -q "^# replaced by active-users-run: initialPositionInStream = LATEST" "$f"'
+f="$(printf 'activeUsers.ttlSeconds = 60\n' | dry none)"
+e2e_check "dry run, no position: now - ttlSeconds" eval 'near "$(ext_of "$f")" 60'
+f="$(printf 'initialPositionInStream = latest\n' | dry default)"
+e2e_check "dry run, latest: now - 120 s (the default maxReplay)" eval 'near "$(ext_of "$f")" 120'
+for kv in "initialPositionInStream = TRIM_HORIZON" "initialPositionInStreamExtended = 1700000000"; do
+  f="$(printf '%s\n' "$kv" | dry own)"
+  e2e_check "dry run, '$kv': left as the file says" eval '[ "$f" = "$dry_dir/own.properties" ] && [ -z "$(ext_of "$f" | grep -v 1700000000)" ]'
+done
+f="$(printf 'initialPositionInStream = LATEST\n' | dry keep --keep-initial-position)"
+e2e_check "dry run, --keep-initial-position: left as the file says" eval '[ "$f" = "$dry_dir/keep.properties" ]'
+
 # The stack WITHOUT seeded leases: the table exists (the stack's emulators need it pre-created) but is empty,
 # so the KCL takes its first-start path and creates the leases itself.
 E2E_STREAM=e2e-first-start E2E_APP=e2e-first-start
