@@ -123,8 +123,8 @@ bool planResume(LeaseReportEntry& e, ShardReader& reader, const LeaseRow& row,
     }
     // Every record younger than maxReplay: all of them are resumed.
     e.target = search->cut ? search->cut->sequenceNumber : std::string(kTrimHorizon);
-    e.detail = "resume the last " + formatDuration(options.maxReplayMillis) + ": " + *row.checkpoint +
-               " -> " +
+    e.detail = "resume the last " + formatDuration(options.maxReplayMillis) + ": " +
+               *row.checkpoint + " -> " +
                (search->cut ? e.target + " (the last record older than the cutoff, arrived " +
                                   formatIso8601Millis(search->cut->arrivalMillis) + ")"
                             : "TRIM_HORIZON (every record is younger than the cutoff)") +

@@ -9,10 +9,10 @@
 // ("rewritten"; declined when the checkpoint changed since the peek). The daemon is normally
 // stopped, so a cut costs nothing and any stale data is cut. A fresh lease keeps its checkpoint.
 // With resumeLatest, a lease at LATEST or at the AT_TIMESTAMP sentinel (the leases of a first start
-// through the launcher) is positioned at the cut too, whatever the timestamp (TRIM_HORIZON when every
-// record is younger than maxReplay; kept when the shard has no record).
-// Rows §5 says to leave alone are reported with the reason. Leases whose parents are not yet at
-// SHARD_END are reported as waiting, and those parents as stuck.
+// through the launcher) is positioned at the cut too, whatever the timestamp (TRIM_HORIZON when
+// every record is younger than maxReplay; kept when the shard has no record). Rows §5 says to leave
+// alone are reported with the reason. Leases whose parents are not yet at SHARD_END are reported as
+// waiting, and those parents as stuck.
 //
 // Never throws; a scan failure is the returned Status, a failure for one lease is recorded in
 // its entry (action "failed") and in FixLeasesReport::failures.
