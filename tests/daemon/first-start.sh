@@ -38,8 +38,9 @@ e2e_check "dry run, LATEST: initialPositionInStreamExtended = now - maxReplaySec
   eval 'near "$(ext_of "$f")" 300 && grep -q "^# replaced by active-users-run: initialPositionInStream = LATEST" "$f"'
 f="$(printf 'activeUsers.ttlSeconds = 60\n' | dry none)"
 e2e_check "dry run, no position: now - ttlSeconds" eval 'near "$(ext_of "$f")" 60'
-f="$(printf 'initialPositionInStream = latest\n' | dry default)"
-e2e_check "dry run, latest: now - 120 s (the default maxReplay)" eval 'near "$(ext_of "$f")" 120'
+f="$(printf 'initialPositionInStream   latest\n' | dry default)"
+e2e_check "dry run, 'initialPositionInStream   latest': now - 120 s (the default maxReplay), the line commented out" \
+  eval 'near "$(ext_of "$f")" 120 && grep -q "^# replaced by active-users-run: initialPositionInStream   latest" "$f"'
 for kv in "initialPositionInStream = TRIM_HORIZON" "initialPositionInStreamExtended = 1700000000"; do
   f="$(printf '%s\n' "$kv" | dry own)"
   e2e_check "dry run, '$kv': left as the file says" eval '[ "$f" = "$dry_dir/own.properties" ] && [ -z "$(ext_of "$f" | grep -v 1700000000)" ]'
