@@ -99,8 +99,15 @@ bool planCut(LeaseReportEntry& e, ShardReader& reader, const LeaseRow& row,
     return true;
 }
 
-// A lease at LATEST, with --resume-latest: position it at the cut, so that the consumer resumes
-// with the last maxReplay of data instead of the tip.
+// With --resume-latest, a lease at LATEST or AT_TIMESTAMP: position it at the cut, so that the
+// consumer resumes with the last maxReplay of data. LATEST would skip it (the tip); AT_TIMESTAMP
+// reads from the timestamp the daemon is configured with when it takes the lease, which fix-leases
+// does not know (the launcher sets a new one, now - maxReplay, at every start; a lease left at the
+// sentinel would make a move hours later replay from that start).
+bool resumesAtCut(const LeaseRow& row, const FixLeasesOptions& options) {
+    return row.isLatest() || (options.resumeLatest && row.checkpoint == kAtTimestamp);
+}
+
 bool planResume(LeaseReportEntry& e, ShardReader& reader, const LeaseRow& row,
                 const FixLeasesOptions& options, int64_t now) {
     auto search = findCut(reader, now - options.maxReplayMillis, std::nullopt, options.cutFinder);
@@ -116,7 +123,8 @@ bool planResume(LeaseReportEntry& e, ShardReader& reader, const LeaseRow& row,
     }
     // Every record younger than maxReplay: all of them are resumed.
     e.target = search->cut ? search->cut->sequenceNumber : std::string(kTrimHorizon);
-    e.detail = "resume the last " + formatDuration(options.maxReplayMillis) + ": LATEST -> " +
+    e.detail = "resume the last " + formatDuration(options.maxReplayMillis) + ": " +
+               *row.checkpoint + " -> " +
                (search->cut ? e.target + " (the last record older than the cutoff, arrived " +
                                   formatIso8601Millis(search->cut->arrivalMillis) + ")"
                             : "TRIM_HORIZON (every record is younger than the cutoff)") +
@@ -212,8 +220,8 @@ Result<FixLeasesReport> runFixLeases(LeaseEditor& editor, const ShardReaderFacto
 
         auto reader = shards(row.leaseKey);
         const int64_t now = clock.nowMillis();
-        const bool planned = row.isLatest() ? planResume(e, *reader, row, options, now)
-                                            : planCut(e, *reader, row, options, now);
+        const bool planned = resumesAtCut(row, options) ? planResume(e, *reader, row, options, now)
+                                                        : planCut(e, *reader, row, options, now);
         if (planned) applyPlan(e, editor, row, options, now);
         if (e.action == "failed") ++report.failures;
         if (e.action == "would-rewrite") ++report.wouldRewrite;

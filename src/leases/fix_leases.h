@@ -8,10 +8,11 @@
 // record), reported as "would-rewrite" (dry run) or written by the LeaseEditor with its cut mark
 // ("rewritten"; declined when the checkpoint changed since the peek). The daemon is normally
 // stopped, so a cut costs nothing and any stale data is cut. A fresh lease keeps its checkpoint.
-// With resumeLatest, a lease at LATEST is positioned at the cut too (TRIM_HORIZON when every record
-// is younger than maxReplay; kept when the shard has no record).
-// Rows §5 says to leave alone are reported with the reason. Leases whose parents are not yet at
-// SHARD_END are reported as waiting, and those parents as stuck.
+// With resumeLatest, a lease at LATEST or at the AT_TIMESTAMP sentinel (the leases of a first start
+// through the launcher) is positioned at the cut too, whatever the timestamp (TRIM_HORIZON when
+// every record is younger than maxReplay; kept when the shard has no record). Rows §5 says to leave
+// alone are reported with the reason. Leases whose parents are not yet at SHARD_END are reported as
+// waiting, and those parents as stuck.
 //
 // Never throws; a scan failure is the returned Status, a failure for one lease is recorded in
 // its entry (action "failed") and in FixLeasesReport::failures.
@@ -38,8 +39,10 @@ struct FixLeasesOptions {
     std::optional<int64_t> atTimestampMillis;  // initialPositionInStreamExtended, in ms
     bool apply = false;
     std::optional<std::string> onlyLeaseKey;  // --shard
-    // --resume-latest: also position leases at LATEST at the cut, so that a restarted consumer
-    // resumes with the last maxReplay of data instead of skipping what arrived while it was down.
+    // --resume-latest: also position leases at LATEST or AT_TIMESTAMP at the cut, so that a
+    // restarted consumer resumes with the last maxReplay of data instead of skipping what arrived
+    // while it was down (LATEST) or reading from whatever timestamp the daemon is given
+    // (AT_TIMESTAMP).
     bool resumeLatest = false;
     CutFinderOptions cutFinder;
 };

@@ -35,7 +35,7 @@ check "JAVA_OPTS replaces the defaults" "-Xmx1g -Dx=1" "$(JAVA_OPTS='-Xmx1g -Dx=
 
 # A host too small for 64 shards at maxRecords 10,000: 40 % of 1,000 MB is 400 MB, so maxRecords 2,000.
 printf 'streamName = s\napplicationName = a\nworkerId = w\nmaxRecords = 10000\n' >"$tmp/b.properties"
-out="$(ACTIVE_USERS_MEMORY_MB=1000 run --properties "$tmp/b.properties" --shards 64 --dry-run 2>"$tmp/err")"
+out="$(ACTIVE_USERS_MEMORY_MB=1000 run --properties "$tmp/b.properties" --shards 64 --keep-initial-position --dry-run 2>"$tmp/err")"
 check "small host: the heap fits 40 % of it" "-Xmx384m" "$(heap_of "$out")"
 copy="$(sed -n 's/^run: daemon properties: //p' "$tmp/err")"
 check "small host: the daemon gets a copy of the file" "yes" "$([ -f "$copy" ] && [ "$copy" != "$tmp/b.properties" ] && echo yes || echo no)"
@@ -45,7 +45,7 @@ check "small host: the java command reads the copy" "1" "$(grep -c -- "--propert
 check "small host: stderr says why" "1" "$(grep -c 'would pass 40 % of the 1000 MB' "$tmp/err" || true)"
 rm -f "$copy"
 check "a roomy host leaves the file alone" "$tmp/b.properties" \
-  "$(run --properties "$tmp/b.properties" --shards 8 --dry-run 2>/dev/null | grep -o -- "--properties-file [^ ]*" | cut -d' ' -f2)"
+  "$(run --properties "$tmp/b.properties" --shards 8 --keep-initial-position --dry-run 2>/dev/null | grep -o -- "--properties-file [^ ]*" | cut -d' ' -f2)"
 
 echo "$((checks - fails)) passed, $fails failed"
 [ "$fails" = 0 ]

@@ -287,3 +287,56 @@ TEST_CASE("fix-leases --resume-latest positions LATEST leases at the cut", "[lea
     CHECK(r->wouldRewrite == 2);
     CHECK(ddb.http.callCount() == 2);  // the two scans: nothing written in a dry run
 }
+
+TEST_CASE("fix-leases --resume-latest positions AT_TIMESTAMP leases at the cut like LATEST",
+          "[leases][fix-leases]") {
+    // The leases of a first start through the launcher sit at the AT_TIMESTAMP sentinel: the KCL
+    // reads them from the timestamp the daemon is configured with when it takes them. At the next
+    // start they must resume at now - maxReplay, whatever timestamp the properties carry.
+    au::ManualClock clock(kNow);
+    DdbFixture ddb(clock);
+    auto old = kclLease("shardId-000000000001", "AT_TIMESTAMP", "3", "worker-1");
+    auto young = kclLease("shardId-000000000002", "AT_TIMESTAMP", "4", nullptr);
+    auto empty = kclLease("shardId-000000000003", "AT_TIMESTAMP", "5", nullptr);
+    for (auto* row : {&old, &young, &empty}) row->erase("parentShardId");
+    const auto rows = nlohmann::json{{"Items", {old, young, empty}}}.dump();
+    FakeShards shards(kNow);
+    shards["shardId-000000000001"].addEvery(kNow - kHour, kNow, 1'000);
+    shards["shardId-000000000002"].addEvery(kNow - 60'000, kNow, 1'000);
+    shards["shardId-000000000003"];
+    LeaseEditor editor(ddb.ddb, "app");
+    FixLeasesOptions o;
+    o.stream = "heartbeats";
+    o.maxReplayMillis = 120'000;
+    // The properties' timestamp: the previous start's now - maxReplay, 30 s before the cutoff.
+    o.atTimestampMillis = kNow - 150'000;
+
+    // Without the option the peek starts at that timestamp: 30 s of data older than maxReplay is
+    // stale, so shardId-1 is cut anyway; shardId-2 is fresh there and kept at the sentinel.
+    ddb.http.respond(200, rows);
+    auto plain = runFixLeases(editor, shards.factory(), o, clock);
+    REQUIRE(plain.isOk());
+    CHECK(entry(plain.value(), "shardId-000000000002").action == "keep");
+    const auto& peek = shards["shardId-000000000002"].starts().front();
+    CHECK(peek.type == au::aws::ShardIteratorType::AtTimestamp);
+    CHECK(peek.timestampMillis == kNow - 150'000);
+
+    ddb.http.respond(200, rows);
+    o.resumeLatest = true;
+    auto r = runFixLeases(editor, shards.factory(), o, clock);
+    REQUIRE(r.isOk());
+    REQUIRE(r->leases.size() == 3);
+    const auto& recs = shards["shardId-000000000001"].records();
+    const auto& one = entry(r.value(), "shardId-000000000001");
+    CHECK(one.action == "would-rewrite");
+    CHECK(one.target == recs[recs.size() - 121].sequenceNumber);  // the record 121 s old
+    CHECK_THAT(one.detail, Catch::Contains("resume the last 2m: AT_TIMESTAMP -> ") &&
+                               Catch::Contains("leaseCounter 3 -> 5 (the owner drops it)"));
+    // Every record younger than maxReplay: all of them are resumed, not only those after the
+    // configured timestamp.
+    CHECK(entry(r.value(), "shardId-000000000002").action == "would-rewrite");
+    CHECK(entry(r.value(), "shardId-000000000002").target == "TRIM_HORIZON");
+    // No record at all: the sentinel stays (the daemon's timestamp misses nothing).
+    CHECK(entry(r.value(), "shardId-000000000003").action == "keep");
+    CHECK(r->wouldRewrite == 2);
+}
