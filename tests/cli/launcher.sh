@@ -47,5 +47,12 @@ rm -f "$copy"
 check "a roomy host leaves the file alone" "$tmp/b.properties" \
   "$(run --properties "$tmp/b.properties" --shards 8 --keep-initial-position --dry-run 2>/dev/null | grep -o -- "--properties-file [^ ]*" | cut -d' ' -f2)"
 
+# Both edits in one copy: the lowered maxRecords and the first start's AT_TIMESTAMP (scripts/run step 3).
+out="$(ACTIVE_USERS_MEMORY_MB=1000 run --properties "$tmp/b.properties" --shards 64 --dry-run 2>/dev/null)"
+copy="$(grep -o -- "--properties-file [^ ]*" <<<"$out" | cut -d' ' -f2)"
+check "small host + first start: maxRecords and the timestamp in the daemon's copy" "2" \
+  "$(grep -cE '^(maxRecords = 2000|initialPositionInStreamExtended = [0-9]+)$' "$copy" 2>/dev/null || true)"
+rm -f "$copy"
+
 echo "$((checks - fails)) passed, $fails failed"
 [ "$fails" = 0 ]
