@@ -7,19 +7,21 @@
 The plot uses matplotlib from PyPI, installed on first use into bench/out/venv (bench/plot_venv.py)."""
 import argparse
 import json
+import re
 import statistics
 import sys
 
 COLS = [  # (header, key, format)
     ("host µs/record (whole drain, idle-subtracted)", "hostUsPerRecordIdleSub", "{:.1f}"),
     ("host µs/record raw", "hostUsPerRecordRaw", "{:.1f}"),
+    ("host µs/record, drain's 2nd half", "hostUsPerRecordSecondHalfIdleSub", "{:.1f}"),
     ("java µs/record", "javaUsPerRecordIdleSub", "{:.1f}"),
     ("child µs/record", "childUsPerRecordRaw", "{:.2f}"),
     ("drain s", "drainWallS", "{:.1f}"),
     ("java peak RSS MB", "javaPeakRssMb", "{:.0f}"),
     ("Σ children peak RSS MB", "childrenPeakRssSumMb", "{:.0f}"),
     ("host peak RSS MB", "hostPeakRssMb", "{:.0f}"),
-    ("heap max MB", "javaHeapCapacityMb", "{:.0f}"),
+    ("heap committed MB", "javaHeapCapacityMb", "{:.0f}"),
     ("GC pauses s", "javaGcS", "{:.1f}"),
     ("GC+VM threads' share of java CPU", "javaGcShareOfCpu", "{:.1%}"),
     ("OOM lines", "oomLines", "{:.0f}"),
@@ -46,12 +48,25 @@ def table(runs):
         rows[k] = {key: med(r.get(key) for r in rs) for _, key, _ in COLS}
         rows[k]["runs"] = len(rs)
         rows[k]["javaOpts"] = rs[0].get("javaOpts", "")
+        rows[k]["config"] = k[1]
         rows[k]["stalled"] = sum(len(r.get("stalledShards") or []) for r in rs)
     return rows, failed
 
 
+def load_run(path):
+    """A bench/pipeline run; its shard count is the configured one (the folder bench/fleet names nN), not the
+    number of shards whose processors logged a stats line, and the idle figure is per configured shard."""
+    r = json.load(open(path))
+    m = re.search(r"/n(\d+)/runs/", path)
+    if m:
+        r["shards"] = int(m.group(1))
+        if r.get("javaIdleCpuPerS") is not None:
+            r["javaIdleCpuPerShardPct"] = r["javaIdleCpuPerS"] / r["shards"] * 100
+    return r
+
+
 def report(a):
-    runs = [json.load(open(p)) for p in a.runs]
+    runs = [load_run(p) for p in a.runs]
     rows, failed = table(runs)
     lines = [f"# {a.title}", "", "Medians over runs (bench/pipeline drain + idle per shard count).", ""]
     lines.append("| shards | config | runs | " + " | ".join(h for h, _, _ in COLS) + " |")
@@ -64,17 +79,21 @@ def report(a):
     lines.append("")
     # Ratios against the Node client at each N.
     for n in sorted({n for n, _ in rows}):
-        node = rows.get((n, "node"))
+        node = rows.get((n, "node")) or rows.get((n, "node2k"))
         for (m, c), row in rows.items():
-            if m != n or c == "node" or not node:
+            if m != n or not c.startswith("ours") or not node:
                 continue
-            lines.append(f"- {n} shards, `{c}` vs `node`: host RSS {row['hostPeakRssMb'] / node['hostPeakRssMb']:.2f}× "
-                         f"(1/{node['hostPeakRssMb'] / row['hostPeakRssMb']:.1f}), host CPU/record "
-                         f"{node['hostUsPerRecordIdleSub'] / row['hostUsPerRecordIdleSub']:.2f}× lower")
+            if row["stalled"] or node["stalled"]:
+                lines.append(f"- {n} shards, `{c}` vs `{node['config']}`: not compared (shards stopped short of the backlog)")
+                continue
+            lines.append(f"- {n} shards, `{c}` vs `{node['config']}`: host peak RSS {row['hostPeakRssMb'] / node['hostPeakRssMb']:.2f}× "
+                         f"(1/{node['hostPeakRssMb'] / row['hostPeakRssMb']:.1f}); host CPU per record over the whole "
+                         f"drain (raw) {node['hostUsPerRecordRaw'] / row['hostUsPerRecordRaw']:.2f}× lower, in the "
+                         f"drain's second half {node['hostUsPerRecordSecondHalfIdleSub'] / row['hostUsPerRecordSecondHalfIdleSub']:.2f}× lower")
     lines.append("")
     lines.append("JVM options per configuration:")
-    for c, opts in sorted({(c, row["javaOpts"]) for (_, c), row in rows.items()}):
-        lines.append(f"- `{c}`: `{opts.strip() or '(none)'}`")
+    for (n, c), row in rows.items():
+        lines.append(f"- {n} shards, `{c}`: `{row['javaOpts'].strip() or '(none)'}`")
     if failed:
         lines.append("")
         lines.append("Failed runs: " + "; ".join(f"{r.get('config')} #{r.get('rep')}: {r['error']}" for r in failed))
