@@ -99,7 +99,7 @@ def report(a):
         lines.append("Failed runs: " + "; ".join(f"{r.get('config')} #{r.get('rep')}: {r['error']}" for r in failed))
     text = "\n".join(lines) + "\n"
     open(a.out_md, "w").write(text)
-    json.dump({"title": a.title, "rows": [dict(shards=n, config=c, **row) for (n, c), row in rows.items()],
+    json.dump({"title": a.title, "rows": [dict(row, shards=n) for (n, c), row in rows.items()],
                "failed": failed}, open(a.out_json, "w"), indent=1)
     print(text)
 
