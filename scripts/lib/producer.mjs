@@ -6,7 +6,7 @@
 //   node scripts/lib/producer.mjs --stream S [--users 1000] [--period-ms 60000] [--seed 1]
 //        [--truth FILE] [--truth-every-ms 1000] [--duration-s 600] [--max-records N]
 //        [--backlog K] [--backlog-age-ms 3600000] [--rate-every-ms 5000] [--endpoint URL]
-//        [--sent-log FILE] [--api PutRecords|PutRecord]
+//        [--sent-log FILE] [--api PutRecords|PutRecord] [--stats-file FILE]
 //
 // - User ids are GUID-shaped, derived from sha256(seed:index): the same seed gives the same users.
 // - User i sends at offset i*period/N within every period (first round starts at start time).
@@ -22,6 +22,10 @@
 // - --api PutRecord: one PutRecord call per record, in turn, instead of PutRecords batches. kinesis-local's
 //   PutRecords costs each entry a pass over ALL the records of its target shard (1.4 s per entry into a
 //   150,000-record shard on 2 busy cores), PutRecord does not (docs/local-stack-notes.md, "Big backlogs").
+// - --stats-file FILE: a JSON object rewritten atomically every second by a timer that runs even while a call
+//   hangs: {"pid", "at" (epoch ms of this write), "sent", "rejected", "lastAcceptedAt" (epoch ms, 0 = none yet),
+//   "ratePerSec" (records accepted over the last 5 s, measured by the timer), "windowS"}. A reader tells a
+//   live producer from a hung one ("at" is recent, "lastAcceptedAt" is not) and from a dead one ("at" is old).
 // Endpoint: --endpoint or env KINESIS_ENDPOINT (set by stack_start).
 import { createHash } from 'node:crypto';
 import { writeFileSync, renameSync, appendFileSync } from 'node:fs';
@@ -32,13 +36,13 @@ function parseArgs(argv) {
   const o = {
     stream: '', users: 1000, periodMs: 60000, seed: '1', truth: '', truthEveryMs: 1000, durationS: 600,
     maxRecords: 0, backlog: 0, backlogAgeMs: 3600000, rateEveryMs: 5000, endpoint: process.env.KINESIS_ENDPOINT,
-    sentLog: '', api: 'PutRecords',
+    sentLog: '', api: 'PutRecords', statsFile: '',
   };
   const keys = {
     '--stream': 'stream', '--users': 'users', '--period-ms': 'periodMs', '--seed': 'seed', '--truth': 'truth',
     '--truth-every-ms': 'truthEveryMs', '--duration-s': 'durationS', '--max-records': 'maxRecords',
     '--backlog': 'backlog', '--backlog-age-ms': 'backlogAgeMs', '--rate-every-ms': 'rateEveryMs', '--endpoint': 'endpoint',
-    '--sent-log': 'sentLog', '--api': 'api',
+    '--sent-log': 'sentLog', '--api': 'api', '--stats-file': 'statsFile',
   };
   for (let i = 0; i < argv.length; i++) {
     const k = keys[argv[i]];
@@ -66,7 +70,7 @@ const o = parseArgs(process.argv.slice(2));
 const ids = userIds(o.users, o.seed);
 const truth = new Map();
 let stopping = false;
-let sent = 0, failed = 0, calls = 0, windowSent = 0, windowStart = Date.now();
+let sent = 0, failed = 0, calls = 0, windowSent = 0, windowStart = Date.now(), lastAcceptedAt = 0;
 
 const log = (m) => process.stderr.write(`producer: ${m}\n`);
 
@@ -118,13 +122,34 @@ async function put(entries) {
     r.Records.forEach((res, j) => {
       const e = batch[j];
       if (res.ErrorCode) { failed++; retry.push(e); return; }
-      sent++; windowSent++;
+      sent++; windowSent++; lastAcceptedAt = Date.now();
       if (!(truth.get(e.userId) >= e.ts)) truth.set(e.userId, e.ts);
       if (o.sentLog) accepted.push(`${res.SequenceNumber} ${e.ts} ${res.ShardId}\n`);
     });
     if (accepted.length) appendFileSync(o.sentLog, accepted.join(''));
   }
   return retry;
+}
+
+// --stats-file: (time, sent) samples once a second; the rate is over the oldest sample of the last 5 s.
+const samples = [];
+function writeStats() {
+  const now = Date.now();
+  samples.push([now, sent]);
+  while (samples.length > 1 && now - samples[0][0] > 5500) samples.shift();
+  const [t0, s0] = samples[0];
+  const windowS = (now - t0) / 1000;
+  const stats = { pid: process.pid, at: now, sent, rejected: failed, lastAcceptedAt,
+    ratePerSec: windowS > 0 ? Math.round(((sent - s0) / windowS) * 10) / 10 : 0, windowS };
+  const tmp = `${o.statsFile}.tmp-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify(stats));
+  renameSync(tmp, o.statsFile);
+}
+if (o.statsFile) {
+  writeStats();
+  setInterval(() => {
+    try { writeStats(); } catch (e) { log(`stats file: ${e.message}`); }
+  }, 1000).unref();
 }
 
 function stop(sig) {
