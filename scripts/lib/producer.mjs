@@ -13,7 +13,7 @@
 // - --backlog K: before the live loop, sends K records once, round-robin over the users, with timestamps
 //   spread evenly over [now - backlog-age-ms, now - backlog-age-ms/2] (old data, e.g. for replay tests).
 // - Ground truth: FILE (JSON object userId -> last successfully sent ts, epoch ms) rewritten atomically
-//   every --truth-every-ms and at exit. Records PutRecords rejects are retried in the next tick.
+//   every --truth-every-ms (by a timer, also in the middle of a long batch) and at exit. Records PutRecords rejects are retried in the next tick.
 // - Bounded: stops by itself after --duration-s (0 = until signalled) or --max-records; exits 0 on
 //   SIGTERM/SIGINT after writing the truth file.
 // - Rate line on stderr every --rate-every-ms.
@@ -69,13 +69,14 @@ export function userIds(n, seed) {
 const o = parseArgs(process.argv.slice(2));
 const ids = userIds(o.users, o.seed);
 const truth = new Map();
-let stopping = false;
+let stopping = false, truthDirty = false;
 let sent = 0, failed = 0, calls = 0, windowSent = 0, windowStart = Date.now(), lastAcceptedAt = 0;
 
 const log = (m) => process.stderr.write(`producer: ${m}\n`);
 
 function writeTruth() {
   if (!o.truth) return;
+  truthDirty = false;
   const tmp = `${o.truth}.tmp-${process.pid}`;
   writeFileSync(tmp, JSON.stringify(Object.fromEntries(truth)));
   renameSync(tmp, o.truth);
@@ -123,7 +124,7 @@ async function put(entries) {
       const e = batch[j];
       if (res.ErrorCode) { failed++; retry.push(e); return; }
       sent++; windowSent++; lastAcceptedAt = Date.now();
-      if (!(truth.get(e.userId) >= e.ts)) truth.set(e.userId, e.ts);
+      if (!(truth.get(e.userId) >= e.ts)) { truth.set(e.userId, e.ts); truthDirty = true; }
       if (o.sentLog) accepted.push(`${res.SequenceNumber} ${e.ts} ${res.ShardId}\n`);
     });
     if (accepted.length) appendFileSync(o.sentLog, accepted.join(''));
@@ -150,6 +151,14 @@ if (o.statsFile) {
   setInterval(() => {
     try { writeStats(); } catch (e) { log(`stats file: ${e.message}`); }
   }, 1000).unref();
+}
+// The truth file also from a timer: a long batch (a producer that fell behind sends thousands of records in
+// one put()) must not leave it unwritten while records are being accepted.
+if (o.truth) {
+  setInterval(() => {
+    if (!truthDirty) return;
+    try { writeTruth(); } catch (e) { log(`truth file: ${e.message}`); }
+  }, o.truthEveryMs).unref();
 }
 
 function stop(sig) {
