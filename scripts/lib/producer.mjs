@@ -88,6 +88,7 @@ const entry = (e) => ({ PartitionKey: e.userId, Data: Buffer.from(JSON.stringify
 async function putEach(batch) {
   const records = [];
   for (const e of batch) {
+    if (stopping) { records.push({ ErrorCode: 'Stopping' }); continue; }  // a signal ends a long batch early
     calls++;
     try {
       records.push(await kinesis('PutRecord', { StreamName: o.stream, ...entry(e) }, { endpoint: o.endpoint }));
