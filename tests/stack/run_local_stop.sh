@@ -28,7 +28,14 @@ marked() {   # PIDs whose environment carries the marker (our own shell does not
 fail() {
   echo "FAIL: $*" >&2
   echo "---- run-local's output ($dir)" >&2; tr '\r' '\n' <"$out" | tail -25 >&2 || true
-  local p; for p in $(marked); do kill -KILL "$p" 2>/dev/null || true; done   # our own leftovers only
+  # Our own leftovers only: run-local first gets SIGTERM and up to 60 s for its own stop, then what carries
+  # the marker is killed.
+  local p i
+  if kill -0 "${pid:-0}" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 600; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  fi
+  for p in $(marked); do kill -KILL "$p" 2>/dev/null || true; done
   exit 1
 }
 
