@@ -84,38 +84,26 @@ function writeTruth() {
 
 const entry = (e) => ({ PartitionKey: e.userId, Data: Buffer.from(JSON.stringify({ userId: e.userId, ts: e.ts })).toString('base64') });
 
-// One PutRecord per entry, shaped like a PutRecords answer ({Records: [{SequenceNumber, ShardId} | {ErrorCode}]}).
-async function putEach(batch) {
-  const records = [];
-  for (const e of batch) {
-    if (stopping) { records.push({ ErrorCode: 'Stopping' }); continue; }  // a signal ends a long batch early
-    calls++;
-    try {
-      records.push(await kinesis('PutRecord', { StreamName: o.stream, ...entry(e) }, { endpoint: o.endpoint }));
-    } catch (err) {
-      log(`PutRecord failed: ${err.message}`);
-      records.push({ ErrorCode: err.type || 'Error' });
-    }
-  }
-  return { Records: records };
-}
-
-// Sends [{userId, ts}] in PutRecords batches of <= 500 (or --api PutRecord); returns the entries that were
-// not accepted.
+// Sends [{userId, ts, live}] in PutRecords batches of <= 500 (or --api PutRecord: one record per call);
+// returns the entries that were not accepted. A live heartbeat's ts is the time of its call (a producer that
+// fell behind sends current heartbeats, as a client would); backlog entries keep their old ts. Each answer
+// is counted as it comes (sent, truth, --sent-log), not at the end of a long batch.
 async function put(entries) {
   const retry = [];
-  for (let i = 0; i < entries.length; i += 500) {
-    const batch = entries.slice(i, i + 500);
+  const size = o.api === 'PutRecord' ? 1 : 500;
+  for (let i = 0; i < entries.length; i += size) {
+    const batch = entries.slice(i, i + size);
+    if (stopping) { retry.push(...batch); continue; }  // a signal ends a long batch early
+    const now = Date.now();
+    for (const e of batch) if (e.live) e.ts = now;
     let r;
     try {
-      if (o.api === 'PutRecord') {
-        r = await putEach(batch);
-      } else {
-        calls++;
-        r = await kinesis('PutRecords', { StreamName: o.stream, Records: batch.map(entry) }, { endpoint: o.endpoint });
-      }
+      calls++;
+      r = o.api === 'PutRecord'
+        ? { Records: [await kinesis('PutRecord', { StreamName: o.stream, ...entry(batch[0]) }, { endpoint: o.endpoint })] }
+        : await kinesis('PutRecords', { StreamName: o.stream, Records: batch.map(entry) }, { endpoint: o.endpoint });
     } catch (e) {
-      log(`PutRecords failed: ${e.message}`);
+      log(`${o.api} failed: ${e.message}`);
       failed += batch.length;
       retry.push(...batch);
       continue;
@@ -197,7 +185,7 @@ async function main() {
     pending = [];
     for (; next < due && batch.length < 5000; next++) {
       if (o.maxRecords > 0 && sent + batch.length >= o.maxRecords) break;
-      batch.push({ userId: ids[next % o.users], ts: now });
+      batch.push({ userId: ids[next % o.users], ts: now, live: true });
     }
     if (batch.length) pending = await put(batch);
     if (now - lastTruth >= o.truthEveryMs) { writeTruth(); lastTruth = now; }
