@@ -66,16 +66,19 @@ def ensure_input(name, users, messages, per_message, force=False):
 
 def table_theory_bytes(users, buckets):
     """ExpiringTable<Guid>::memoryBytes() after `users` distinct inserts (no evictions), from the code:
-    entries_ grows by push_back (libstdc++ doubles: capacity = next power of two); slots_ starts at
-    1024 and doubles whenever (size+1)*10 > slots*7; each time bucket costs one std::map node."""
-    cap = 1
-    while cap < users:
-        cap *= 2
+    entries live in chunks of 4,096 (kChunkBits = 12), allocated one at a time, with one pointer each in a
+    vector (libstdc++ doubles its capacity); slots_ starts at 1024 and doubles whenever
+    (size+1)*10 > slots*7; each time bucket costs one std::map node."""
+    chunk = 4096
+    chunks = -(-users // chunk)
+    ptr_cap = 1
+    while ptr_cap < chunks:
+        ptr_cap *= 2
     slots = 1024
     while users * 10 > slots * 7:
         slots *= 2
-    return {"entriesCapacity": cap, "slots": slots, "buckets": buckets,
-            "bytes": cap * ENTRY_BYTES + slots * SLOT_BYTES + buckets * BUCKET_BYTES}
+    return {"entriesCapacity": chunks * chunk, "slots": slots, "buckets": buckets,
+            "bytes": chunks * chunk * ENTRY_BYTES + ptr_cap * 8 + slots * SLOT_BYTES + buckets * BUCKET_BYTES}
 
 
 def final_buckets(meta):

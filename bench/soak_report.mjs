@@ -7,24 +7,26 @@
 // prints the summary, and exits 1 when a pass criterion fails:
 //   1. no false positive in any sample, in either set (the Redis set and the snapshots);
 //   2. outside the documented windows: no false negative, no user more than one heartbeat period (+ slack)
-//      behind, and every read of either set answered;
+//      behind, and every read of either set answered; and at least --min-outside samples of each set there
+//      (fewer judge nothing);
 //   3. per processor that lived at least warm-up + min-fit seconds, after its warm-up: RSS, open fds and threads
 //      flat: max - min within the bound, and the least-squares line's rise over the judged span (slope × span)
 //      within the same bound. (The slope per hour is reported; it is no criterion by itself: one transient fd
 //      in a few minutes' series makes a slope of tens per hour.)
 //
 //   node bench/soak_report.mjs --samples FILE --events FILE --meta FILE --out PREFIX
-//        [--warmup-s 120] [--min-fit-s 300] [--rss-range-kb 2048] [--count-range 2]
+//        [--warmup-s 120] [--min-fit-s 300] [--rss-range-kb 2048] [--count-range 2] [--min-outside 10]
 // META: a JSON object of the run's parameters, copied into PREFIX.json (ttlMs, periodMs, slackMs, ...).
 // EVENTS: one JSON object a line: {kind, at, from, to, detail} (the window is [from, to], epoch ms).
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const o = {
   samples: '', events: '', meta: '', out: '', warmupS: 120, minFitS: 300, rssRangeKb: 2048, countRange: 2,
+  minOutside: 10,
 };
 const keys = {
   '--samples': 'samples', '--events': 'events', '--meta': 'meta', '--out': 'out', '--warmup-s': 'warmupS',
-  '--min-fit-s': 'minFitS', '--rss-range-kb': 'rssRangeKb', '--count-range': 'countRange',
+  '--min-fit-s': 'minFitS', '--rss-range-kb': 'rssRangeKb', '--count-range': 'countRange', '--min-outside': 'minOutside',
 };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i += 2) {
@@ -140,7 +142,9 @@ for (const set of ['redis', 'state']) {
   if (e.fnOutside) failures.push(`${set} set: ${e.fnOutside} false negatives outside the documented windows`);
   if (e.lateOutside) failures.push(`${set} set: ${e.lateOutside} users more than one heartbeat period behind outside the windows`);
   if (e.unreadOutside) failures.push(`${set} set: unreadable in ${e.unreadOutside} samples outside the windows`);
-  if (e.samples - e.inWindow < 1) failures.push(`${set} set: no sample outside the windows`);
+  if (e.samples - e.inWindow < o.minOutside) {
+    failures.push(`${set} set: ${e.samples - e.inWindow} samples outside the windows, fewer than ${o.minOutside} (sample more often: --every-s)`);
+  }
 }
 
 // ---- per window: how bad, and until when
@@ -189,7 +193,7 @@ for (const w of windows) {
 }
 out.push('');
 for (const [set, e] of Object.entries(errors)) {
-  out.push(`${set} set: ${e.samples} samples (${e.inWindow} in windows): false positives ${e.fpSamples ? `in ${e.fpSamples} samples` : 0}; ` +
+  out.push(`${set} set: ${e.samples} samples (${e.inWindow} in windows, ${e.samples - e.inWindow} outside judged): false positives ${e.fpSamples ? `in ${e.fpSamples} samples` : 0}; ` +
     `outside windows: false negatives ${e.fnOutside}, late ${e.lateOutside}, unreadable ${e.unreadOutside}, max lag ${e.maxLagOutsideMs} ms; ` +
     `in windows: max missing ${e.fnMaxInWindow}, max late ${e.lateMaxInWindow}, unreadable ${e.unreadInWindow}` +
     `${e.aheadSamples ? `; lastSeen ahead of the truth in ${e.aheadSamples} samples` : ''}`);

@@ -21,6 +21,7 @@ constexpr const char* kUsage = R"(usage:
   active-users fix-leases --properties FILE [--apply] [--resume-latest] [--shard ID] [--json]
                                         cut stale leases at the last record older than maxReplay
                                         (dry run without --apply)
+  active-users shards --properties FILE [--json]               the stream's open shards (ListShards)
   active-users --help | --version
 )";
 
@@ -58,6 +59,7 @@ int main(int argc, char** argv) {
         if (c.command == "check-config") return au::app::runCheckConfig(c);
         if (c.command == "replay") return au::app::runReplay(c);
         if (c.command == "fix-leases") return au::app::runFixLeases(c);
+        if (c.command == "shards") return au::app::runShards(c);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "active-users: fatal: %s\n", e.what());
         return 1;

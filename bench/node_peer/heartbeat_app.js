@@ -22,6 +22,7 @@ try {
 }
 
 const lastSeen = new Map();
+let shardId = '-';
 const stats = { batches: 0, records: 0, applied: 0, malformed: 0 };
 
 function applyRecord(record) {
@@ -49,6 +50,7 @@ function applyRecord(record) {
 const processor = {
   initialize(input, done) {
     this.shardId = input.shardId;
+    shardId = input.shardId;
     done();
   },
   processRecords(input, done) {
@@ -72,7 +74,7 @@ const processor = {
 };
 
 function statsLine() {
-  process.stderr.write(`node-peer stats: active=${lastSeen.size} applied=${stats.applied} ` +
+  process.stderr.write(`node-peer stats: active=${lastSeen.size} applied=${stats.applied} shard=${shardId} ` +
                        `malformed=${stats.malformed} records=${stats.records} batches=${stats.batches}\n`);
 }
 process.on('exit', statsLine);

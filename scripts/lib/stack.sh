@@ -140,7 +140,8 @@ stack_patch_kinesis() {
 # stack_kinesis_launch PORT TLS_PORT: starts kinesis-local in the background on those ports and returns
 # at once (the caller takes $!, records it in STACK_PIDS and waits for readiness). State file:
 # $STACK_DIR/kinesis-data/kinesis-data.json, loaded at start if it exists; written every
-# STACK_KINESIS_PERSIST_INTERVAL (1s) and at a graceful stop when STACK_KINESIS_PERSIST=true.
+# STACK_KINESIS_PERSIST_INTERVAL (1s) and at a graceful stop when STACK_KINESIS_PERSIST=true. Shards per
+# account: STACK_KINESIS_SHARD_LIMIT (kinesis-local's SHARD_LIMIT, default 50).
 stack_kinesis_launch() {
   local port=$1 tls=$2 dst="$STACK_ROOT/.local-stack/kinesis-local" ms="${STACK_STATE_MS}ms"
   mkdir -p "$STACK_DIR/kinesis-data"
@@ -150,7 +151,7 @@ stack_kinesis_launch() {
     START_STREAM_ENCRYPTION_DURATION=$ms STOP_STREAM_ENCRYPTION_DURATION=$ms UPDATE_STREAM_MODE_DURATION=$ms \
     SHOULD_PERSIST_DATA="${STACK_KINESIS_PERSIST:-false}" PERSIST_PATH="$STACK_DIR/kinesis-data" \
     PERSIST_INTERVAL="${STACK_KINESIS_PERSIST_INTERVAL:-1s}" LOG_LEVEL="${STACK_KINESIS_LOG_LEVEL:-WARN}" \
-    node "$dst/main.js" >>"$STACK_DIR/kinesis.log" 2>&1 </dev/null &
+    SHARD_LIMIT="${STACK_KINESIS_SHARD_LIMIT:-50}" node "$dst/main.js" >>"$STACK_DIR/kinesis.log" 2>&1 </dev/null &
 }
 
 stack_start_kinesis() {
@@ -346,13 +347,15 @@ stack_properties_template() {
 # STACK_DAEMON_JARS overrides it (bench/pipeline runs on a private copy).
 daemon_jars() { echo "${STACK_DAEMON_JARS:-$STACK_ROOT/.daemon/${1:-3.5.1}/jars}"; }
 
-# daemon_java_opts VERSION: the JVM options of the stack's daemons: DAEMON_JAVA_OPTS if set (empty = none), else
-# the production launcher's defaults (one source), plus the JSON wire (-Daws.cborEnabled=false: the read-limits
-# proxy speaks JSON only) unless STACK_DAEMON_CBOR=on.
+# daemon_java_opts VERSION [PROPERTIES]: the JVM options of the stack's daemons: DAEMON_JAVA_OPTS if set (empty =
+# none), else the production launcher's defaults for that properties file (one source: the heap sized by the
+# stream's open shards), plus the JSON wire (-Daws.cborEnabled=false: the read-limits proxy speaks JSON only)
+# unless STACK_DAEMON_CBOR=on.
 daemon_java_opts() {
   local opts
   if [ -n "${DAEMON_JAVA_OPTS+set}" ]; then opts=$DAEMON_JAVA_OPTS
-  else opts="$(env -u JAVA_OPTS KCL_JARS="$(daemon_jars "${1:-3.5.1}")" "$STACK_ROOT/scripts/run" --print-java-opts --kcl "${1:-3.5.1}")" || return 1
+  else opts="$(env -u JAVA_OPTS KCL_JARS="$(daemon_jars "${1:-3.5.1}")" "$STACK_ROOT/scripts/run" --print-java-opts \
+                 --kcl "${1:-3.5.1}" ${2:+--properties "$2"} 2>/dev/null)" || return 1
   fi
   [ "${STACK_DAEMON_CBOR:-off}" = on ] || opts+=" -Daws.cborEnabled=false"
   echo "$opts"
@@ -373,7 +376,7 @@ daemon_start() {
     stack_log "daemon already running (pid $DAEMON_PID)"; return 1
   fi
   DAEMON_LOG=${3:-$STACK_DIR/daemon-$version.log}
-  local opts; opts="$(daemon_java_opts "$version")" || return 1
+  local opts; opts="$(daemon_java_opts "$version" "$props")" || return 1
   # shellcheck disable=SC2086
   (cd "$STACK_ROOT" && exec java $opts -Dfile.encoding=UTF-8 \
       -cp "$jars/*" software.amazon.kinesis.multilang.MultiLangDaemon --properties-file "$props") \

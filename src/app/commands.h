@@ -26,5 +26,8 @@ int runReplay(const CommandLine& cl);
 // `active-users fix-leases --properties FILE [--apply] [--shard ID] [--json]`: the startup lease
 // fixer (docs/leases.md); 0 done, 1 some lease or the scan failed, 2 usage/configuration.
 int runFixLeases(const CommandLine& cl);
+// `active-users shards --properties F [--json]`: the stream's open shard count (ListShards), for the
+// launcher's JVM sizing (docs/host.md); 0 done, 1 Kinesis failed, 2 usage/configuration.
+int runShards(const CommandLine& cl);
 
 }  // namespace au::app

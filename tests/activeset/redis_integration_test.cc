@@ -14,6 +14,7 @@
 #include "redis/link.h"
 #include "redis/redis_server.h"
 #include "support/run_shell.h"
+#include "support/skip.h"
 #include "support/temp_dir.h"
 
 using namespace au;
@@ -203,8 +204,7 @@ TEST_CASE(
 TEST_CASE("rediss://: the same path over TLS, with certificate verification",
           "[activeset][redis][tls]") {
     if (!test::RedisServer::tlsSupported()) {
-        WARN("this redis-server has no TLS support: skipped");
-        return;
+        AU_SKIP("this redis-server has no TLS support");
     }
     test::RedisServer redis(/*tls=*/true);
     SystemClock clock;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -15,6 +16,7 @@
 #include "aws/crypto.h"
 #include "aws/sigv4.h"
 #include "aws/time_format.h"
+#include "support/skip.h"
 #include "util/time_format.h"
 
 namespace fs = std::filesystem;
@@ -85,10 +87,12 @@ std::string authorizationLine(const std::string& signedRequest) {
 }  // namespace
 
 TEST_CASE("The signer reproduces every stage of the aws-c-auth SigV4 suite", "[aws][sigv4]") {
-    const fs::path suite = fs::path(AU_SHARED_DIR) / "testdata" / "aws-sigv4-suite";
+    const char* sharedFromEnv = std::getenv("AU_SHARED_DIR");
+    const fs::path shared =
+        sharedFromEnv != nullptr && *sharedFromEnv != '\0' ? sharedFromEnv : AU_SHARED_DIR;
+    const fs::path suite = shared / "testdata" / "aws-sigv4-suite";
     if (!fs::is_directory(suite)) {
-        WARN("SigV4 suite not found at " << suite.string() << "; skipping the suite cases");
-        return;
+        AU_SKIP("SigV4 suite not found at " << suite.string() << " (AU_SHARED_DIR)");
     }
     std::vector<fs::path> cases;
     for (const auto& entry : fs::directory_iterator(suite)) {

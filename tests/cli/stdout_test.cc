@@ -176,6 +176,25 @@ TEST_CASE("fix-leases --json: an unreachable endpoint and an unknown shard leave
     CHECK(o.err.find("debug: dynamodb Scan: ConnectionError") != std::string::npos);
 }
 
+TEST_CASE("shards: an unreachable Kinesis leaves stdout empty and says why on stderr", "[cli]") {
+    TempDir dir;
+    RefusingPort closed;
+    const std::string endpoint = "http://127.0.0.1:" + std::to_string(closed.port());
+    dir.write("app.properties",
+              "applicationName = cli-test\nstreamName = heartbeats\n"
+              "regionName = us-east-1\nkinesisEndpoint = " +
+                  endpoint + "\n");
+    auto env = boost::this_process::environment();
+    env["AWS_ACCESS_KEY_ID"] = "AKIDEXAMPLE";
+    env["AWS_SECRET_ACCESS_KEY"] = "not-a-real-secret";
+    env.erase("AWS_PROFILE");
+    const auto o = run(dir, {"shards", "--properties", dir.file("app.properties"), "--json"}, env);
+    CHECK(o.code == 1);
+    CHECK(o.out.empty());
+    CHECK(o.err.find("ListShards heartbeats") != std::string::npos);
+    CHECK(o.err.find("ConnectionError") != std::string::npos);
+}
+
 TEST_CASE("check-config: a bad key is reported on stderr only, a good file prints the summary",
           "[cli]") {
     TempDir dir;

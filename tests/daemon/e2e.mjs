@@ -7,11 +7,13 @@
 //       last heartbeat is younger than TTL - SLACK must be active, older than TTL + SLACK must not be;
 //       the SLACK band either way (in-flight heartbeats, snapshot interval). No user the producer never
 //       sent may be active; an active user's lastSeen must not be ahead of the truth nor more than
-//       MAX_LAG_MS (default SLACK + 2 s) behind it. Prints a summary; exit 1 on any violation.
+//       MAX_LAG_MS (default SLACK + 2 s) behind it. Prints a summary; exit 1 on any violation, and when no
+//       ground-truth user must be active (an empty truth makes every set "equal": nothing was compared).
 //   e2e.mjs missing TRUTH TTL_MS SLACK_MS < query.json
 //       the "no active user disappears" sample: "<missing> <oldest lastSeen age ms> <first missing ids>", where
 //       missing = ground-truth users whose last heartbeat is younger than TTL - SLACK but absent from the set.
 //       No wait and no lastSeen check: a set that lags the truth never makes a user "missing" by itself.
+//       When no ground-truth user is due, "nothing-due ..." and exit 1 (0 missing out of nothing is no check).
 //   e2e.mjs live STATE_DIR SINCE_MS
 //       one line per snapshot: "<shardId> <users with lastSeen > SINCE_MS> <max lastSeen>".
 //   e2e.mjs users STATE_DIR PREFIX
@@ -34,7 +36,8 @@
 //       lease table checks (raw, typed Scan): every lease row keeps the KCL's attribute types, every
 //       shard of the stream has a lease unless the KCL's cleanup deleted it (finished, its children begun),
 //       every parent shard (a shard with children) is at SHARD_END with childShardIds, every child names its
-//       parent(s) in parentShardId (SS). Prints the rows; exit 1.
+//       parent(s) in parentShardId (SS). Prints the rows; exit 1 on a problem, and when the table holds no
+//       lease or the stream no shard (nothing checked).
 //   e2e.mjs backlog STREAM COUNT PREFIX SHARD...
 //       COUNT heartbeats {"userId":"<PREFIX>-<i % 1000>","ts":now} in PutRecords batches of 500, spread
 //       round-robin over the given shards (ExplicitHashKey = the middle of each shard's range).
@@ -71,6 +74,10 @@ function compare([truthFile, ttlText, slackText, lagText]) {
     if (age < ttl - slack) must.push(u);
     else if (age > ttl + slack) mustNot.push(u);
   }
+  if (!must.length) {
+    console.log(`compare: nothing to compare: no ground-truth user heartbeated within TTL - slack (truth ${Object.keys(truth).length} users, active ${got.size})`);
+    process.exit(1);
+  }
   const missing = must.filter((u) => !got.has(u));
   const stillActive = mustNot.filter((u) => got.has(u));
   const unknown = [...got.keys()].filter((u) => !(u in truth));
@@ -91,7 +98,12 @@ function missing([truthFile, ttlText, slackText]) {
   const now = Date.now(), limit = Number(ttlText) - Number(slackText);
   const truth = JSON.parse(readFileSync(truthFile, 'utf8'));
   const got = new Map(JSON.parse(readStdin()).users.map((u) => [u.userId, u.lastSeen]));
-  const gone = Object.entries(truth).filter(([u, ts]) => now - ts < limit && !got.has(u)).map(([u]) => u);
+  const due = Object.entries(truth).filter(([, ts]) => now - ts < limit);
+  if (!due.length) {
+    console.log(`nothing-due 0 no ground-truth user heartbeated within TTL - slack (truth ${Object.keys(truth).length} users)`);
+    process.exit(1);
+  }
+  const gone = due.filter(([u]) => !got.has(u)).map(([u]) => u);
   const oldest = got.size ? now - Math.min(...got.values()) : -1;
   console.log(`${gone.length} ${oldest} ${gone.slice(0, 5).join(',')}`);
 }
@@ -296,6 +308,8 @@ async function integrity([table, stream]) {
       if (!row.parentShardId || !row.parentShardId.SS.includes(p)) problems.push(`child ${s.ShardId}: parentShardId lacks ${p}`);
     }
   }
+  if (!leases.size) problems.push(`the table ${table} holds no lease row: nothing checked`);
+  if (!shards.length) problems.push(`the stream ${stream} has no shard: nothing checked`);
   console.log(`integrity: ${items.length} rows, ${leases.size} leases, ${shards.length} shards, ${problems.length} problems`);
   for (const p of problems) console.log(`  PROBLEM ${p}`);
   process.exit(problems.length ? 1 : 0);

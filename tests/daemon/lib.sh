@@ -41,6 +41,28 @@ e2e_check() {
   local desc=$1; shift
   if "$@"; then e2e_say "ok: $desc"; else e2e_fail "$desc"; fi
 }
+# e2e_check_none DESC REGEX CMD...: CMD's output is what is checked: it must hold at least one line (else the
+# check fails: nothing was checked, e.g. a missing log or no stats line yet) and no line may match REGEX
+# (grep -E). A negated grep over an empty source would pass without checking anything.
+e2e_check_none() {
+  local desc=$1 regex=$2 out rc=0 n; shift 2
+  out="$("$@")" || rc=$?
+  n=$(grep -c . <<<"$out" || true)
+  (( n > 0 )) || e2e_fail "$desc: nothing to check ($* printed nothing, exit $rc)"
+  (( rc == 0 )) || e2e_fail "$desc: $* failed (exit $rc)"
+  if grep -Eq -- "$regex" <<<"$out"; then
+    grep -E -- "$regex" <<<"$out" | head -5 >&2
+    e2e_fail "$desc"
+  fi
+  e2e_say "ok: $desc ($n lines checked)"
+}
+# e2e_check_none_of DESC COUNT OF: COUNT (e.g. records lost) is 0 out of OF checked items, and OF > 0: zero
+# out of nothing proves nothing.
+e2e_check_none_of() {
+  local desc=$1 count=$2 of=$3
+  [[ "$of" =~ ^[0-9]+$ ]] && (( of > 0 )) || e2e_fail "$desc: nothing was checked (${count:-?} of ${of:-?})"
+  e2e_check "$desc ($count of $of)" [ "$count" = 0 ]
+}
 e2e_figure() {
   printf 'FIGURE %s %s: %s\n' "$E2E_VERSION" "$E2E_NAME" "$*" | tee -a "$STACK_DIR/figures.txt"
 }
@@ -151,7 +173,8 @@ e2e_daemon_start() {   # PROPERTIES [LOG]
 # Our processors' lines in the daemon log (the daemon echoes each child's stderr; its ERROR re-log of the
 # same line is skipped), from line FROM (default 1).
 ours() { tail -n +"${2:-1}" "${1:-$DAEMON_LOG}" 2>/dev/null | grep '^active-users\[' || true; }
-active_count() { "$BIN" query --state-dir "$E2E_STATE" 2>/dev/null | head -1 || echo 0; }
+# The count `query --state-dir` prints; "unreadable" when it fails (never a 0 that counted nothing).
+active_count() { "$BIN" query --state-dir "$E2E_STATE" 2>/dev/null | head -1 || echo unreadable; }
 active_count_is() { [ "$(active_count)" = "$1" ]; }
 compare_truth() {   # TRUTH SLACK_MS [MAX_LAG_MS]: the active set equals the producer's ground truth (e2e.mjs compare)
   "$BIN" query --state-dir "$E2E_STATE" --json 2>/dev/null |
@@ -166,5 +189,7 @@ lease_integrity() {
 log_has() { ours "$DAEMON_LOG" "${2:-1}" | grep -Eq -- "$1"; }
 log_count() { ours "$DAEMON_LOG" "${2:-1}" | grep -Ec -- "$1" || true; }
 log_lines() { wc -l <"$DAEMON_LOG"; }
+# Our processors' stats lines (what "no stale or malformed record" reads).
+stats_lines() { ours "$@" | grep 'stats:'; }
 # initialized SHARD CHECKPOINT [FROM_LINE]: our processor logged "initialize: shard S from checkpoint C".
 initialized() { log_has "initialize: shard $1 from checkpoint $2" "${3:-1}"; }

@@ -40,7 +40,7 @@ while (( $(now_ms) < deadline )); do
   if (( t_end && t_c1 && t_c2 && t_live )) && (( now - t_live > 5000 )); then break; fi
   sleep 0.3
 done
-e2e_say "active set matched the ground truth in all $samples samples during the reshard"
+e2e_check "active set matched the ground truth in all $samples samples during the reshard (at least 1)" [ "$samples" -gt 0 ]
 e2e_check "active set = ground truth (lastSeen lag <= 4.5 s) after the reshard" compare_truth "$truth" 2500
 e2e_check "parent checkpointed SHARD_END" [ "$t_end" -gt 0 ]
 e2e_check "both children initialized at TRIM_HORIZON" [ "$t_c1" -gt 0 -a "$t_c2" -gt 0 ]
@@ -50,12 +50,12 @@ e2e_figure "split -> children initialize (TRIM_HORIZON): $(secs $((t_c1 - split)
 e2e_figure "split -> both children applied a heartbeat: $(secs $((t_live - split))) s"
 
 transcripts | tee "$STACK_DIR/transcripts.txt"
-e2e_check "no leaseLost at all" eval '! grep -q leaseLost "$STACK_DIR/transcripts.txt"'
+e2e_check_none "no leaseLost at all (transcripts)" leaseLost cat "$STACK_DIR/transcripts.txt"
 e2e_check "the parent's processor got shardEnded" eval 'grep -E "^[0-9]+ $parent " "$STACK_DIR/transcripts.txt" | grep -q shardEnded'
-e2e_check "children never initialized at LATEST" eval '! grep -Eq "^[0-9]+ ($c1|$c2) LATEST" "$STACK_DIR/transcripts.txt"'
+e2e_check_none "children never initialized at LATEST (transcripts)" "^[0-9]+ ($c1|$c2) LATEST" cat "$STACK_DIR/transcripts.txt"
 e2e_check "children: one processor each" eval '[ "$(grep -Ec "^[0-9]+ ($c1|$c2) " "$STACK_DIR/transcripts.txt")" = 2 ]'
-e2e_check "the fixer left the fresh children alone" eval '! log_has "lease [^ ]+ cut(:| \\(after)|starts stale from"'
-e2e_check "no stale or malformed records" eval '! ours | grep "stats:" | grep -Eq "stale=[1-9]|malformed=[1-9]"'
+e2e_check_none "the fixer left the fresh children alone (processor log)" 'lease [^ ]+ cut(:| \(after)|starts stale from' ours
+e2e_check_none "no stale or malformed records (stats lines)" 'stale=[1-9]|malformed=[1-9]' stats_lines
 e2e_check "lease table integrity (parent at SHARD_END, children name it)" lease_integrity
 e2e_note_children
 daemon_stop 30

@@ -19,6 +19,7 @@
 #include "faults/kinesis_local.h"
 #include "leases/dynalite.h"
 #include "support/records.h"
+#include "support/skip.h"
 #include "support/temp_dir.h"
 
 using namespace au;
@@ -293,10 +294,9 @@ void resetProxies(Stack& s) {
     s.kinesisProxy.resetCounts();
 }
 
-#define REQUIRE_STACK()                                                                  \
-    if (!Stack::available()) {                                                           \
-        WARN("skipped: dynalite or kinesis-local is missing (run scripts/setup-stack)"); \
-        return;                                                                          \
+#define REQUIRE_STACK()                                                            \
+    if (!Stack::available()) {                                                     \
+        AU_SKIP("dynalite or kinesis-local is missing (run scripts/setup-stack)"); \
     }
 
 }  // namespace

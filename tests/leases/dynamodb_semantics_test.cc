@@ -8,6 +8,7 @@
 #include "lease_fixtures.h"
 #include "leases/lease_editor.h"
 #include "moto.h"
+#include "support/skip.h"
 
 using namespace au::leases;
 using namespace au::leases::testing;
@@ -17,11 +18,10 @@ namespace {
 
 const std::string kTable = "semantics";
 
-#define REQUIRE_SERVER(d)                             \
-    if (!TestType::available()) {                     \
-        WARN("skipped: " << TestType::missingHint()); \
-        return;                                       \
-    }                                                 \
+#define REQUIRE_SERVER(d)                 \
+    if (!TestType::available()) {         \
+        AU_SKIP(TestType::missingHint()); \
+    }                                     \
     REQUIRE((d).ok())
 
 // Where each implementation is known to differ from what DynamoDB documents (docs/robustness.md

@@ -6,15 +6,16 @@
 #   3. the installed binaries: --version, check-config on the installed sample (with the workerId
 #      warning on KCL 3.x, none with --kcl 2.7.2), the launcher's --dry-run (workerId = host name),
 #      and the installed serve answers its dashboard page;
-#   4. systemd-analyze verify on the unit, when systemd-analyze is there;
+#   4. systemd-analyze verify on the unit (required: Debian's systemd package, which scripts/setup installs);
 #   5. dpkg --purge removes it again (and the user, when this test made it).
-# Needs root (exit 77 = skipped otherwise), and no active-users package installed before.
+# Needs root, dpkg-dev, cmake and systemd-analyze (exit 77 = skipped otherwise; .ci/run fails on that skip),
+# and no active-users package installed before.
 #   tests/package/package.sh BUILD_DIR
 set -euo pipefail
 build=${1:?usage: package.sh BUILD_DIR}
 [ "$(id -u)" = 0 ] || { echo "SKIP: installing a package needs root"; exit 77; }
-for tool in cpack dpkg dpkg-deb dpkg-shlibdeps; do
-  command -v "$tool" >/dev/null || { echo "SKIP: $tool is missing (apt-get install dpkg-dev cmake)"; exit 77; }
+for tool in cpack dpkg dpkg-deb dpkg-shlibdeps systemd-analyze; do
+  command -v "$tool" >/dev/null || { echo "SKIP: $tool is missing (apt-get install dpkg-dev cmake systemd)"; exit 77; }
 done
 if dpkg-query -W -f='${Status}' active-users 2>/dev/null | grep -q "ok installed"; then
   echo "SKIP: an active-users package is installed already; not touching it"; exit 77
@@ -108,18 +109,15 @@ echo "installed serve: dashboard with its chart library ($js_bytes bytes)"
 # 4. The unit.
 unit=/usr/lib/systemd/system/active-users@.service
 grep -q '^KillMode=mixed' "$unit" && grep -q '^Restart=on-failure' "$unit" || fail "unit settings"
-if command -v systemd-analyze >/dev/null; then
-  cp "$sample" /etc/active-users/pkgtest.properties
-  if ! out="$(systemd-analyze verify "$unit" /usr/lib/systemd/system/active-users@pkgtest.service 2>&1)"; then
-    rm -f /etc/active-users/pkgtest.properties
-    echo "$out"; fail "systemd-analyze verify"
-  fi
+cp "$sample" /etc/active-users/pkgtest.properties
+if ! out="$(systemd-analyze verify "$unit" /usr/lib/systemd/system/active-users@pkgtest.service 2>&1)"; then
   rm -f /etc/active-users/pkgtest.properties
-  if grep -qi "active-users" <<<"$out"; then echo "$out"; fail "systemd-analyze verify warned about our unit"; fi
-  echo "systemd-analyze verify: clean"
-else
-  echo "systemd-analyze not installed: unit not verified"
+  echo "$out"; fail "systemd-analyze verify"
 fi
+rm -f /etc/active-users/pkgtest.properties
+if grep -qi "active-users" <<<"$out"; then echo "$out"; fail "systemd-analyze verify warned about our unit"; fi
+echo "systemd-analyze verify: clean"
+
 
 # 5. Remove it.
 dpkg_locked --purge active-users >/dev/null || fail "dpkg --purge"
