@@ -2,6 +2,7 @@
 // kinesis-limits: a Kinesis read side with Kinesis's limits, in front of kinesis-local (LOCAL STACK ONLY).
 //
 //   node scripts/lib/kinesis-limits.mjs --upstream http://127.0.0.1:KINESIS_LOCAL_PORT [--port P]
+//        [--stats-file FILE]
 //
 // Listens on 127.0.0.1:P (0 = any free port; the port is printed on stderr as "listening on 127.0.0.1:P").
 // One port serves HTTP/2 cleartext with prior knowledge (the KCL 2.x/3.x Kinesis client) and HTTP/1.1
@@ -30,8 +31,14 @@
 //   KINESIS_LIMIT_ACCOUNT=000000000000          account id in the error message (kinesis-local's default)
 //   KINESIS_LIMIT_STATS_EVERY_S=60              per-shard counts to stderr at this interval, when there were
 //                                               reads (0 = never); also on SIGUSR1 and at exit
+//   KINESIS_LIMITS_STATS_FILE=FILE              as --stats-file FILE (what scripts/run-local sets)
+// --stats-file FILE: the per-shard counts since start as JSON, rewritten atomically every second (when they
+// changed) and at exit: {"at": epoch ms, "pid", "shards": {"STREAM/SHARD": {"calls", "throttledCalls",
+// "throttledBytes", "records", "bytes"}}, "unlimited"} ("records": records handed to readers: what the
+// daemon read). scripts/run-local's reshard-restart summary reads it.
 // Logging: stderr only, quietly (start, errors, the counts). SIGTERM/SIGINT: the counts, then exit 0.
 
+import { writeFileSync, renameSync } from 'node:fs';
 import { limitsFromEnv, describeLimits } from './kinesis-limits/config.mjs';
 import { ShardLimiter } from './kinesis-limits/limiter.mjs';
 import { ReadSide } from './kinesis-limits/read-side.mjs';
@@ -43,11 +50,12 @@ function log(line) {
 }
 
 function parseArgs(argv) {
-  const a = { port: 0, upstream: null };
+  const a = { port: 0, upstream: null, statsFile: process.env.KINESIS_LIMITS_STATS_FILE || '' };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1];
     if (argv[i] === '--port') { a.port = Number(v); i++; }
     else if (argv[i] === '--upstream') { a.upstream = v; i++; }
+    else if (argv[i] === '--stats-file') { a.statsFile = v; i++; }
     else throw new Error(`unknown argument ${argv[i]} (see the header of this file)`);
   }
   if (!a.upstream) throw new Error('--upstream http://127.0.0.1:PORT (kinesis-local) is required');
@@ -76,7 +84,25 @@ async function main() {
   const totals = () => [...stats.totals(),
     `connections: ${server.connections.h2} HTTP/2 (prior knowledge), ${server.connections.h1} HTTP/1.1`];
   process.on('SIGUSR1', () => dump('since start', totals()));
+  let written = '';
+  const writeStatsFile = () => {
+    if (!args.statsFile) return;
+    const shards = Object.fromEntries([...stats.total.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
+    const body = JSON.stringify({ shards, unlimited: stats.unlimited });
+    if (body === written) return;
+    const tmp = `${args.statsFile}.tmp-${process.pid}`;
+    writeFileSync(tmp, JSON.stringify({ at: Date.now(), pid: process.pid, shards, unlimited: stats.unlimited }));
+    renameSync(tmp, args.statsFile);
+    written = body;
+  };
+  if (args.statsFile) {
+    writeStatsFile();
+    setInterval(() => {
+      try { writeStatsFile(); } catch (e) { log(`stats file ${args.statsFile}: ${e.message}`); }
+    }, 1000).unref();
+  }
   const stop = () => {
+    try { writeStatsFile(); } catch { /* exiting anyway */ }
     dump('since start', totals());
     process.exit(0);
   };

@@ -6,14 +6,14 @@
 //   node scripts/lib/producer.mjs --stream S [--users 1000] [--period-ms 60000] [--seed 1]
 //        [--truth FILE] [--truth-every-ms 1000] [--duration-s 600] [--max-records N]
 //        [--backlog K] [--backlog-age-ms 3600000] [--rate-every-ms 5000] [--endpoint URL]
-//        [--sent-log FILE] [--api PutRecords|PutRecord]
+//        [--sent-log FILE] [--api PutRecords|PutRecord] [--stats-file FILE]
 //
 // - User ids are GUID-shaped, derived from sha256(seed:index): the same seed gives the same users.
 // - User i sends at offset i*period/N within every period (first round starts at start time).
 // - --backlog K: before the live loop, sends K records once, round-robin over the users, with timestamps
 //   spread evenly over [now - backlog-age-ms, now - backlog-age-ms/2] (old data, e.g. for replay tests).
 // - Ground truth: FILE (JSON object userId -> last successfully sent ts, epoch ms) rewritten atomically
-//   every --truth-every-ms and at exit. Records PutRecords rejects are retried in the next tick.
+//   every --truth-every-ms (by a timer, also in the middle of a long batch) and at exit. Records PutRecords rejects are retried in the next tick.
 // - Bounded: stops by itself after --duration-s (0 = until signalled) or --max-records; exits 0 on
 //   SIGTERM/SIGINT after writing the truth file.
 // - Rate line on stderr every --rate-every-ms.
@@ -22,6 +22,10 @@
 // - --api PutRecord: one PutRecord call per record, in turn, instead of PutRecords batches. kinesis-local's
 //   PutRecords costs each entry a pass over ALL the records of its target shard (1.4 s per entry into a
 //   150,000-record shard on 2 busy cores), PutRecord does not (docs/local-stack-notes.md, "Big backlogs").
+// - --stats-file FILE: a JSON object rewritten atomically every second by a timer that runs even while a call
+//   hangs: {"pid", "at" (epoch ms of this write), "sent", "rejected", "lastAcceptedAt" (epoch ms, 0 = none yet),
+//   "ratePerSec" (records accepted over the last 5 s, measured by the timer), "windowS"}. A reader tells a
+//   live producer from a hung one ("at" is recent, "lastAcceptedAt" is not) and from a dead one ("at" is old).
 // Endpoint: --endpoint or env KINESIS_ENDPOINT (set by stack_start).
 import { createHash } from 'node:crypto';
 import { writeFileSync, renameSync, appendFileSync } from 'node:fs';
@@ -32,13 +36,13 @@ function parseArgs(argv) {
   const o = {
     stream: '', users: 1000, periodMs: 60000, seed: '1', truth: '', truthEveryMs: 1000, durationS: 600,
     maxRecords: 0, backlog: 0, backlogAgeMs: 3600000, rateEveryMs: 5000, endpoint: process.env.KINESIS_ENDPOINT,
-    sentLog: '', api: 'PutRecords',
+    sentLog: '', api: 'PutRecords', statsFile: '',
   };
   const keys = {
     '--stream': 'stream', '--users': 'users', '--period-ms': 'periodMs', '--seed': 'seed', '--truth': 'truth',
     '--truth-every-ms': 'truthEveryMs', '--duration-s': 'durationS', '--max-records': 'maxRecords',
     '--backlog': 'backlog', '--backlog-age-ms': 'backlogAgeMs', '--rate-every-ms': 'rateEveryMs', '--endpoint': 'endpoint',
-    '--sent-log': 'sentLog', '--api': 'api',
+    '--sent-log': 'sentLog', '--api': 'api', '--stats-file': 'statsFile',
   };
   for (let i = 0; i < argv.length; i++) {
     const k = keys[argv[i]];
@@ -65,13 +69,14 @@ export function userIds(n, seed) {
 const o = parseArgs(process.argv.slice(2));
 const ids = userIds(o.users, o.seed);
 const truth = new Map();
-let stopping = false;
-let sent = 0, failed = 0, calls = 0, windowSent = 0, windowStart = Date.now();
+let stopping = false, truthDirty = false;
+let sent = 0, failed = 0, calls = 0, windowSent = 0, windowStart = Date.now(), lastAcceptedAt = 0;
 
 const log = (m) => process.stderr.write(`producer: ${m}\n`);
 
 function writeTruth() {
   if (!o.truth) return;
+  truthDirty = false;
   const tmp = `${o.truth}.tmp-${process.pid}`;
   writeFileSync(tmp, JSON.stringify(Object.fromEntries(truth)));
   renameSync(tmp, o.truth);
@@ -79,37 +84,26 @@ function writeTruth() {
 
 const entry = (e) => ({ PartitionKey: e.userId, Data: Buffer.from(JSON.stringify({ userId: e.userId, ts: e.ts })).toString('base64') });
 
-// One PutRecord per entry, shaped like a PutRecords answer ({Records: [{SequenceNumber, ShardId} | {ErrorCode}]}).
-async function putEach(batch) {
-  const records = [];
-  for (const e of batch) {
-    calls++;
-    try {
-      records.push(await kinesis('PutRecord', { StreamName: o.stream, ...entry(e) }, { endpoint: o.endpoint }));
-    } catch (err) {
-      log(`PutRecord failed: ${err.message}`);
-      records.push({ ErrorCode: err.type || 'Error' });
-    }
-  }
-  return { Records: records };
-}
-
-// Sends [{userId, ts}] in PutRecords batches of <= 500 (or --api PutRecord); returns the entries that were
-// not accepted.
+// Sends [{userId, ts, live}] in PutRecords batches of <= 500 (or --api PutRecord: one record per call);
+// returns the entries that were not accepted. A live heartbeat's ts is the time of its call (a producer that
+// fell behind sends current heartbeats, as a client would); backlog entries keep their old ts. Each answer
+// is counted as it comes (sent, truth, --sent-log), not at the end of a long batch.
 async function put(entries) {
   const retry = [];
-  for (let i = 0; i < entries.length; i += 500) {
-    const batch = entries.slice(i, i + 500);
+  const size = o.api === 'PutRecord' ? 1 : 500;
+  for (let i = 0; i < entries.length; i += size) {
+    const batch = entries.slice(i, i + size);
+    if (stopping) { retry.push(...batch); continue; }  // a signal ends a long batch early
+    const now = Date.now();
+    for (const e of batch) if (e.live) e.ts = now;
     let r;
     try {
-      if (o.api === 'PutRecord') {
-        r = await putEach(batch);
-      } else {
-        calls++;
-        r = await kinesis('PutRecords', { StreamName: o.stream, Records: batch.map(entry) }, { endpoint: o.endpoint });
-      }
+      calls++;
+      r = o.api === 'PutRecord'
+        ? { Records: [await kinesis('PutRecord', { StreamName: o.stream, ...entry(batch[0]) }, { endpoint: o.endpoint })] }
+        : await kinesis('PutRecords', { StreamName: o.stream, Records: batch.map(entry) }, { endpoint: o.endpoint });
     } catch (e) {
-      log(`PutRecords failed: ${e.message}`);
+      log(`${o.api} failed: ${e.message}`);
       failed += batch.length;
       retry.push(...batch);
       continue;
@@ -118,13 +112,42 @@ async function put(entries) {
     r.Records.forEach((res, j) => {
       const e = batch[j];
       if (res.ErrorCode) { failed++; retry.push(e); return; }
-      sent++; windowSent++;
-      if (!(truth.get(e.userId) >= e.ts)) truth.set(e.userId, e.ts);
+      sent++; windowSent++; lastAcceptedAt = Date.now();
+      if (!(truth.get(e.userId) >= e.ts)) { truth.set(e.userId, e.ts); truthDirty = true; }
       if (o.sentLog) accepted.push(`${res.SequenceNumber} ${e.ts} ${res.ShardId}\n`);
     });
     if (accepted.length) appendFileSync(o.sentLog, accepted.join(''));
   }
   return retry;
+}
+
+// --stats-file: (time, sent) samples once a second; the rate is over the oldest sample of the last 5 s.
+const samples = [];
+function writeStats() {
+  const now = Date.now();
+  samples.push([now, sent]);
+  while (samples.length > 1 && now - samples[0][0] > 5500) samples.shift();
+  const [t0, s0] = samples[0];
+  const windowS = (now - t0) / 1000;
+  const stats = { pid: process.pid, at: now, sent, rejected: failed, lastAcceptedAt,
+    ratePerSec: windowS > 0 ? Math.round(((sent - s0) / windowS) * 10) / 10 : 0, windowS };
+  const tmp = `${o.statsFile}.tmp-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify(stats));
+  renameSync(tmp, o.statsFile);
+}
+if (o.statsFile) {
+  writeStats();
+  setInterval(() => {
+    try { writeStats(); } catch (e) { log(`stats file: ${e.message}`); }
+  }, 1000).unref();
+}
+// The truth file also from a timer: a long batch (a producer that fell behind sends thousands of records in
+// one put()) must not leave it unwritten while records are being accepted.
+if (o.truth) {
+  setInterval(() => {
+    if (!truthDirty) return;
+    try { writeTruth(); } catch (e) { log(`truth file: ${e.message}`); }
+  }, o.truthEveryMs).unref();
 }
 
 function stop(sig) {
@@ -162,7 +185,7 @@ async function main() {
     pending = [];
     for (; next < due && batch.length < 5000; next++) {
       if (o.maxRecords > 0 && sent + batch.length >= o.maxRecords) break;
-      batch.push({ userId: ids[next % o.users], ts: now });
+      batch.push({ userId: ids[next % o.users], ts: now, live: true });
     }
     if (batch.length) pending = await put(batch);
     if (now - lastTruth >= o.truthEveryMs) { writeTruth(); lastTruth = now; }

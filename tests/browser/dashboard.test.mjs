@@ -30,6 +30,11 @@ const OUT = process.env.AU_TEST_OUT || process.cwd();
 const REFRESH_MS = 1000;
 const SKIP = 77;
 
+// playwright-core 1.65 exits at import on Node.js < 20 (Debian 12's nodejs is 18): a skip, with the reason.
+if (Number(process.versions.node.split('.')[0]) < 20) {
+  console.log(`SKIP: playwright-core needs Node.js 20 or newer, this is ${process.version} (README, "The two commands")`);
+  process.exit(SKIP);
+}
 if (!existsSync(CHROMIUM)) { console.log(`SKIP: ${CHROMIUM} is not installed (apt-get install chromium)`); process.exit(SKIP); }
 let chromium;
 try {

@@ -26,6 +26,8 @@
 // Errors of kinesis-local (unknown stream, trimmed sequence number, ...) are passed on unchanged. A
 // GetRecords with an iterator that is not ours is forwarded unchanged and unlimited (counted in the log).
 
+// (randomUUID from node:crypto: the global `crypto` does not exist on Node.js 18, Debian 12's nodejs.)
+import { randomUUID } from 'node:crypto';
 import { decodeIterator, encodeIterator } from './iterator.mjs';
 import { ITERATOR_TTL_MS, KINESIS_MAX_LIMIT } from './config.mjs';
 
@@ -39,7 +41,7 @@ const MAX_RECORD_BYTES = 1024 * 1024;
 export function reply(status, obj) {
   return {
     status,
-    headers: { 'content-type': JSON_TYPE, 'x-amzn-requestid': crypto.randomUUID() },
+    headers: { 'content-type': JSON_TYPE, 'x-amzn-requestid': randomUUID() },
     text: JSON.stringify(obj),
   };
 }
