@@ -2,8 +2,25 @@
 
 #include "app/commands.h"
 #include "app/config.h"
+#include "app/retrieval_mode.h"
 
 namespace au::app {
+
+namespace {
+
+// Which way the daemon reads (explicit, or its default and why) and what that costs.
+void printRetrievalMode(const DaemonSettings& daemon, const std::string& kcl, const char* path) {
+    const RetrievalChoice choice = retrievalModeFor(daemon, kclMajorOf(kcl));
+    std::printf("  retrieval: %s (%s; KCL %s)\n", leases::retrievalModeName(choice.mode),
+                choice.why.c_str(), kcl.c_str());
+    for (const auto& line : retrievalModeCosts(choice.mode, daemon.idleTimeBetweenReadsInMillis)) {
+        std::printf("    %s\n", line.c_str());
+    }
+    if (!choice.warning.empty())
+        std::fprintf(stderr, "%s: warning: %s\n", path, choice.warning.c_str());
+}
+
+}  // namespace
 
 int runCheckConfig(const CommandLine& cl) {
     if (cl.has("--list")) {
@@ -39,9 +56,10 @@ int runCheckConfig(const CommandLine& cl) {
         static_cast<long long>(c.processor.checkpointIntervalMillis / 1000),
         c.processor.stateDir.empty() ? "(none)" : c.processor.stateDir.c_str(),
         c.fixStaleLeases ? "yes" : "no", static_cast<long long>(c.maxReplayMillis / 1000));
+    const std::string kcl = cl.get("--kcl").value_or("3");
+    printRetrievalMode(c.daemon, kcl, path->c_str());
     // KCL 3.x (the default tree) with a random worker id per start: a restarted worker's leader
     // hands a lease to the worker that just stopped (README, "Running it under the daemon").
-    const std::string kcl = cl.get("--kcl").value_or("3");
     if (c.daemon.workerId.empty() && kcl.rfind("1.", 0) != 0 && kcl.rfind("2.", 0) != 0) {
         std::fprintf(stderr,
                      "%s: warning: no workerId: on KCL 3.x the daemon then takes a random id at "

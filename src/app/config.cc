@@ -4,6 +4,7 @@
 #include <charconv>
 #include <functional>
 #include <map>
+#include <string_view>
 
 #include "redis/url.h"
 
@@ -145,6 +146,31 @@ class Reader {
     std::vector<std::string> errors_;
 };
 
+// The daemon's retrievalMode and its polling keys (PollingConfigBean.anyPropertiesSet in
+// multilang 2.5.4 / 3.1.3): the Integer ones count with any value, the long/int ones when their
+// value is a non-zero integer (BeanUtils turns anything else into 0).
+void readRetrievalKeys(Reader& r, DaemonSettings& d) {
+    if (const auto* v = r.raw("retrievalMode")) {
+        d.retrievalMode = *v;
+        d.retrievalModeSet = true;
+    }
+    for (const char* key : {"retryGetRecordsInSeconds", "maxGetRecordsThreadPool"}) {
+        if (r.raw(key) != nullptr) d.pollingKeys.emplace_back(key);
+    }
+    for (const char* key : {"idleTimeBetweenReadsInMillis", "maxRecords",
+                            "millisBehindLatestThresholdForReducedTps"}) {
+        const auto* v = r.raw(key);
+        if (v == nullptr) continue;
+        std::string_view text(*v);
+        if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+        int64_t out = 0;
+        const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+        if (ec == std::errc() && ptr == text.data() + text.size() && out != 0) {
+            d.pollingKeys.emplace_back(key);
+        }
+    }
+}
+
 }  // namespace
 
 Result<Config> configFromProperties(const Properties& properties) {
@@ -166,6 +192,7 @@ Result<Config> configFromProperties(const Properties& properties) {
     d.idleTimeBetweenReadsInMillis =
         r.daemonInteger("idleTimeBetweenReadsInMillis", d.idleTimeBetweenReadsInMillis);
     d.maxRecords = r.daemonInteger("maxRecords", d.maxRecords);
+    readRetrievalKeys(r, d);
 
     const std::string p = kPrefix;
     auto& s = c.processor;

@@ -33,6 +33,11 @@ struct DaemonSettings {
     int64_t failoverTimeMillis = 10'000;
     int64_t idleTimeBetweenReadsInMillis = 1'500;
     int64_t maxRecords = 10'000;
+    // retrievalMode as written (retrievalModeSet: the key is present), and the polling keys whose
+    // values make the KCL 2.x/3.x default polling; app/retrieval_mode.h decides from them.
+    std::string retrievalMode;
+    bool retrievalModeSet = false;
+    std::vector<std::string> pollingKeys;
 };
 
 struct Config {

@@ -8,6 +8,7 @@
 #include "app/active_set_wiring.h"
 #include "app/commands.h"
 #include "app/config.h"
+#include "app/retrieval_mode.h"
 #include "aws/endpoints.h"
 #include "leases/aws_services.h"
 #include "leases/shard_peek.h"
@@ -60,9 +61,16 @@ std::unique_ptr<leases::StaleLeaseFixer> makeLeaseFixer(const Config& config, Cl
     }
     options.maxReplayMillis = config.maxReplayMillis;
     if (!d.workerId.empty()) options.workerId = d.workerId;
-    options.costs = leases::cutCostsFor(d.idleTimeBetweenReadsInMillis, d.failoverTimeMillis);
+    // The daemon's retrieval mode sizes the estimate: pages under polling, a 2 MiB/s push under
+    // fan-out (where maxRecords does not apply: the confirming read is one full page).
+    const RetrievalChoice retrieval = retrievalModeFor(d, 3);
+    const bool fanOut = retrieval.mode == leases::RetrievalMode::kFanOut;
+    options.costs = fanOut
+                        ? leases::fanOutCutCostsFor(d.failoverTimeMillis)
+                        : leases::cutCostsFor(d.idleTimeBetweenReadsInMillis, d.failoverTimeMillis);
     options.cutLoopGuardMillis = config.cutLoopGuardMillis;
-    options.confirmPageRecords = static_cast<int>(std::clamp<int64_t>(d.maxRecords, 1, 10'000));
+    options.confirmPageRecords =
+        fanOut ? 10'000 : static_cast<int>(std::clamp<int64_t>(d.maxRecords, 1, 10'000));
     options.edit.removeLeaseOwner = config.fixRemovesLeaseOwner;
     auto settings = std::move(access).value();
     auto factory =
@@ -76,8 +84,9 @@ std::unique_ptr<leases::StaleLeaseFixer> makeLeaseFixer(const Config& config, Cl
                                  std::string("cannot set up AWS clients: ") + e.what());
         }
     };
-    spdlog::debug("lease fixer on: table {} at {} ({})", d.tableName,
-                  settings.endpoints.dynamodb.url, settings.endpoints.dynamodb.source);
+    spdlog::debug("lease fixer on: table {} at {} ({}); the daemon reads by {} ({})", d.tableName,
+                  settings.endpoints.dynamodb.url, settings.endpoints.dynamodb.source,
+                  leases::retrievalModeName(retrieval.mode), retrieval.why);
     return std::make_unique<leases::StaleLeaseFixer>(d.tableName, options, clock, factory);
 }
 

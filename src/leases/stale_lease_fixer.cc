@@ -76,6 +76,9 @@ void StaleLeaseFixer::onBatch(const protocol::ProcessRecords& batch) {
     if (first != nullptr) in.firstArrivalMillis = first->approximateArrivalMillis;
     if (last != nullptr) in.lastArrivalMillis = last->approximateArrivalMillis;
     in.recordCount = batch.records.size();
+    for (const auto& r : batch.records) {
+        in.batchBytes += kinesisRecordBytes(r.data, r.partitionKey);
+    }
     if (!batch.records.empty()) {
         in.midArrivalMillis = batch.records[batch.records.size() / 2].approximateArrivalMillis;
     }

@@ -41,6 +41,39 @@ CutCosts cutCostsFor(int64_t idleTimeBetweenReadsMillis, int64_t failoverTimeMil
                     std::max<int64_t>(5'000, 2 * failoverTimeMillis)};
 }
 
+CutCosts fanOutCutCostsFor(int64_t failoverTimeMillis) {
+    CutCosts costs = cutCostsFor(0, failoverTimeMillis);
+    costs.mode = RetrievalMode::kFanOut;
+    return costs;
+}
+
+const char* retrievalModeName(RetrievalMode mode) {
+    return mode == RetrievalMode::kFanOut ? "fan-out" : "polling";
+}
+
+namespace {
+
+// Fan-out: the stale part's records at the second half's density, their bytes at the batch's
+// average record size, pushed at the subscription's rate.
+void weighPush(const StalenessInput& in, int64_t stale, size_t half, int64_t halfSpan,
+               const CutCosts& costs, CutWorth& w) {
+    const double records =
+        static_cast<double>(stale) * static_cast<double>(half) / static_cast<double>(halfSpan);
+    const double average = static_cast<double>(in.batchBytes) / static_cast<double>(in.recordCount);
+    const double bytes = records * average;
+    const int64_t rate = std::max<int64_t>(1, costs.pushBytesPerSecond);
+    w.readMillis = static_cast<int64_t>(std::ceil(bytes * 1000.0 / static_cast<double>(rate)));
+    w.reason = "reading " + formatDuration(stale) + " of stale data at this batch's density (" +
+               std::to_string(half) + " records in " + formatDuration(halfSpan) + ", " +
+               std::to_string(static_cast<int64_t>(std::llround(average))) + " bytes each) is ~" +
+               std::to_string(static_cast<int64_t>(std::llround(records))) + " records, ~" +
+               std::to_string(static_cast<int64_t>(std::llround(bytes / 1024))) +
+               " KiB pushed at " + std::to_string(rate / 1024) + " KiB/s (fan-out), ~" +
+               formatDuration(*w.readMillis);
+}
+
+}  // namespace
+
 CutWorth weighCut(const StalenessInput& in, const StalenessDecision& d, const CutCosts& costs) {
     CutWorth w;
     const int64_t stale = d.staleSpanMillis.value_or(0);
@@ -54,7 +87,11 @@ CutWorth weighCut(const StalenessInput& in, const StalenessDecision& d, const Cu
     }
     const bool hasDensity = in.recordCount >= 2 && in.midArrivalMillis && in.lastArrivalMillis &&
                             *in.lastArrivalMillis > *in.midArrivalMillis;
-    if (hasDensity) {
+    const bool push = costs.mode == RetrievalMode::kFanOut && in.batchBytes > 0;
+    if (hasDensity && push) {
+        const size_t n = in.recordCount, half = n - n / 2;
+        weighPush(in, stale, half, *in.lastArrivalMillis - *in.midArrivalMillis, costs, w);
+    } else if (hasDensity) {
         const size_t n = in.recordCount, half = n - n / 2;
         const int64_t halfSpan = *in.lastArrivalMillis - *in.midArrivalMillis;
         // The time one page of this batch's size covers at the second half's density.
@@ -74,6 +111,14 @@ CutWorth weighCut(const StalenessInput& in, const StalenessDecision& d, const Cu
     w.reason += (w.worthIt ? " > " : " <= ") + std::string("a cut's cost ~") +
                 formatDuration(costs.cutCostMillis);
     return w;
+}
+
+int64_t kinesisRecordBytes(std::string_view data, std::string_view partitionKey) {
+    size_t padding = 0;
+    while (padding < 2 && padding < data.size() && data[data.size() - 1 - padding] == '=')
+        ++padding;
+    const size_t decoded = (data.size() - padding) * 3 / 4;
+    return static_cast<int64_t>(decoded + partitionKey.size());
 }
 
 const char* verdictName(Verdict verdict) {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace au::leases {
 
@@ -24,6 +25,9 @@ struct StalenessInput {
     std::optional<int64_t> midArrivalMillis;
     std::optional<int64_t> lastArrivalMillis;
     size_t recordCount = 0;
+    // The batch's size as Kinesis counts it (data + partition key of every record); 0 when
+    // unknown. Under enhanced fan-out it sizes the stale part in bytes.
+    int64_t batchBytes = 0;
     int64_t nowMillis = 0;
     int64_t maxReplayMillis = 0;
 };
@@ -50,15 +54,30 @@ struct StalenessDecision {
 // AT_TIMESTAMP, digits, null) the same measure applies; LATEST and SHARD_END are not applicable.
 StalenessDecision decideStaleness(const StalenessInput& input);
 
+// How the daemon reads the shard (its retrievalMode; docs/leases.md "Fan-out").
+enum class RetrievalMode {
+    kPolling,  // GetRecords pages of maxRecords, one every idleTimeBetweenReadsInMillis
+    kFanOut,   // enhanced fan-out: SubscribeToShard pushes up to 2 MiB/s per shard, no pages
+};
+
+// Kinesis's enhanced fan-out push limit per shard and consumer.
+constexpr int64_t kFanOutBytesPerSecond = 2 * 1024 * 1024;
+
 struct CutCosts {
-    int64_t pollMillis = 1'500;      // the KCL's time per GetRecords page (idleTimeBetweenReads)
+    int64_t pollMillis = 1'500;      // polling: the KCL's time per GetRecords page
     int64_t cutCostMillis = 20'000;  // a lease drop and re-acquisition
+    RetrievalMode mode = RetrievalMode::kPolling;
+    int64_t pushBytesPerSecond = kFanOutBytesPerSecond;  // fan-out: the subscription's rate
 };
 
 // From the daemon's settings: a page every max(idleTimeBetweenReadsInMillis, 200 ms) (Kinesis
 // allows 5 GetRecords per second per shard), and a cut costs about two lease failover periods,
 // at least 5 s (measured re-acquisitions: 4-7 s on KCL 3.x, 4-35 s on 2.x, docs/e2e.md).
 CutCosts cutCostsFor(int64_t idleTimeBetweenReadsMillis, int64_t failoverTimeMillis);
+// The same cut cost; the reading is pushed at kFanOutBytesPerSecond (no pages, no poll interval).
+CutCosts fanOutCutCostsFor(int64_t failoverTimeMillis);
+
+const char* retrievalModeName(RetrievalMode mode);  // "polling" / "fan-out"
 
 struct CutWorth {
     bool worthIt = false;
@@ -68,13 +87,20 @@ struct CutWorth {
 
 // REQUIRES: decision.verdict == kStale. Not worth it when the batch reaches the tip
 // (millisBehindLatest 0: nothing beyond it to skip) or already holds records younger than
-// maxReplay (the stale part ends within it). Otherwise the stale span is measured in
-// pages at the density of the batch's second half (mid .. last arrival: a sparse start, such as
-// live records from before an outage, would make a dense backlog look cheap), and reading them
-// takes a poll each; worth it when that is longer than a cut costs. Without a density (fewer than
-// two records, or one instant) the stale span itself is compared with the cost.
+// maxReplay (the stale part ends within it). Otherwise the stale part is measured at the density
+// of the batch's second half (mid .. last arrival: a sparse start, such as live records from
+// before an outage, would make a dense backlog look cheap):
+//  - polling: in pages of this batch's size, a poll each;
+//  - fan-out: in records, times the batch's average record size (batchBytes / recordCount), pushed
+//    at costs.pushBytesPerSecond (without batchBytes, as under polling);
+// worth it when that is longer than a cut costs. Without a density (fewer than two records, or
+// one instant) the stale span itself is compared with the cost.
 CutWorth weighCut(const StalenessInput& input, const StalenessDecision& decision,
                   const CutCosts& costs);
+
+// A record's size as Kinesis counts it: its data (decoded from the base64 text's length) plus its
+// partition key.
+int64_t kinesisRecordBytes(std::string_view base64Data, std::string_view partitionKey);
 
 const char* verdictName(Verdict verdict);
 

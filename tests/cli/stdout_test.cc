@@ -18,6 +18,7 @@
 #include <sstream>
 #include <thread>
 
+#include "app/retrieval_mode.h"
 #include "processor/snapshot.h"
 #include "support/temp_dir.h"
 #include "util/clock.h"
@@ -33,6 +34,15 @@ namespace {
 const std::string kBinary = std::string(AU_BINARY_DIR) + "/active-users";
 constexpr int64_t kNow = 1'800'000'000'000;
 const char* kAlice = "3f2504e0-4f89-11d3-9a0c-0305e82c3301";
+
+// check-config's cost lines for a retrieval mode, as it prints them.
+std::string costLines(const std::string& mode) {
+    std::string out;
+    const auto m = mode == "fan-out" ? au::leases::RetrievalMode::kFanOut
+                                     : au::leases::RetrievalMode::kPolling;
+    for (const auto& line : au::app::retrievalModeCosts(m, 1'500)) out += "    " + line + "\n";
+    return out;
+}
 
 std::string readFile(const std::string& path) {
     std::ifstream f(path, std::ios::binary);
@@ -215,7 +225,25 @@ TEST_CASE("check-config: a bad key is reported on stderr only, a good file print
                        ": OK\n"
                        "  lease table: a, stream: s, region: eu-west-1\n"
                        "  ttl: 60 s, checkpoint interval: 0 s, state dir: (none), fix stale "
-                       "leases: yes (max replay 60 s)\n");
+                       "leases: yes (max replay 60 s)\n"
+                       "  retrieval: fan-out (the daemon's default: no retrievalMode, no polling "
+                       "key; KCL 3)\n" +
+                       costLines("fan-out"));
+    // An explicit mode, and one the daemon refuses (a warning on stderr).
+    dir.write("polling.properties",
+              "applicationName = a\nstreamName = s\nworkerId = h\nretrievalMode = POLLING\n"
+              "idleTimeBetweenReadsInMillis = 250\n");
+    o = run(dir,
+            {"check-config", "--properties", dir.file("polling.properties"), "--kcl", "2.7.2"});
+    CHECK(o.code == 0);
+    CHECK(o.out.find("  retrieval: polling (retrievalMode = POLLING; KCL 2.7.2)\n    polling: "
+                     "GetRecords pages (maxRecords) every idleTimeBetweenReadsInMillis = 250 ms") !=
+          std::string::npos);
+    dir.write("odd.properties", "applicationName = a\nworkerId = h\nretrievalMode = PUSH\n");
+    o = run(dir, {"check-config", "--properties", dir.file("odd.properties")});
+    CHECK(o.code == 0);
+    CHECK(o.err.find("warning: retrievalMode = \"PUSH\" is not FANOUT, POLLING or DEFAULT") !=
+          std::string::npos);
 }
 
 TEST_CASE("replay --verbose: the processor's warnings go to stderr, the differences to stdout",

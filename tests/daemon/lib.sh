@@ -2,7 +2,8 @@
 # Shared part of the end-to-end tests against the REAL Java MultiLangDaemon (docs/e2e.md).
 #   source tests/daemon/lib.sh VERSION NAME     (VERSION = a KCL tree of scripts/setup-stack: 3.5.1, 2.7.2)
 # Environment: AU_BIN (the processor binary; default build/active-users), E2E_DEADLINE_S (the script's own
-# deadline, below the ctest TIMEOUT, so the traps still stop everything: default 420).
+# deadline, below the ctest TIMEOUT, so the traps still stop everything: default 420), E2E_RETRIEVAL (polling, the
+# default, or fanout: the daemon reads with enhanced fan-out, e2e_retrieval_mode).
 # Conventions: `e2e_check DESC CMD...` fails the test loudly (exit 1) when CMD fails; `e2e_figure TEXT` prints a
 # measured figure ("FIGURE <version> <test> TEXT") and appends it to $STACK_DIR/figures.txt. Everything this
 # script starts (emulators, daemon, producers, the watchdog) is stopped on exit, also on failure or a signal,
@@ -154,6 +155,7 @@ e2e_properties() {
   # The transcript flag goes after the binary (stack_write_properties refuses spaces in EXECUTABLE).
   sed -i "s|^executableName = $BIN |executableName = $BIN --record-transcript $E2E_TRANSCRIPTS |" "$out"
   grep -q -- "--record-transcript $E2E_TRANSCRIPTS" "$out" || e2e_fail "could not add --record-transcript to $out"
+  e2e_retrieval_mode "$out"
   {
     echo "activeUsers.stateDir = $E2E_STATE"
     echo "activeUsers.ttlSeconds = ${E2E_TTL_S:-12}"
@@ -162,6 +164,20 @@ e2e_properties() {
     for kv in "${own[@]}"; do echo "${kv%%=*} = ${kv#*=}"; done
   } >>"$out"
   "$BIN" check-config --properties "$out" >/dev/null || e2e_fail "check-config refused $out"
+}
+
+# e2e_retrieval_mode FILE: E2E_RETRIEVAL=fanout turns the file into an enhanced fan-out one: retrievalMode =
+# FANOUT, and no polling key (idleTimeBetweenReadsInMillis would only be ignored, but a file should say one
+# mode). Default (polling): the templates' retrievalMode = POLLING as it is.
+E2E_RETRIEVAL=${E2E_RETRIEVAL:-polling}
+e2e_retrieval_mode() {
+  case "$E2E_RETRIEVAL" in
+    polling) ;;
+    fanout)
+      sed -i -e '/^retrievalMode = /d' -e '/^idleTimeBetweenReadsInMillis = /d' -e '/^maxRecords = /d' "$1"
+      echo "retrievalMode = FANOUT" >>"$1" ;;
+    *) e2e_fail "E2E_RETRIEVAL must be polling or fanout, not '$E2E_RETRIEVAL'" ;;
+  esac
 }
 
 e2e_daemon_start() {   # PROPERTIES [LOG]

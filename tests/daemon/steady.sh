@@ -2,6 +2,8 @@
 # Scenario 1, steady state (docs/e2e.md): N users send a heartbeat every second; `active-users query` shows
 # exactly the producer's ground-truth active set; after the producer stops every user drops out after the
 # TTL. Then the lease table integrity checks (scenario 4).   tests/daemon/steady.sh VERSION
+# E2E_RETRIEVAL=fanout (the ctest "daemon: steady-fanout VERSION"): the same under enhanced fan-out, and it
+# checks that no GetRecords was made.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "${1:-3.5.1}" steady
 users=40 ttl_s=${E2E_TTL_S:-12}
 
@@ -38,6 +40,16 @@ e2e_check "no user dropped out before TTL - 2.5 s" [ $(( gone - last_ts )) -ge $
 e2e_check_none "no leaseLost and no shutdown while steady (transcripts)" 'leaseLost|shutdown' transcripts
 e2e_check_none "processors saw no malformed or stale records (stats lines)" 'stale=[1-9]|malformed=[1-9]' stats_lines
 e2e_check "lease table integrity" lease_integrity
+if [ "$E2E_RETRIEVAL" = fanout ]; then
+  # Enhanced fan-out (docs/local-stack-notes.md "Enhanced fan-out"): the consumer was registered, and every
+  # record came through SubscribeToShard: the read-limits proxy saw no GetRecords (its totals on SIGUSR1).
+  e2e_check "fan-out: the daemon registered its stream consumer" grep -q "FanOutConsumerRegistration" "$DAEMON_LOG"
+  no_getrecords() {
+    kill -USR1 "$KINESIS_LIMITS_PID" && sleep 1 && grep -q "since start" "$STACK_DIR/kinesis-limits.log" &&
+      ! grep -Eq ": [0-9]+ calls, throttled|GetRecords with foreign iterators" "$STACK_DIR/kinesis-limits.log"
+  }
+  e2e_check "fan-out: no GetRecords at all (the read-limits proxy's totals)" no_getrecords
+fi
 e2e_note_children
 daemon_stop 30
 transcripts

@@ -112,3 +112,65 @@ TEST_CASE("Durations print short", "[leases]") {
     CHECK(formatDuration(3 * 3'600'000 + 12 * 60'000) == "3h12m");
     CHECK(formatDuration(2 * 86'400'000) == "2d");
 }
+
+TEST_CASE("Under fan-out the stale part is weighed in bytes pushed at 2 MiB/s, not in pages",
+          "[leases][rule]") {
+    const CutCosts polling = cutCostsFor(1'500, 3'000);  // a cut costs 6 s
+    const CutCosts fanOut = fanOutCutCostsFor(3'000);
+    CHECK(fanOut.mode == RetrievalMode::kFanOut);
+    CHECK(fanOut.cutCostMillis == polling.cutCostMillis);
+    CHECK(fanOut.pushBytesPerSecond == 2 * 1024 * 1024);
+    auto weigh = [](StalenessInput in, const CutCosts& costs) {
+        auto d = decideStaleness(in);
+        REQUIRE(d.verdict == Verdict::kStale);
+        return weighCut(in, d, costs);
+    };
+    // The seed story's backlog: 100,000 heartbeats of ~50 bytes in 10 s, a page of 10,000 covers
+    // 1 s of it. Polling: 10 pages of 1.5 s = 15 s > 6 s, cut. Fan-out: 100,000 x 50 B = 4.8 MiB
+    // at 2 MiB/s = 2.4 s < 6 s, read through it.
+    StalenessInput seed =
+        input("TRIM_HORIZON", 9'000, kNow - kMaxReplay - 10'000, kNow - kMaxReplay - 9'000, 10'000);
+    seed.batchBytes = 10'000 * 50;
+    auto polled = weigh(seed, polling);
+    CHECK(polled.worthIt);
+    CHECK(polled.readMillis == 10 * 1'500);
+    auto pushed = weigh(seed, fanOut);
+    CHECK_FALSE(pushed.worthIt);
+    CHECK(pushed.readMillis == 2'385);  // ceil(100,000 x 50 x 1000 / 2,097,152)
+    CHECK(pushed.reason.find("fan-out") != std::string::npos);
+    CHECK(pushed.reason.find("50 bytes each") != std::string::npos);
+    // A day at the same density: 24 h at 10,000 records/s x 50 B = 40 GiB,
+    // ~5.6 h at 2 MiB/s: a cut pays in both modes.
+    StalenessInput day =
+        input("TRIM_HORIZON", 23 * kHour, kNow - 24 * kHour, kNow - 24 * kHour + 1'000, 10'000);
+    day.batchBytes = 10'000 * 50;
+    CHECK(weigh(day, fanOut).worthIt);
+    CHECK(weigh(day, fanOut).readMillis > 5 * kHour);
+    CHECK(weigh(day, polling).worthIt);
+    // Big records make a short backlog expensive to push: 20,000 records of 1 KiB in 10 s stale =
+    // 19.5 MiB, ~9.8 s > 6 s (polling: one 10,000-record page per 5 s of it, 2 polls, 3 s).
+    StalenessInput big =
+        input("TRIM_HORIZON", 9'000, kNow - kMaxReplay - 10'000, kNow - kMaxReplay - 5'000, 10'000);
+    big.batchBytes = 10'000 * 1'024;
+    CHECK(weigh(big, fanOut).worthIt);
+    CHECK(weigh(big, fanOut).readMillis == 9'766);
+    CHECK_FALSE(weigh(big, polling).worthIt);
+    // The same rules as polling before any estimate: a batch at the tip, or one that already
+    // reaches fresh records, is never worth a cut.
+    StalenessInput tip = seed;
+    tip.millisBehindLatest = 0;
+    CHECK_FALSE(weigh(tip, fanOut).worthIt);
+    CHECK(weigh(tip, fanOut).reason.find("tip") != std::string::npos);
+    // Without the batch's bytes (not known), the estimate falls back to pages.
+    StalenessInput noBytes = seed;
+    noBytes.batchBytes = 0;
+    CHECK(weigh(noBytes, fanOut).reason.find("polls") != std::string::npos);
+}
+
+TEST_CASE("A record's Kinesis size is its decoded data plus its partition key", "[leases]") {
+    CHECK(kinesisRecordBytes("", "") == 0);
+    CHECK(kinesisRecordBytes("YQ==", "k") == 2);    // "a" + "k"
+    CHECK(kinesisRecordBytes("YWI=", "") == 2);     // "ab"
+    CHECK(kinesisRecordBytes("YWJj", "key") == 6);  // "abc" + "key"
+    CHECK(kinesisRecordBytes("YWJjZA", "") == 4);   // unpadded "abcd"
+}
