@@ -14,12 +14,13 @@
 #   HOSTS_METRICS_MS: KCL 3.x workerMetricsReporterFreqInMillis (5000; "default" = not set, the KCL's 30000),
 #   HOSTS_AFTER_S (10: sampling after each phase), HOSTS_FAILOVER_MS (10000, the KCL's default: 3 JVMs on 2 shared
 #   cores miss 1 s renewals, and with the other tests' 3000 leases then expire and move between live workers),
-#   HOSTS_MOVE_LIMIT_S (240), E2E_EXPECT_NO_MOVE_LOSS (0).
+#   HOSTS_IDLE_MS (idleTimeBetweenReadsInMillis, 1500 = the KCL's default: the other tests' 250 makes 3 workers
+#   poll 32 shards 128 times a second), HOSTS_MOVE_LIMIT_S (240), E2E_EXPECT_NO_MOVE_LOSS (0).
 #   tests/daemon/hosts.sh VERSION
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "${1:-3.5.1}" hosts
 E2E_TTL_S=${E2E_TTL_S:-30}
 shards=${HOSTS_SHARDS:-32} users=${HOSTS_USERS:-200} split=${HOSTS_SPLIT:-8} ttl_s=$E2E_TTL_S
-metrics_ms=${HOSTS_METRICS_MS:-5000} failover_ms=${HOSTS_FAILOVER_MS:-10000} after_s=${HOSTS_AFTER_S:-10} expect_no_loss=${E2E_EXPECT_NO_MOVE_LOSS:-0}
+metrics_ms=${HOSTS_METRICS_MS:-5000} failover_ms=${HOSTS_FAILOVER_MS:-10000} idle_ms=${HOSTS_IDLE_MS:-1500} after_s=${HOSTS_AFTER_S:-10} expect_no_loss=${E2E_EXPECT_NO_MOVE_LOSS:-0}
 workers=(hosts-1 hosts-2 hosts-3)
 (( shards + split > 50 )) && export SHARD_LIMIT=$((shards + split + 10))   # kinesis-local: 50 open shards
 
@@ -46,7 +47,7 @@ kcl3=()
 case "$E2E_VERSION" in 3.*) [ "$metrics_ms" = default ] || kcl3=("workerMetricsReporterFreqInMillis=$metrics_ms") ;; esac
 for w in "${workers[@]}"; do
   W_LOG[$w]="$STACK_DIR/daemon-$w.log" W_RSS[$w]=0
-  e2e_properties "$STACK_DIR/run-$w.properties" "workerId=$w" "activeUsers.redisUrl=$redis_url" "FAILOVER_MS=$failover_ms" \
+  e2e_properties "$STACK_DIR/run-$w.properties" "workerId=$w" "activeUsers.redisUrl=$redis_url" "FAILOVER_MS=$failover_ms" "IDLE_MS=$idle_ms" \
     "${kcl3[@]}"
 done
 producer_start --stream "$E2E_STREAM" --users "$users" --period-ms 1000 --truth "$truth" --truth-every-ms 250 \
