@@ -10,7 +10,8 @@
 #   3. the killed worker restarts with its workerId; with all three running HOSTS_SPLIT shards are split: nobody
 #      missing, every child processed, parents at SHARD_END, lease table integrity (e2e.mjs integrity).
 # Parameters (environment; bench/hosts runs the long version):
-#   HOSTS_SHARDS (32), HOSTS_USERS (200; one heartbeat each per second), HOSTS_SPLIT (8), E2E_TTL_S (30),
+#   STACK_KINESIS_LIMITS (off here: at the KCL's default polling 3 workers read each shard < 1 time/s, far below
+#   Kinesis's 5; the proxy would only add a process hop per call), HOSTS_SHARDS (32), HOSTS_USERS (64; one heartbeat each per second), HOSTS_SPLIT (8), E2E_TTL_S (30),
 #   HOSTS_METRICS_MS: KCL 3.x workerMetricsReporterFreqInMillis (5000; "default" = not set, the KCL's 30000),
 #   HOSTS_AFTER_S (10: sampling after each phase), HOSTS_FAILOVER_MS (10000, the KCL's default: 3 JVMs on 2 shared
 #   cores miss 1 s renewals, and with the other tests' 3000 leases then expire and move between live workers),
@@ -19,17 +20,25 @@
 #   tests/daemon/hosts.sh VERSION
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "${1:-3.5.1}" hosts
 E2E_TTL_S=${E2E_TTL_S:-30}
-shards=${HOSTS_SHARDS:-32} users=${HOSTS_USERS:-200} split=${HOSTS_SPLIT:-8} ttl_s=$E2E_TTL_S
+shards=${HOSTS_SHARDS:-32} users=${HOSTS_USERS:-64} split=${HOSTS_SPLIT:-8} ttl_s=$E2E_TTL_S
 metrics_ms=${HOSTS_METRICS_MS:-5000} failover_ms=${HOSTS_FAILOVER_MS:-10000} idle_ms=${HOSTS_IDLE_MS:-1500} after_s=${HOSTS_AFTER_S:-10} expect_no_loss=${E2E_EXPECT_NO_MOVE_LOSS:-0}
 workers=(hosts-1 hosts-2 hosts-3)
+export STACK_KINESIS_LIMITS=${STACK_KINESIS_LIMITS:-off}
 (( shards + split > 50 )) && export SHARD_LIMIT=$((shards + split + 10))   # kinesis-local: 50 open shards
 
 # ---- our daemons (W_PID per worker; stopped FIRST on exit, all at once, then waited for)
 declare -A W_PID=() W_LOG=() W_RSS=()
-note_workers() { local w; for w in "${workers[@]}"; do [ -z "${W_PID[$w]:-}" ] || e2e_note_children "${W_PID[$w]}"; done; }
+note_workers() {   # remembers their processors; fails at once when a worker we did not kill died
+  local w
+  for w in "${workers[@]}"; do
+    [ -n "${W_PID[$w]:-}" ] || continue
+    e2e_note_children "${W_PID[$w]}"
+    kill -0 "${W_PID[$w]}" 2>/dev/null || { W_PID[$w]=""; e2e_fail "daemon $w died: $(grep -m1 -E 'Exception|Error' "${W_LOG[$w]}" | cut -c1-300)"; }
+  done
+}
 hosts_cleanup() {
   local w
-  note_workers
+  for w in "${workers[@]}"; do [ -z "${W_PID[$w]:-}" ] || e2e_note_children "${W_PID[$w]}"; done
   for w in "${workers[@]}"; do [ -z "${W_PID[$w]:-}" ] || kill -TERM "${W_PID[$w]}" 2>/dev/null || true; done
   for w in "${workers[@]}"; do
     if [ -n "${W_PID[$w]:-}" ]; then stack_kill_pid "${W_PID[$w]}" 30; W_PID[$w]=""; fi
