@@ -142,9 +142,17 @@ sample() {
   return 0
 }
 reset_samples() { SAMPLES=0 MAX_MISS=0 MAX_OUT=0 FIRST_MISS=-1 LAST_MISS=-1 OLDEST=0 MIN_MUST=$users BAD=0; }
+# HOSTS_MEASURE_ONLY=1: a starved producer (the ground truth behind) is recorded as a figure instead of failing the
+# test, so that the move and loss figures of a run on an overloaded machine are still printed.
+producer_check() {   # DESC CMD...
+  local d=$1; shift
+  if "$@"; then e2e_say "ok: $d"; return 0; fi
+  e2e_figure "NOT MET (the producer fell behind: CPU starvation): $d"
+  [ "${HOSTS_MEASURE_ONLY:-0}" = 1 ] || e2e_fail "$d"
+}
 samples_valid() {   # PHASE: the samples were comparisons against a current ground truth
   e2e_check "$1: every sample compared (failed: $BAD of $SAMPLES)" [ "$BAD" -le $((SAMPLES / 10)) ]
-  e2e_check "$1: the producer kept all $users users current in every sample (min $MIN_MUST)" [ "$MIN_MUST" = "$users" ]
+  producer_check "$1: the producer kept all $users users current in every sample (min $MIN_MUST)" [ "$MIN_MUST" = "$users" ]
 }
 producer_current() {   # every user's last heartbeat in the truth file is younger than 5 s
   node -e 'const t = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")), now = Date.now();
@@ -187,8 +195,8 @@ else
   if [ "$strict" = 1 ]; then e2e_fail "the lease counts did not reach [$lo, $hi] within ${HOSTS_BAND_S:-60} s of the spread"; fi
 fi
 printf '%s\n' "$l" >"$STACK_DIR/leases-balanced.txt"
-e2e_check "the producer keeps all $users users current (truth younger than 5 s) within 60 s" wait_until 60 producer_current
-e2e_check "all $users users in the Redis set and = ground truth within 90 s" wait_until 90 compare_redis 2500 12000
+producer_check "the producer keeps all $users users current (truth younger than 5 s) within 60 s" wait_until 60 producer_current
+producer_check "all $users users in the Redis set and = ground truth within 90 s" wait_until 90 compare_redis 2500 12000
 e2e_figure "hosts-1 launch -> Redis set = ground truth with 3 workers: $(secs $(($(now_ms) - t_launch))) s"
 
 # ---- 2. SIGKILL to one worker under load
@@ -340,7 +348,7 @@ read -r lost_ch lost_ch_of _ < <(node "$E2E_ROOT/tests/daemon/e2e.mjs" lost "$se
 fixer_rs=0; for w in "${workers[@]}"; do fixer_rs=$((fixer_rs + $(fixer_lines "${W_LOG[$w]}" "${from_line[$w]}"))); done
 e2e_figure "reshard: heartbeats lost in the children: $lost_ch of $lost_ch_of; in-process fixer decisions: $fixer_rs"
 e2e_check "no heartbeat lost in the children (they start at TRIM_HORIZON)" [ "$lost_ch" = 0 ]
-e2e_check "query --redis = ground truth after the reshard" wait_until 30 compare_redis 2500
+producer_check "query --redis = ground truth after the reshard" wait_until 30 compare_redis 2500
 e2e_check "processors saw no malformed records" \
   eval '! for w in "${workers[@]}"; do ours "${W_LOG[$w]}"; done | grep "stats:" | grep -Eq "malformed=[1-9]"'
 e2e_check "lease table integrity" lease_integrity
