@@ -113,7 +113,14 @@ function missing([truthFile, ttlText, slackText, allowedFile]) {
 }
 
 async function userShards([stream, truthFile]) {
-  const open = (await listShards(stream)).filter((s) => !s.SequenceNumberRange.EndingSequenceNumber)
+  const all = [];
+  let token;
+  do {  // ListShards with a 60 s timeout: an overloaded kinesis-local answers late (aws-local's default is 10 s)
+    const r = await kinesis('ListShards', token ? { NextToken: token } : { StreamName: stream }, { timeoutMs: 60000 });
+    all.push(...r.Shards);
+    token = r.NextToken;
+  } while (token);
+  const open = all.filter((s) => !s.SequenceNumberRange.EndingSequenceNumber)
     .map((s) => ({ id: s.ShardId, lo: BigInt(s.HashKeyRange.StartingHashKey), hi: BigInt(s.HashKeyRange.EndingHashKey) }));
   for (const u of Object.keys(JSON.parse(readFileSync(truthFile, 'utf8')))) {
     const h = BigInt('0x' + createHash('md5').update(u, 'utf8').digest('hex'));

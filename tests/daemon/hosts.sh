@@ -205,8 +205,7 @@ leader=$(stack_scan_leases "$E2E_APP" | node -e '
   console.log(r ? r.ownerName || r.leaseOwner || "-" : "none")')
 victim=hosts-3; [ "$leader" = hosts-3 ] && victim=hosts-2
 l="$(leases)"; printf '%s\n' "$l" >"$STACK_DIR/leases-before-kill.txt"
-moved=($(awk -v w="$victim" '$2 == w {print $1}' <<<"$l"))
-others=($(awk -v w="$victim" '$2 != w {print $1}' <<<"$l"))
+mapfile -t moved < <(awk -v w="$victim" '$2 == w {print $1}' <<<"$l")
 e2e_check "$victim owns leases before the kill (${#moved[@]})" [ "${#moved[@]}" -ge 1 ]
 node "$E2E_ROOT/tests/daemon/e2e.mjs" user-shards "$E2E_STREAM" "$truth" >"$STACK_DIR/user-shards.txt"
 grep -Fw -f <(printf '%s\n' "${moved[@]}") "$STACK_DIR/user-shards.txt" >"$STACK_DIR/moved-users.txt" || true
