@@ -109,7 +109,7 @@ function missing([truthFile, ttlText, slackText, allowedFile]) {
   }
   const allowed = new Set(readFileSync(allowedFile, 'utf8').split('\n').map((l) => l.split(' ')[0]).filter(Boolean));
   const outside = gone.filter((u) => !allowed.has(u));
-  console.log(`${gone.length} ${oldest} ${outside.length} ${must.length} ${[...outside, ...gone].slice(0, 5).join(',')}`);
+  console.log(`${gone.length} ${oldest} ${outside.length} ${must.length} ${[...new Set([...outside, ...gone])].slice(0, 5).join(',')}`);
 }
 
 async function userShards([stream, truthFile]) {
