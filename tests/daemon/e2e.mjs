@@ -14,6 +14,12 @@
 //       missing = ground-truth users whose last heartbeat is younger than TTL - SLACK but absent from the set.
 //       No wait and no lastSeen check: a set that lags the truth never makes a user "missing" by itself.
 //       When no ground-truth user is due, "nothing-due ..." and exit 1 (0 missing out of nothing is no check).
+//       With ALLOWED (a file whose lines start with a userId, e.g. `user-shards` output filtered to some shards):
+//       "<missing> <oldest> <missing users NOT in ALLOWED> <users that must be there> <first ids>" (the 4th
+//       field is how many users heartbeated within TTL - SLACK: fewer than all means the producer fell behind).
+//   e2e.mjs user-shards STREAM TRUTH
+//       "<userId> <shardId>" per user of the truth file: the open shard whose hash range holds md5(userId)
+//       (the producer's partition key is the userId).
 //   e2e.mjs live STATE_DIR SINCE_MS
 //       one line per snapshot: "<shardId> <users with lastSeen > SINCE_MS> <max lastSeen>".
 //   e2e.mjs users STATE_DIR PREFIX
@@ -29,6 +35,8 @@
 //       the producer's records (--sent-log: "<seq> <ts> <shard>") sent at FROM_MS <= ts <= TO_MS (into one of
 //       the SHARDs, when given) that no processor received (no transcript in DIR has their sequence number):
 //       "<lost> <of> <first lost seqs>".
+//   e2e.mjs lost-by-shard SENT_LOG DIR FROM_MS TO_MS
+//       as `lost`, one line per shard the producer sent into: "<shard> <lost> <of>".
 //   e2e.mjs first-after DIR SHARD CHECKPOINT
 //       the first record delivered to the processor of SHARD whose initialize carried CHECKPOINT:
 //       "<sequenceNumber> <approximateArrivalTimestamp>", or "none".
@@ -44,6 +52,7 @@
 //       Prints "written N in S s".
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { kinesis, dynamodb, listShards } from '../../scripts/lib/aws-local.mjs';
 
 const [cmd, ...args] = process.argv.slice(2);
@@ -94,18 +103,41 @@ function compare([truthFile, ttlText, slackText, lagText]) {
   process.exit(missing.length || stillActive.length || unknown.length || problems.length ? 1 : 0);
 }
 
-function missing([truthFile, ttlText, slackText]) {
+function missing([truthFile, ttlText, slackText, allowedFile]) {
   const now = Date.now(), limit = Number(ttlText) - Number(slackText);
   const truth = JSON.parse(readFileSync(truthFile, 'utf8'));
   const got = new Map(JSON.parse(readStdin()).users.map((u) => [u.userId, u.lastSeen]));
-  const due = Object.entries(truth).filter(([, ts]) => now - ts < limit);
-  if (!due.length) {
+  const must = Object.entries(truth).filter(([, ts]) => now - ts < limit);
+  if (!must.length) {
     console.log(`nothing-due 0 no ground-truth user heartbeated within TTL - slack (truth ${Object.keys(truth).length} users)`);
     process.exit(1);
   }
-  const gone = due.filter(([u]) => !got.has(u)).map(([u]) => u);
+  const gone = must.filter(([u]) => !got.has(u)).map(([u]) => u);
   const oldest = got.size ? now - Math.min(...got.values()) : -1;
-  console.log(`${gone.length} ${oldest} ${gone.slice(0, 5).join(',')}`);
+  if (allowedFile === undefined) {
+    console.log(`${gone.length} ${oldest} ${gone.slice(0, 5).join(',')}`);
+    return;
+  }
+  const allowed = new Set(readFileSync(allowedFile, 'utf8').split('\n').map((l) => l.split(' ')[0]).filter(Boolean));
+  const outside = gone.filter((u) => !allowed.has(u));
+  console.log(`${gone.length} ${oldest} ${outside.length} ${must.length} ${[...new Set([...outside, ...gone])].slice(0, 5).join(',')}`);
+}
+
+async function userShards([stream, truthFile]) {
+  const all = [];
+  let token;
+  do {  // ListShards with a 60 s timeout: an overloaded kinesis-local answers late (aws-local's default is 10 s)
+    const r = await kinesis('ListShards', token ? { NextToken: token } : { StreamName: stream }, { timeoutMs: 60000 });
+    all.push(...r.Shards);
+    token = r.NextToken;
+  } while (token);
+  const open = all.filter((s) => !s.SequenceNumberRange.EndingSequenceNumber)
+    .map((s) => ({ id: s.ShardId, lo: BigInt(s.HashKeyRange.StartingHashKey), hi: BigInt(s.HashKeyRange.EndingHashKey) }));
+  for (const u of Object.keys(JSON.parse(readFileSync(truthFile, 'utf8')))) {
+    const h = BigInt('0x' + createHash('md5').update(u, 'utf8').digest('hex'));
+    const s = open.find((x) => h >= x.lo && h <= x.hi);
+    console.log(`${u} ${s ? s.id : '-'}`);
+  }
 }
 
 function snapshots(dir) {
@@ -229,6 +261,24 @@ function lost([sentLog, dir, fromText, toText, ...only]) {
   console.log(`${missed.length} ${of} ${missed.slice(0, 3).join(',')}`);
 }
 
+function lostByShard([sentLog, dir, fromText, toText]) {
+  const from = Number(fromText), to = Number(toText);
+  const got = new Set();
+  for (const { msg } of inbound(dir)) {
+    if (msg.action === 'processRecords') for (const r of msg.records) got.add(r.sequenceNumber);
+  }
+  const per = new Map();
+  for (const line of readFileSync(sentLog, 'utf8').split('\n')) {
+    const [seq, ts, shard] = line.split(' ');
+    if (!seq || Number(ts) < from || Number(ts) > to) continue;
+    const c = per.get(shard) || [0, 0];
+    c[1]++;
+    if (!got.has(seq)) c[0]++;
+    per.set(shard, c);
+  }
+  for (const [shard, [l, of]] of [...per].sort()) console.log(`${shard} ${l} ${of}`);
+}
+
 function firstAfter([dir, shard, checkpoint]) {
   const started = new Set();
   for (const { file, msg } of inbound(dir)) {
@@ -348,7 +398,7 @@ async function backlog([stream, countText, prefix, ...targets]) {
 }
 
 const commands = {
-  compare, missing, live, users, transcripts, delivered, lost, 'first-after': firstAfter, integrity, backlog,
+  compare, missing, 'user-shards': userShards, live, users, transcripts, delivered, lost, 'lost-by-shard': lostByShard, 'first-after': firstAfter, integrity, backlog,
 };
 if (!commands[cmd]) { console.error(`e2e.mjs: unknown command ${cmd} (see the header)`); process.exit(2); }
 Promise.resolve(commands[cmd](args)).catch((e) => { console.error(`e2e.mjs ${cmd}: ${e.message}`); process.exit(1); });

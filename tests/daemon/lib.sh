@@ -184,6 +184,30 @@ e2e_daemon_start() {   # PROPERTIES [LOG]
   daemon_start "$E2E_VERSION" "$1" "${2:-}"
   E2E_DAEMON_PIDS+=("$DAEMON_PID")
 }
+# e2e_worker_start PROPERTIES LOG: one more daemon (another KCL worker) started as daemon_start does, its PID in
+# WORKER_PID; DAEMON_PID/DAEMON_LOG are left alone. The caller stops it (stack_cleanup stops DAEMON_PID only).
+e2e_worker_start() {
+  local keep_pid=${DAEMON_PID:-} keep_log=${DAEMON_LOG:-}
+  unset DAEMON_PID
+  daemon_start "$E2E_VERSION" "$1" "$2" || { DAEMON_PID=$keep_pid DAEMON_LOG=$keep_log; return 1; }
+  WORKER_PID=$DAEMON_PID
+  E2E_DAEMON_PIDS+=("$WORKER_PID")
+  if [ -n "$keep_pid" ]; then DAEMON_PID=$keep_pid; else unset DAEMON_PID; fi
+  DAEMON_LOG=$keep_log
+}
+
+# e2e_redis_start: a redis-server of this test on a free loopback port (no persistence, stopped with the stack);
+# sets REDIS_URL and REDIS_PORT. Exit 77 without redis-server.
+e2e_redis_start() {
+  command -v redis-server >/dev/null || { echo "SKIPPED: no redis-server" >&2; exit 77; }
+  REDIS_PORT=$(stack_free_port)
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$STACK_DIR" \
+    >>"$STACK_DIR/redis.log" 2>&1 </dev/null &
+  STACK_PIDS+=("$!")
+  REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+  e2e_check "redis-server (pid $!) answers on 127.0.0.1:$REDIS_PORT" \
+    wait_until 10 eval '[ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]'
+}
 
 # ------------------------------------------------------------------------------------------- observing
 # Our processors' lines in the daemon log (the daemon echoes each child's stderr; its ERROR re-log of the
