@@ -1,6 +1,7 @@
 #include "serve/tls_setup.h"
 
 #include <openssl/err.h>
+#include <openssl/x509.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -45,6 +46,11 @@ Status setUpServerTls(SSL_CTX& ctx, const std::string& certFile, const std::stri
                                              openSslReason("no certificate") + ")");
     }
     if (::SSL_CTX_use_PrivateKey_file(&ctx, keyFile.c_str(), SSL_FILETYPE_PEM) != 1) {
+        if (ERR_GET_REASON(::ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH) {
+            return Status::error("TlsError", "--tls-key " + keyFile +
+                                                 " does not match the certificate in " + certFile +
+                                                 " (" + openSslReason("mismatch") + ")");
+        }
         return Status::error("TlsError", "--tls-key " + keyFile +
                                              ": not an unencrypted PEM private key (" +
                                              openSslReason("no key") + ")");

@@ -134,6 +134,7 @@ class Serve {
         c.set_connection_timeout(2);
         c.set_read_timeout(5);
         c.set_keep_alive(true);
+        c.set_tcp_nodelay(true);
         return c;
     }
 
@@ -284,7 +285,9 @@ TEST_CASE("serve over TLS: curl verifies it against the test's CA, and the token
     INFO(madeOut);
     REQUIRE(made == 0);
 
-    Serve serve(dir, {"--auth-token-file", writeTokenFile(dir, kToken), "--tls-cert",
+    // (With a newline at its end, as `openssl rand -hex 32 >FILE` writes it: the form's value is
+    // taken without it, as the file's is.)
+    Serve serve(dir, {"--auth-token-file", writeTokenFile(dir, kToken + "\n"), "--tls-cert",
                       d + "/server.pem", "--tls-key", d + "/server.key", "--metrics-auth", "off"});
     REQUIRE(serve.url().rfind("https://", 0) == 0);
     const std::string curl =
