@@ -358,8 +358,10 @@ try {
   assert.deepEqual(badRequests, [], 'no failed request');
   log(`zero console errors and no failed request over ${await refreshes()} refreshes`);
 
-  // 6b. The source fails (the state folder is gone): the rows stay, marked stale, greyed.
+  // 6b. The source fails (the state folder is gone, a file in its place so that no processor
+  // makes it again): the rows stay, marked stale, greyed.
   renameSync(state, `${state}.away`);
+  writeFileSync(state, 'not a folder\n');
   try {
     await waitFor('the rows marked stale', async () =>
       (await page.evaluate(() => document.body.dataset.shardsStale)) === 'true', 4 * REFRESH_MS);
@@ -375,6 +377,7 @@ try {
     assert.equal(await page.isVisible('#problem'), true);
     await page.screenshot({ path: join(OUT, 'dashboard-stale.png'), fullPage: true });
   } finally {
+    rmSync(state, { recursive: true, force: true });
     renameSync(`${state}.away`, state);
   }
   await waitFor('the rows fresh again', async () =>

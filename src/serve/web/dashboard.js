@@ -81,7 +81,7 @@
   // The x axis: the samples' span, but at least the last MIN_SPAN_S up to the newest sample (or
   // up to now without one), so that one sample is not drawn on an axis spanning years.
   const MIN_SPAN_S = 300;
-  function timeRange(u, min, max) {
+  function timeRange(u, min, max) {  // (set after every setData: uPlot pads a lone point by years)
     if (!Number.isFinite(min) || !Number.isFinite(max)) {
       const now = Date.now() / 1000;
       return [now - MIN_SPAN_S, now];
@@ -107,7 +107,7 @@
         width: Math.max(320, box.clientWidth),
         height: 300,
         scales: {
-          x: { time: true, range: timeRange },
+          x: { time: true },
           y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] },
           behind: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] },
         },
@@ -122,6 +122,8 @@
     } else {
       chart.setData([xs, ys, behind]);
     }
+    const [min, max] = timeRange(chart, xs[0], xs[xs.length - 1]);
+    chart.setScale('x', { min, max });
     const seen = [...new Set(events.map((e) => e.kind))];
     $('legend').replaceChildren(...seen.map((k) => el('span', {}, el('i', { style: `background:${kindColor(k)}` }), kindName(k))));
   }
