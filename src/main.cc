@@ -15,7 +15,9 @@ constexpr const char* kUsage = R"(usage:
   active-users query --state-dir DIR [--json] [--at EPOCH_MS]  users active now (or at a time)
   active-users query --redis URL (--key K | --properties FILE) [--json] [--at EPOCH_MS]
   active-users serve (--state-dir DIR | --redis URL (--key K | --properties FILE))
-                     [--listen 127.0.0.1:PORT]                 HTTP: /active-users, /metrics, ...
+                     [--listen HOST:PORT] [--auth-token-file F] [--tls-cert F --tls-key F]
+                                        HTTP: the dashboard, /active-users, /metrics, ...
+                                        (active-users serve --help)
   active-users check-config --properties FILE | --list         validate a .properties file
   active-users replay TRANSCRIPT [--properties FILE]           replay a recorded session
   active-users fix-leases --properties FILE [--apply] [--resume-latest] [--shard ID] [--json]
@@ -44,12 +46,13 @@ int main(int argc, char** argv) {
         return 2;
     }
     const auto& c = cl.value();
-    if (c.has("--help")) {
-        std::fputs(kUsage, stderr);
+    // Asked for: the answer is the command's output (stdout).
+    if (c.has("--help") && c.command != "serve") {
+        std::fputs(kUsage, stdout);
         return 0;
     }
     if (c.has("--version")) {
-        std::fprintf(stderr, "active-users 0.1.0\n");
+        std::printf("active-users %s\n", AU_VERSION);
         return 0;
     }
     try {

@@ -12,9 +12,14 @@ const std::set<std::string> kValuedFlags = {"--properties",
                                             "--listen",
                                             "--history-interval-ms",
                                             "--history-window-s",
-                                            "--kcl"};
-const std::set<std::string> kSwitches = {"--apply",   "--json",    "--list",         "--help",
-                                         "--version", "--verbose", "--resume-latest"};
+                                            "--kcl",
+                                            "--auth-token-file",
+                                            "--metrics-auth",
+                                            "--tls-cert",
+                                            "--tls-key"};
+const std::set<std::string> kSwitches = {
+    "--apply",   "--json",    "--list",          "--help",
+    "--version", "--verbose", "--resume-latest", "--insecure-no-auth"};
 
 Result<CommandLine> parseCommandLine(const std::vector<std::string>& args,
                                      const std::set<std::string>& valued,

@@ -1,6 +1,7 @@
 #include "app/config.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <functional>
 #include <map>
@@ -12,7 +13,48 @@ namespace au::app {
 
 namespace {
 constexpr const char* kPrefix = "activeUsers.";
+
+std::string lowerCase(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
 }
+
+// Edits (insert, delete, substitute, swap two neighbours) from a to b, or limit + 1 when more.
+size_t editDistance(const std::string& a, const std::string& b, size_t limit) {
+    if ((a.size() > b.size() ? a.size() - b.size() : b.size() - a.size()) > limit) return limit + 1;
+    std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+    for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+    for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+        for (size_t j = 1; j <= b.size(); ++j) {
+            const size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+                d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    return d[a.size()][b.size()];
+}
+
+// The known key `key` most likely meant: the same but for case, or at most 2 edits away
+// (case-insensitive); "" when none is that close.
+std::string nearMiss(const std::string& key, const std::vector<std::string>& known) {
+    constexpr size_t kLimit = 2;
+    const std::string lower = lowerCase(key);
+    std::string best;
+    size_t bestDistance = kLimit + 1;
+    for (const auto& k : known) {
+        if (k == key) continue;
+        const size_t dist = editDistance(lower, lowerCase(k), kLimit);
+        if (dist < bestDistance) {
+            bestDistance = dist;
+            best = k;
+        }
+    }
+    return best;
+}
+}  // namespace
 
 const std::vector<ConfigKey>& configKeys() {
     static const std::vector<ConfigKey> keys = {
@@ -133,9 +175,22 @@ class Reader {
         fail(key, "\"" + *v + "\" is not true or false");
         return fallback;
     }
+    // An activeUsers.* key nobody reads is an error, and so is a near miss of one (a wrong case,
+    // a typo in the prefix): each with the key it probably meant.
     void rejectUnknownOwnKeys() {
+        std::vector<std::string> known;
+        for (const auto& [key, read] : seen_) {
+            if (key.rfind(kPrefix, 0) == 0) known.push_back(key);
+        }
         for (const auto& [key, value] : p_.values) {
-            if (key.rfind(kPrefix, 0) == 0 && !seen_.count(key)) fail(key, "unknown key");
+            if (seen_.count(key)) continue;
+            const std::string meant = nearMiss(key, known);
+            if (key.rfind(kPrefix, 0) == 0) {
+                fail(key,
+                     meant.empty() ? "unknown key" : "unknown key; did you mean " + meant + "?");
+            } else if (!meant.empty()) {
+                fail(key, "unknown key; did you mean " + meant + "?");
+            }
         }
     }
     const std::vector<std::string>& errors() const { return errors_; }

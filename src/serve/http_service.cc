@@ -1,6 +1,7 @@
 #include "serve/http_service.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <charconv>
 #include <nlohmann/json.hpp>
@@ -8,9 +9,10 @@
 
 #include "activeset/user_list_format.h"
 #include "serve/dashboard_assets.h"
+#include "serve/listen_address.h"
 #include "serve/metrics.h"
 #include "serve/shard_table.h"
-#include "util/log.h"
+#include "serve/tls_setup.h"
 
 namespace au::serve {
 
@@ -45,6 +47,31 @@ bool readAt(const httplib::Request& req, httplib::Response& res, const Clock& cl
     return true;
 }
 
+const DashboardAsset* findAsset(const std::string& path) {
+    for (const auto& asset : dashboardAssets()) {
+        if (path == asset.path) return &asset;
+    }
+    return nullptr;
+}
+
+// The sign-in form (web/login.html), with `note` in place of its <!--note--> marker.
+std::string loginPage(const std::string& note) {
+    const DashboardAsset* page = findAsset("/login");
+    std::string html(page ? page->body()
+                          : std::string_view("<p>sign in: POST /login token=...</p>"));
+    if (const auto at = html.find("<!--note-->"); at != std::string::npos && !note.empty()) {
+        html.replace(at, 11, "<p class=\"bad\">" + note + "</p>");
+    }
+    return html;
+}
+
+// Sockets: SO_REUSEADDR only (a restart binds again at once), not cpp-httplib's default
+// SO_REUSEPORT, with which a second server on a port in use would start and share it silently.
+void reuseAddressOnly(int fd) {
+    const int yes = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+}
+
 bool noParams(const httplib::Request& req, httplib::Response& res) {
     if (req.params.empty()) return true;
     sendError(res, 400,
@@ -58,14 +85,84 @@ struct HttpService::Impl {
     ActiveSetSource& source;
     const Clock& clock;
     const History& history;
-    httplib::Server server;
+    const AccessPolicy access;
+    const bool tls;
+    Status tlsSetup;  // why the TLS context could not be made, if it could not
+    std::unique_ptr<httplib::Server> serverPtr;
+    httplib::Server& server;
 
-    Impl(ActiveSetSource& s, const Clock& c, const History& h) : source(s), clock(c), history(h) {
+    Impl(ActiveSetSource& s, const Clock& c, const History& h, HttpOptions options)
+        : source(s),
+          clock(c),
+          history(h),
+          access(std::move(options.access)),
+          tls(!options.tlsCertFile.empty() || !options.tlsKeyFile.empty()),
+          serverPtr(makeServer(options)),
+          server(*serverPtr) {
+        server.set_socket_options(reuseAddressOnly);
+        // Each answer goes out at once: with Nagle's algorithm, a keep-alive client's delayed ACK
+        // held every answer's second segment back by ~40 ms.
+        server.set_tcp_nodelay(true);
+        server.set_payload_max_length(64 * 1024);  // GETs, and a token posted to /login
+        guard();
         routes();
+    }
+
+    std::unique_ptr<httplib::Server> makeServer(const HttpOptions& options) {
+        if (!tls) return std::make_unique<httplib::Server>();
+        return std::make_unique<httplib::SSLServer>([this, &options](SSL_CTX& ctx) {
+            tlsSetup = setUpServerTls(ctx, options.tlsCertFile, options.tlsKeyFile);
+            return tlsSetup.isOk();
+        });
+    }
+
+    // The cookie a successful sign-in sets: this browser session only, never sent cross-site,
+    // unreadable by scripts, and over TLS never sent in clear text.
+    std::string tokenCookie(const std::string& token) const {
+        return std::string(kTokenCookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Strict" +
+               (tls ? "; Secure" : "");
+    }
+
+    // Before any route: the token (serve/access_policy.h), and headers every answer carries.
+    void guard() {
+        server.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
+            res.set_header("X-Content-Type-Options", "nosniff");
+            res.set_header("X-Frame-Options", "DENY");
+            res.set_header("Referrer-Policy", "no-referrer");
+        });
+        if (!access.token) return;
+        server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+            const Access a = checkAccess(access, req.path, req.get_header_value("Authorization"),
+                                         req.get_header_value("Cookie"));
+            if (a == Access::kAllowed) return httplib::Server::HandlerResponse::Unhandled;
+            res.set_header("WWW-Authenticate",
+                           a == Access::kWrong
+                               ? "Bearer realm=\"active-users\", error=\"invalid_token\""
+                               : "Bearer realm=\"active-users\"");
+            res.set_header("Cache-Control", "no-store");
+            const bool browser = req.path == "/" && req.get_header_value("Accept").find(
+                                                        "text/html") != std::string::npos;
+            if (browser) {
+                res.status = 401;
+                res.set_content(
+                    loginPage(a == Access::kWrong ? "That token is not right (did it change?)."
+                                                  : ""),
+                    "text/html; charset=utf-8");
+            } else {
+                sendError(res, 401,
+                          a == Access::kWrong
+                              ? "the token presented is not right"
+                              : "this service needs its token: send Authorization: Bearer <token>, "
+                                "or sign in at /login");
+            }
+            return httplib::Server::HandlerResponse::Handled;
+        });
     }
 
     void routes() {
         static const std::set<std::string> kPaths = {"/",
+                                                     "/login",
+                                                     "/favicon.ico",
                                                      "/active-users",
                                                      "/active-users/count",
                                                      "/active-users/history",
@@ -74,11 +171,46 @@ struct HttpService::Impl {
                                                      "/metrics"};
         // The dashboard: the page takes an optional ?refresh=MS, read by its script.
         for (const auto& asset : dashboardAssets()) {
+            if (std::string_view(asset.path) == "/login") continue;  // below
             server.Get(asset.path, [&asset](const httplib::Request&, httplib::Response& res) {
                 res.set_header("Cache-Control", "no-cache");
                 res.set_content(asset.body().data(), asset.size, asset.contentType);
             });
         }
+        // Sign-in: the form, and the token posted from it (application/x-www-form-urlencoded).
+        server.Get("/login", [this](const httplib::Request&, httplib::Response& res) {
+            res.set_header("Cache-Control", "no-store");
+            if (!access.token) {  // nothing to sign in to
+                res.status = 303;
+                res.set_header("Location", "/");
+                return;
+            }
+            res.set_content(loginPage(""), "text/html; charset=utf-8");
+        });
+        server.Post("/login", [this](const httplib::Request& req, httplib::Response& res) {
+            res.set_header("Cache-Control", "no-store");
+            if (!access.token) {  // nothing to sign in to
+                res.status = 303;
+                res.set_header("Location", "/");
+                return;
+            }
+            // As pasted: without surrounding whitespace (a copied file ends with a newline).
+            std::string token = req.get_param_value("token");
+            token.erase(0, token.find_first_not_of(" \t\r\n"));
+            token.erase(token.find_last_not_of(" \t\r\n") + 1);
+            if (token.empty() || !access.token->matches(token)) {
+                res.status = 401;
+                res.set_header("WWW-Authenticate",
+                               "Bearer realm=\"active-users\", error=\"invalid_token\"");
+                res.set_content(
+                    loginPage(token.empty() ? "Enter the token." : "That token is not right."),
+                    "text/html; charset=utf-8");
+                return;
+            }
+            res.status = 303;
+            res.set_header("Location", "/");
+            res.set_header("Set-Cookie", tokenCookie(token));
+        });
         server.Get("/active-users/history",
                    [this](const httplib::Request& req, httplib::Response& res) {
                        if (!noParams(req, res)) return;
@@ -174,20 +306,25 @@ struct HttpService::Impl {
     }
 };
 
-HttpService::HttpService(ActiveSetSource& source, const Clock& clock, const History& history)
-    : impl_(std::make_unique<Impl>(source, clock, history)) {}
+HttpService::HttpService(ActiveSetSource& source, const Clock& clock, const History& history,
+                         HttpOptions options)
+    : impl_(std::make_unique<Impl>(source, clock, history, std::move(options))) {}
 HttpService::~HttpService() = default;
 
+bool HttpService::tls() const { return impl_->tls; }
+
 Result<int> HttpService::bind(const std::string& host, int port) {
-    if (port == 0) {
-        const int bound = impl_->server.bind_to_any_port(host);
-        if (bound <= 0) return Status::error("BindError", "cannot listen on " + host + ":0");
-        return bound;
+    if (impl_->tls && !impl_->server.is_valid()) {
+        return impl_->tlsSetup ? Status::error("TlsError", "cannot set up TLS") : impl_->tlsSetup;
     }
-    if (!impl_->server.bind_to_port(host, port)) {
-        return Status::error("BindError", "cannot listen on " + host + ":" + std::to_string(port));
-    }
-    return port;
+    const int bound = port == 0 ? impl_->server.bind_to_any_port(host)
+                                : (impl_->server.bind_to_port(host, port) ? port : -1);
+    if (bound > 0) return bound;
+    const std::string where = (host.find(':') != std::string::npos ? "[" + host + "]" : host) +
+                              ":" + std::to_string(port);
+    std::string reason = listenFailureReason(host, port);
+    if (reason.empty()) reason = "the address was refused, then free again when probed";
+    return Status::error("BindError", "cannot listen on " + where + ": " + reason);
 }
 
 void HttpService::run() { impl_->server.listen_after_bind(); }

@@ -18,6 +18,10 @@ int main(int argc, char** argv) {
                      cl.status().message().c_str());
         return 2;
     }
+    if (cl.value().has("--version")) {
+        std::printf("active-users-serve %s\n", AU_VERSION);
+        return 0;
+    }
     try {
         return au::app::runServe(cl.value());
     } catch (const std::exception& e) {

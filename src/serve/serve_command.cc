@@ -12,6 +12,7 @@
 #include "serve/history.h"
 #include "serve/history_sampler.h"
 #include "serve/http_service.h"
+#include "serve/listen_address.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -21,21 +22,12 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: active-users serve (--state-dir DIR | --redis URL (--key K | --properties F))\n"
-    "                          [--listen 127.0.0.1:PORT] [--history-interval-ms MS (5000)]\n"
-    "                          [--history-window-s S (7200)]\n";
-
-// "host:port" or "[v6]:port"; port 0 = any free port.
-bool parseListen(const std::string& text, std::string& host, int& port) {
-    const auto colon = text.rfind(':');
-    if (colon == std::string::npos || colon == 0) return false;
-    host = text.substr(0, colon);
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
-        host = host.substr(1, host.size() - 2);
-    const std::string p = text.substr(colon + 1);
-    const auto [ptr, ec] = std::from_chars(p.data(), p.data() + p.size(), port);
-    return !p.empty() && ec == std::errc() && ptr == p.data() + p.size() && port >= 0 &&
-           port <= 65535;
-}
+    "                          [--listen HOST:PORT (127.0.0.1:8080)]\n"
+    "                          [--auth-token-file FILE [--metrics-auth on|off (on)]]\n"
+    "                          [--tls-cert FILE --tls-key FILE] [--insecure-no-auth]\n"
+    "                          [--history-interval-ms MS (5000)] [--history-window-s S (7200)]\n"
+    "  A HOST other than loopback (127.0.0.0/8, ::1, localhost) needs --auth-token-file, or\n"
+    "  --insecure-no-auth to serve every user id to whoever reaches it.\n";
 
 // A positive integer flag, or `fallback` when absent; false when present but not one.
 bool positiveFlag(const CommandLine& cl, const char* flag, int64_t fallback, int64_t& value) {
@@ -46,22 +38,94 @@ bool positiveFlag(const CommandLine& cl, const char* flag, int64_t fallback, int
     return !text->empty() && ec == std::errc() && ptr == text->data() + text->size() && value > 0;
 }
 
+// The access flags (docs/active-set.md, "Access"): the token, /metrics, TLS and the rule that an
+// address other hosts can reach needs a token. False (with the reason on stderr) to stop.
+bool accessOptions(const CommandLine& cl, const std::string& host, serve::HttpOptions& http) {
+    const auto tokenFile = cl.get("--auth-token-file");
+    const bool insecure = cl.has("--insecure-no-auth");
+    if (tokenFile && insecure) {
+        std::fprintf(stderr,
+                     "serve: --auth-token-file and --insecure-no-auth exclude each other\n");
+        return false;
+    }
+    if (tokenFile) {
+        auto token = serve::AccessToken::fromFile(*tokenFile);
+        if (!token) {
+            std::fprintf(stderr, "serve: --auth-token-file %s\n", token.status().message().c_str());
+            return false;
+        }
+        http.access.token = std::move(token).value();
+    }
+    if (auto metrics = cl.get("--metrics-auth")) {
+        if (*metrics != "on" && *metrics != "off") {
+            std::fprintf(stderr, "serve: --metrics-auth takes on or off, not \"%s\"\n%s",
+                         metrics->c_str(), kUsage);
+            return false;
+        }
+        if (!tokenFile) {
+            std::fprintf(stderr, "serve: --metrics-auth needs --auth-token-file\n");
+            return false;
+        }
+        http.access.metricsNeedToken = *metrics == "on";
+    }
+    const auto cert = cl.get("--tls-cert");
+    const auto key = cl.get("--tls-key");
+    if (cert.has_value() != key.has_value() || (cert && (cert->empty() || key->empty()))) {
+        std::fprintf(stderr, "serve: TLS needs both --tls-cert FILE and --tls-key FILE\n%s",
+                     kUsage);
+        return false;
+    }
+    if (cert) {
+        http.tlsCertFile = *cert;
+        http.tlsKeyFile = *key;
+    }
+    if (!serve::isLoopbackHost(host)) {
+        if (!tokenFile && !insecure) {
+            std::fprintf(
+                stderr,
+                "serve: refusing to listen on %s without a token: other hosts could read "
+                "every active user id. Give --auth-token-file FILE (e.g. openssl rand -hex "
+                "32 > FILE; chmod 600 FILE), listen on 127.0.0.1, or say "
+                "--insecure-no-auth\n",
+                host.c_str());
+            return false;
+        }
+        if (insecure) {
+            spdlog::warn("--insecure-no-auth: {} serves every active user id to whoever reaches it",
+                         host);
+        } else if (!cert) {
+            spdlog::warn("the token travels in clear text to {} (no --tls-cert/--tls-key)", host);
+        }
+    }
+    return true;
+}
+
 }  // namespace
 
 int runServe(const CommandLine& cl) {
+    if (cl.has("--help")) {
+        std::fputs(kUsage, stdout);
+        return 0;
+    }
     const auto dir = cl.get("--state-dir");
     const bool redis = cl.has("--redis");
     if ((!dir || dir->empty()) == !redis) {
         std::fputs(kUsage, stderr);
         return 2;
     }
-    std::string host = "127.0.0.1";
-    int port = 8080;
-    if (auto listen = cl.get("--listen"); listen && !parseListen(*listen, host, port)) {
-        std::fprintf(stderr, "serve: --listen \"%s\" is not HOST:PORT\n%s", listen->c_str(),
-                     kUsage);
-        return 2;
+    serve::ListenAddress listen{"127.0.0.1", 8080};
+    if (auto text = cl.get("--listen")) {
+        auto parsed = serve::parseListenAddress(*text);
+        if (!parsed) {
+            std::fprintf(stderr, "serve: %s\n%s", parsed.status().message().c_str(), kUsage);
+            return 2;
+        }
+        listen = parsed.value();
     }
+    const std::string& host = listen.host;
+    const int port = listen.port;
+    serve::HttpOptions http;
+    if (!accessOptions(cl, host, http)) return 2;
     int64_t intervalMillis = 0;
     int64_t windowSeconds = 0;
     if (!positiveFlag(cl, "--history-interval-ms", 5'000, intervalMillis) ||
@@ -97,15 +161,21 @@ int runServe(const CommandLine& cl) {
 
     SystemClock clock;
     serve::History history(intervalMillis, windowSeconds * 1000);
-    serve::HttpService service(*source, clock, history);
+    const bool tokenRequired = http.access.token.has_value();
+    const bool metricsOpen = !http.access.metricsNeedToken;
+    serve::HttpService service(*source, clock, history, std::move(http));
     auto bound = service.bind(host, port);
     if (!bound) {
         spdlog::critical("{}", bound.status().message());
         return 1;
     }
-    spdlog::info("listening on http://{}:{}/ ({}); dashboard at /",
+    spdlog::info("listening on {}://{}:{}/ ({}); dashboard at /; {}",
+                 service.tls() ? "https" : "http",
                  host.find(':') != std::string::npos ? "[" + host + "]" : host, bound.value(),
-                 source->describe());
+                 source->describe(),
+                 !tokenRequired ? "no token needed"
+                 : metricsOpen  ? "token needed (not for /healthz, /metrics)"
+                                : "token needed (not for /healthz)");
     serve::HistorySampler sampler(*source, history, clock);
     std::thread waiter([&] {
         int received = 0;

@@ -64,6 +64,39 @@ TEST_CASE("Every invalid value is reported with its key and line", "[app]") {
     CHECK(m.find("activeUsers.logLevel (line 6)") != std::string::npos);
 }
 
+TEST_CASE("An unknown key that nearly matches a known one says which one was meant", "[app]") {
+    auto c =
+        configFromProperties(parseProperties("activeUsers.ttlSecond = 5\n"
+                                             "activeUsers.TTLSeconds = 5\n"
+                                             "activeusers.stateDir = /tmp/x\n"
+                                             "activeUser.logLevel = warn\n"
+                                             "activeUsers.snapshotIntervalMilis = 50\n"
+                                             "activeUsers.somethingElse = 1\n"
+                                             "streamName = s\n"
+                                             "maxRecords = 100\n"));
+    REQUIRE_FALSE(c);
+    const std::string& m = c.status().message();
+    INFO(m);
+    CHECK(m.find("activeUsers.ttlSecond (line 1): unknown key; did you mean "
+                 "activeUsers.ttlSeconds?") != std::string::npos);
+    CHECK(m.find("activeUsers.TTLSeconds (line 2): unknown key; did you mean "
+                 "activeUsers.ttlSeconds?") != std::string::npos);
+    // A near miss of the prefix is caught too (before, the daemon silently ignored it).
+    CHECK(m.find("activeusers.stateDir (line 3): unknown key; did you mean "
+                 "activeUsers.stateDir?") != std::string::npos);
+    CHECK(m.find("activeUser.logLevel (line 4): unknown key; did you mean "
+                 "activeUsers.logLevel?") != std::string::npos);
+    CHECK(m.find("activeUsers.snapshotIntervalMilis (line 5): unknown key; did you mean "
+                 "activeUsers.snapshotIntervalMillis?") != std::string::npos);
+    // Nothing close: no guess. The daemon's own keys are not ours to judge.
+    const std::string unknown = "activeUsers.somethingElse (line 6): unknown key";
+    const auto at = m.find(unknown);
+    REQUIRE(at != std::string::npos);
+    CHECK(m.substr(at + unknown.size(), 1) != ";");
+    CHECK(m.find("streamName") == std::string::npos);
+    CHECK(m.find("maxRecords") == std::string::npos);
+}
+
 TEST_CASE("The command line separates command, flags and positionals", "[app]") {
     auto cl = parseCommandLine({"query", "--state-dir", "/s", "--json", "--at=5"},
                                {"--state-dir", "--at"}, {"--json"});

@@ -11,11 +11,16 @@
 //   - the real lease fixer, against dynalite and kinesis-local (npm), cuts a stale child lease: an
 //     event, and its action in the table (and the lease row in dynalite says LATEST: the child
 //     shard holds no record);
-//   - an empty state folder, an unreachable Redis and a stopped daemon show a clear message.
+//   - an empty state folder, an unreachable Redis and a stopped daemon show a clear message;
+//   - serve runs with a token (--auth-token-file): the page is reached through the sign-in form
+//     (a cookie), the JSON endpoints without the token answer 401;
+//   - the page loads with ZERO console errors and no failed request (the favicon included);
+//   - when the source fails, the shard rows stay, marked stale (greyed, a note with their time);
+//   - with one history sample the chart's time axis spans minutes around it, not years.
 // Saves a screenshot (AU_TEST_OUT/dashboard.png). Exits 77 (skipped) without /usr/bin/chromium or
 // playwright-core. Everything listens on 127.0.0.1; every process it starts is stopped by its pid.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -57,6 +62,10 @@ function tempDir(name) {
   dirs.push(d);
   return d;
 }
+
+// serve's token (--auth-token-file, mode 600), sent by this script as Authorization: Bearer.
+const TOKEN = 'browser-test-token-5f0c8e2a9b7d4e61';
+let tokenFile;
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -130,7 +139,8 @@ class Processor {
 // `active-users serve ...` on a free loopback port; resolves when /healthz answers.
 async function startServe(args) {
   const port = await freePort();
-  const child = spawn(BIN, ['serve', ...args, '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(BIN, ['serve', ...args, '--listen', `127.0.0.1:${port}`, '--auth-token-file', tokenFile],
+    { stdio: ['ignore', 'ignore', 'pipe'] });
   started.push(child);
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
@@ -142,8 +152,8 @@ async function startServe(args) {
   return { url, child };
 }
 
-async function getJson(url) {
-  const r = await fetch(url);
+async function getJson(url, token = TOKEN) {
+  const r = await fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
   return { status: r.status, body: await r.json() };
 }
 
@@ -162,6 +172,9 @@ let context;
 let failed = false;
 try {
   // ------------------------------------------------------------------ processors and serve
+  tokenFile = join(tempDir('token'), 'serve.token');
+  writeFileSync(tokenFile, `${TOKEN}\n`);
+  chmodSync(tokenFile, 0o600);
   const state = tempDir('state');
   const props = join(tempDir('props'), 'app.properties');
   writeFileSync(props, [
@@ -196,10 +209,32 @@ try {
   const page = context.pages()[0] || await context.newPage();
   const offsite = [];
   page.on('request', (r) => { if (!r.url().startsWith(serve.url)) offsite.push(r.url()); });
+  // Everything the browser reports as an error, and every answer >= 400, from the sign-in on.
+  const consoleErrors = [];
+  const badRequests = [];
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`${m.text()} (${m.location().url})`); });
+  page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
+  // (A navigation aborts the previous page's fetches in flight: net::ERR_ABORTED is not an error.)
+  page.on('requestfailed', (r) => {
+    const why = r.failure() && r.failure().errorText;
+    if (why !== 'net::ERR_ABORTED') badRequests.push(`${r.url()}: ${why}`);
+  });
+  page.on('response', (r) => { if (r.status() >= 400) badRequests.push(`${r.url()}: HTTP ${r.status()}`); });
   const refreshes = () => page.evaluate(() => Number(document.body.dataset.refreshes || 0));
+
+  // 0. The token: the JSON endpoints answer 401 without it; the browser signs in with the form.
+  const unauthorized = await getJson(`${serve.url}/active-users/count`, null);
+  assert.equal(unauthorized.status, 401);
+  assert.match(unauthorized.body.error, /needs its token/);
+  await page.goto(`${serve.url}/login`);
+  await page.fill('#token', TOKEN);
+  await Promise.all([page.waitForURL(`${serve.url}/`), page.click('button[type=submit]')]);
+  const cookies = await context.cookies(serve.url);
+  const cookie = cookies.find((c) => c.name === 'active_users_token');
+  assert.ok(cookie && cookie.httpOnly && cookie.sameSite === 'Strict', `the sign-in cookie: ${JSON.stringify(cookies.map((c) => c.name))}`);
   await page.goto(`${serve.url}/?refresh=${REFRESH_MS}`);
   await waitFor('the first refresh', async () => (await refreshes()) >= 1);
-  log('page loaded');
+  log('signed in with the token; page loaded');
 
   // 1. The count equals /active-users/count.
   const count = (await getJson(`${serve.url}/active-users/count`)).body.count;
@@ -323,13 +358,53 @@ try {
   await page.screenshot({ path: join(OUT, 'dashboard.png'), fullPage: true });
   log(`screenshot ${join(OUT, 'dashboard.png')}`);
   assert.deepEqual(offsite, [], 'the page loads nothing from elsewhere');
+  // Everything so far (sign-in, page loads, ~1 refresh a second with every request) had no error.
+  assert.deepEqual(consoleErrors, [], 'no console error');
+  assert.deepEqual(badRequests, [], 'no failed request');
+  log(`zero console errors and no failed request over ${await refreshes()} refreshes`);
+
+  // 6b. The source fails (the state folder is gone, a file in its place so that no processor
+  // makes it again): the rows stay, marked stale, greyed.
+  renameSync(state, `${state}.away`);
+  writeFileSync(state, 'not a folder\n');
+  try {
+    await waitFor('the rows marked stale', async () =>
+      (await page.evaluate(() => document.body.dataset.shardsStale)) === 'true', 4 * REFRESH_MS);
+    const stale = await page.$$eval('#shards tbody tr', (trs) => trs.map((tr) => [tr.classList.contains('stale'),
+      getComputedStyle(tr.cells[1]).color, getComputedStyle(tr.cells[0], '::after').content]));
+    assert.ok(stale.length >= 3, `rows kept: ${stale.length}`);
+    for (const [isStale, color, tag] of stale) {
+      assert.equal(isStale, true);
+      assert.equal(color, 'rgb(152, 162, 179)', 'greyed');
+      assert.equal(tag, '"stale"');
+    }
+    assert.match(await page.textContent('#shards-note'), /^Stale: these rows were read at \d\d:\d\d:\d\d; the source cannot be read now\.$/);
+    assert.equal(await page.isVisible('#problem'), true);
+    await page.screenshot({ path: join(OUT, 'dashboard-stale.png'), fullPage: true });
+  } finally {
+    rmSync(state, { recursive: true, force: true });
+    renameSync(`${state}.away`, state);
+  }
+  await waitFor('the rows fresh again', async () =>
+    (await page.evaluate(() => document.body.dataset.shardsStale)) === 'false', 4 * REFRESH_MS);
+  assert.equal(await page.$$eval('#shards tr.stale', (trs) => trs.length), 0);
+  log('source gone: the shard rows marked stale and greyed; back: fresh again');
 
   // 7. A missing source shows a clear message: an empty state folder, an unreachable Redis.
-  const empty = await startServe(['--state-dir', tempDir('empty'), '--history-interval-ms', '500']);
+  // (One sample a minute: the chart has a single point, and its axis spans minutes, not years.)
+  const empty = await startServe(['--state-dir', tempDir('empty'), '--history-interval-ms', '60000']);
   await page.goto(`${empty.url}/?refresh=${REFRESH_MS}`);
   await waitFor('the first refresh', async () => (await refreshes()) >= 1);
   assert.equal(await page.isVisible('#problem'), true);
   assert.match(await page.textContent('#problem'), /No data yet: .* holds no snapshots or stats/);
+  const axis = await page.evaluate(() => {
+    const u = window.auDashboard.chart;
+    return { points: u.data[0].length, t: u.data[0][0], min: u.scales.x.min, max: u.scales.x.max };
+  });
+  assert.equal(axis.points, 1);
+  assert.ok(axis.min <= axis.t && axis.t <= axis.max && axis.max - axis.min <= 600,
+    `one sample at ${new Date(axis.t * 1000).toISOString()}: the axis spans ${new Date(axis.min * 1000).toISOString()} – ${new Date(axis.max * 1000).toISOString()}`);
+  log(`one history sample: the time axis spans ${axis.max - axis.min} s up to it`);
   const deadPort = await freePort();
   const noRedis = await startServe(['--redis', `redis://127.0.0.1:${deadPort}`, '--key', 'active-users:test',
     '--history-interval-ms', '500']);

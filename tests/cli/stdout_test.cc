@@ -212,7 +212,8 @@ TEST_CASE("check-config: a bad key is reported on stderr only, a good file print
     auto o = run(dir, {"check-config", "--properties", dir.file("bad.properties")});
     CHECK(o.code == 2);
     CHECK(o.out.empty());
-    CHECK(o.err.find("activeUsers.ttlSecond (line 2): unknown key") != std::string::npos);
+    CHECK(o.err.find("activeUsers.ttlSecond (line 2): unknown key; did you mean "
+                     "activeUsers.ttlSeconds?") != std::string::npos);
 
     // workerId: without it check-config warns (on stderr) about KCL 3.x's random worker ids.
     dir.write("good.properties",
@@ -271,6 +272,41 @@ TEST_CASE("replay --verbose: the processor's warnings go to stderr, the differen
     CHECK(lines[3] == "replay " + file + ": 4 lines written, 1 differences");
     CHECK(o.err.find("warning: skipping record") != std::string::npos);
     CHECK(o.err.find("warning: unknown action \"somethingFromKcl4\"") != std::string::npos);
+}
+
+TEST_CASE("--version and --help print on stdout, for every binary", "[cli]") {
+    TempDir dir;
+    auto o = run(dir, {"--version"});
+    CHECK(o.code == 0);
+    CHECK(o.out == "active-users " AU_VERSION "\n");
+    CHECK(o.err.empty());
+    o = run(dir, {"--help"});
+    CHECK(o.code == 0);
+    CHECK(o.out.find("usage:") == 0);
+    CHECK(o.err.empty());
+    // active-users-serve itself, and `active-users serve --help` (which runs it).
+    const std::string serveBinary = std::string(AU_BINARY_DIR) + "/active-users-serve";
+    const std::string out = dir.file("serve-version");
+    bp::child serveVersion(serveBinary, "--version", bp::std_in<bp::null, bp::std_out> out,
+                           bp::std_err > dir.file("serve-version.err"));
+    serveVersion.wait();
+    CHECK(serveVersion.exit_code() == 0);
+    CHECK(readFile(out) == "active-users-serve " AU_VERSION "\n");
+    o = run(dir, {"serve", "--help"});
+    CHECK(o.code == 0);
+    CHECK(o.out.find("usage: active-users serve") == 0);
+    CHECK(o.out.find("--auth-token-file") != std::string::npos);
+    // The launcher: the version of the binary it runs.
+    const auto [rc, launcher] = [&] {
+        const std::string f = dir.file("run-version");
+        bp::child c(std::string(AU_SOURCE_DIR) + "/scripts/run", "--version",
+                    bp::std_in<bp::null, bp::std_out> f, bp::std_err > dir.file("run-version.err"),
+                    bp::env["ACTIVE_USERS_BIN"] = kBinary);
+        c.wait();
+        return std::make_pair(c.exit_code(), readFile(f));
+    }();
+    CHECK(rc == 0);
+    CHECK(launcher == "active-users-run " AU_VERSION "\n");
 }
 
 TEST_CASE("serve: stdout stays empty while it serves and logs a corrupt snapshot", "[cli]") {

@@ -3,10 +3,11 @@
 #   1. cpack builds the .deb from the build folder; its control fields declare the Debian
 #      dependencies (libcurl, OpenSSL, hiredis, a Java 17 runtime) and it holds the layout;
 #   2. dpkg -i installs it (the postinst makes the service user);
-#   3. the installed binaries: --version, check-config on the installed sample (with the workerId
-#      warning on KCL 3.x, none with --kcl 2.7.2), the launcher's --dry-run (workerId = host name),
-#      and the installed serve answers its dashboard page;
-#   4. systemd-analyze verify on the unit (required: Debian's systemd package, which scripts/setup installs);
+#   3. the installed binaries: --version on stdout (all three), check-config on the installed sample
+#      (with the workerId warning on KCL 3.x, none with --kcl 2.7.2), the launcher's --dry-run
+#      (workerId = host name), and the installed serve, behind a token, answers 401 without it and
+#      its dashboard page with it;
+#   4. systemd-analyze verify on both units (required: Debian's systemd package, which scripts/setup installs);
 #   5. dpkg --purge removes it again (and the user, when this test made it).
 # Needs root, dpkg-dev, cmake and systemd-analyze (exit 77 = skipped otherwise; .ci/run fails on that skip),
 # and no active-users package installed before.
@@ -58,7 +59,8 @@ done
 contents="$(dpkg-deb -c "$deb" | awk '{print $6}')"
 for f in ./usr/bin/active-users ./usr/bin/active-users-serve ./usr/bin/active-users-run \
          ./usr/share/active-users/aws.properties ./usr/share/active-users/pom.xml \
-         ./usr/lib/systemd/system/active-users@.service ./usr/share/doc/active-users/README.md; do
+         ./usr/lib/systemd/system/active-users@.service ./usr/lib/systemd/system/active-users-serve@.service \
+         ./usr/share/doc/active-users/README.md; do
   grep -qx "$f" <<<"$contents" || fail "the package lacks $f"
 done
 
@@ -69,9 +71,12 @@ getent passwd active-users >/dev/null || fail "postinst made no active-users use
 [ -d /etc/active-users ] || fail "no /etc/active-users"
 
 # 3. The installed programs.
-version="$(/usr/bin/active-users --version 2>&1)"
-[ "$version" = "active-users $(dpkg-deb -f "$deb" Version)" ] || fail "--version says '$version'"
-echo "active-users --version: $version"
+pkg_version="$(dpkg-deb -f "$deb" Version)"
+for prog in active-users active-users-serve active-users-run; do
+  version="$(/usr/bin/$prog --version 2>/dev/null)"
+  [ "$version" = "$prog $pkg_version" ] || fail "$prog --version says '$version' on stdout"
+done
+echo "--version on stdout: active-users, active-users-serve, active-users-run $pkg_version"
 sample=/usr/share/active-users/aws.properties
 /usr/bin/active-users check-config --properties "$sample" >"$work/check.out" 2>"$work/check.err" \
   || { cat "$work/check.out" "$work/check.err"; fail "check-config on the installed sample"; }
@@ -90,7 +95,10 @@ grep -q "mvn .*-f $work/cache/pom.xml dependency:copy-dependencies" "$work/run.e
 echo "active-users-run --dry-run: workerId = host name, jars fetched with Maven into the cache"
 
 mkdir -p "$work/state"
-/usr/bin/active-users serve --state-dir "$work/state" --listen 127.0.0.1:0 2>"$work/serve.log" &
+(umask 077; openssl rand -hex 32 >"$work/serve.token")
+token="$(cat "$work/serve.token")"
+/usr/bin/active-users serve --state-dir "$work/state" --listen 127.0.0.1:0 --auth-token-file "$work/serve.token" \
+  2>"$work/serve.log" &
 serve_pid=$!
 port=""
 for ((i = 0; i < 100; i++)); do
@@ -99,22 +107,31 @@ for ((i = 0; i < 100; i++)); do
   sleep 0.1
 done
 [ -n "$port" ] || { cat "$work/serve.log"; fail "the installed serve did not start"; }
-curl -sf "http://127.0.0.1:$port/" | grep -q "active users now" || fail "the installed serve has no dashboard"
-js_bytes=$(curl -sf "http://127.0.0.1:$port/assets/uPlot.iife.min.js" | wc -c)
+code="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/active-users/count")"
+[ "$code" = 401 ] || fail "the installed serve answered $code without the token"
+auth=(-H "Authorization: Bearer $token")
+curl -sf "${auth[@]}" "http://127.0.0.1:$port/" | grep -q "active users now" || fail "the installed serve has no dashboard"
+js_bytes=$(curl -sf "${auth[@]}" "http://127.0.0.1:$port/assets/uPlot.iife.min.js" | wc -c)
 [ "$js_bytes" -gt 10000 ] || fail "the installed serve has no chart library ($js_bytes bytes)"
 kill "$serve_pid"; wait "$serve_pid" || fail "serve did not stop cleanly on SIGTERM"
 serve_pid=""
-echo "installed serve: dashboard with its chart library ($js_bytes bytes)"
+! grep -q "$token" "$work/serve.log" || fail "the token is in serve's log"
+echo "installed serve: 401 without the token; with it, the dashboard with its chart library ($js_bytes bytes)"
 
 # 4. The unit.
 unit=/usr/lib/systemd/system/active-users@.service
 grep -q '^KillMode=mixed' "$unit" && grep -q '^Restart=on-failure' "$unit" || fail "unit settings"
+serve_unit=/usr/lib/systemd/system/active-users-serve@.service
+grep -q -- '--auth-token-file %d/token' "$serve_unit" && grep -q '^LoadCredential=token:/etc/active-users/%i.token' "$serve_unit" \
+  || fail "the serve unit does not run serve behind the token"
 cp "$sample" /etc/active-users/pkgtest.properties
-if ! out="$(systemd-analyze verify "$unit" /usr/lib/systemd/system/active-users@pkgtest.service 2>&1)"; then
-  rm -f /etc/active-users/pkgtest.properties
+(umask 077; openssl rand -hex 32 >/etc/active-users/pkgtest.token)
+if ! out="$(systemd-analyze verify "$unit" /usr/lib/systemd/system/active-users@pkgtest.service \
+              "$serve_unit" /usr/lib/systemd/system/active-users-serve@pkgtest.service 2>&1)"; then
+  rm -f /etc/active-users/pkgtest.properties /etc/active-users/pkgtest.token
   echo "$out"; fail "systemd-analyze verify"
 fi
-rm -f /etc/active-users/pkgtest.properties
+rm -f /etc/active-users/pkgtest.properties /etc/active-users/pkgtest.token
 if grep -qi "active-users" <<<"$out"; then echo "$out"; fail "systemd-analyze verify warned about our unit"; fi
 echo "systemd-analyze verify: clean"
 

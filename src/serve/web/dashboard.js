@@ -78,6 +78,17 @@
     ctx.restore();
   }
 
+  // The x axis: the samples' span, but at least the last MIN_SPAN_S up to the newest sample (or
+  // up to now without one), so that one sample is not drawn on an axis spanning years.
+  const MIN_SPAN_S = 300;
+  function timeRange(u, min, max) {  // (set after every setData: uPlot pads a lone point by years)
+    if (!Number.isFinite(min) || !Number.isFinite(max)) {
+      const now = Date.now() / 1000;
+      return [now - MIN_SPAN_S, now];
+    }
+    return max - min >= MIN_SPAN_S ? [min, max] : [max - MIN_SPAN_S, max];
+  }
+
   function showHistory(history) {
     events = history.events;
     const xs = history.samples.map((s) => s[0] / 1000);
@@ -111,6 +122,8 @@
     } else {
       chart.setData([xs, ys, behind]);
     }
+    const [min, max] = timeRange(chart, xs[0], xs[xs.length - 1]);
+    chart.setScale('x', { min, max });
     const seen = [...new Set(events.map((e) => e.kind))];
     $('legend').replaceChildren(...seen.map((k) => el('span', {}, el('i', { style: `background:${kindColor(k)}` }), kindName(k))));
   }
@@ -148,8 +161,18 @@
     if (!s.ended && s.redis && !s.redis.connected) cell.append(el('div', { class: 'bad' }, s.redis.downSince ? `Redis down for ${age(now - s.redis.downSince)}` : 'Redis not connected'));
     return cell;
   }
+  // The shard table as last read: when the source fails, its rows stay, greyed and marked stale
+  // (with the time they were read), next to the red box.
+  let shardsReadAt = null;
+  function markShardsStale(stale) {
+    for (const tr of $('shards').tBodies[0].rows) tr.classList.toggle('stale', stale);
+    $('shards').classList.toggle('stale', stale);
+    document.body.dataset.shardsStale = String(stale);
+  }
+
   function showShards(table) {
     const now = table.now;
+    shardsReadAt = Date.now();
     const rows = table.shards.map((s) => {
       const rejected = Object.entries(s.rejected || {}).map(([k, v]) => `${k} ${v}`).join(', ') || '0';
       return el('tr', { class: s.ended ? 'ended' : '', 'data-shard': s.shardId },
@@ -183,6 +206,7 @@
     if (history.ok) { showHistory(history.body); showEvents(); }
     if (shards.ok) {
       showShards(shards.body);
+      markShardsStale(false);
       const none = shards.body.shards.length === 0;
       $('shards-note').textContent = none ? 'No processor has published its stats yet.' : '';
       if (none && count.ok && count.body.count === 0) {
@@ -194,8 +218,16 @@
       if (!none && running.length === 0) {
         problems.push('No processor is running: every shard\'s lease has ended (is the daemon stopped?).');
       }
-    } else if (count.ok) {
-      problems.push(why(shards));
+    } else {
+      if (count.ok) problems.push(why(shards));
+      const rows = $('shards').tBodies[0].rows.length;
+      markShardsStale(rows > 0);
+      $('shards-note').textContent = rows > 0 && shardsReadAt
+        ? `Stale: these rows were read at ${clock(shardsReadAt)}; the source cannot be read now.`
+        : '';
+    }
+    if (count.status === 401 || shards.status === 401) {
+      problems.push('Not signed in (the token changed, or serve restarted with another): reload the page to sign in.');
     }
     const box = $('problem');
     box.hidden = problems.length === 0;
