@@ -12,7 +12,8 @@ const std::set<std::string> kValuedFlags = {"--properties",
                                             "--listen",
                                             "--history-interval-ms",
                                             "--history-window-s",
-                                            "--kcl"};
+                                            "--kcl",
+                                            "--concurrency"};
 const std::set<std::string> kSwitches = {"--apply",   "--json",    "--list",         "--help",
                                          "--version", "--verbose", "--resume-latest"};
 
