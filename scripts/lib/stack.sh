@@ -141,6 +141,7 @@ stack_patch_kinesis() {
 # at once (the caller takes $!, records it in STACK_PIDS and waits for readiness). State file:
 # $STACK_DIR/kinesis-data/kinesis-data.json, loaded at start if it exists; written every
 # STACK_KINESIS_PERSIST_INTERVAL (1s) and at a graceful stop when STACK_KINESIS_PERSIST=true.
+# STACK_KINESIS_SHARD_LIMIT: kinesis-local's open-shard limit (its SHARD_LIMIT, default 50).
 stack_kinesis_launch() {
   local port=$1 tls=$2 dst="$STACK_ROOT/.local-stack/kinesis-local" ms="${STACK_STATE_MS}ms"
   mkdir -p "$STACK_DIR/kinesis-data"
@@ -148,6 +149,7 @@ stack_kinesis_launch() {
     CREATE_STREAM_DURATION=$ms DELETE_STREAM_DURATION=$ms SPLIT_SHARD_DURATION=$ms MERGE_SHARDS_DURATION=$ms \
     UPDATE_SHARD_COUNT_DURATION=$ms REGISTER_STREAM_CONSUMER_DURATION=$ms DEREGISTER_STREAM_CONSUMER_DURATION=$ms \
     START_STREAM_ENCRYPTION_DURATION=$ms STOP_STREAM_ENCRYPTION_DURATION=$ms UPDATE_STREAM_MODE_DURATION=$ms \
+    SHARD_LIMIT="${STACK_KINESIS_SHARD_LIMIT:-50}" \
     SHOULD_PERSIST_DATA="${STACK_KINESIS_PERSIST:-false}" PERSIST_PATH="$STACK_DIR/kinesis-data" \
     PERSIST_INTERVAL="${STACK_KINESIS_PERSIST_INTERVAL:-1s}" LOG_LEVEL="${STACK_KINESIS_LOG_LEVEL:-WARN}" \
     node "$dst/main.js" >>"$STACK_DIR/kinesis.log" 2>&1 </dev/null &
