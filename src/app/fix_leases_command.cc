@@ -86,7 +86,9 @@ int runFixLeases(const CommandLine& cl) {
     if (!d.regionName.empty()) daemon.regionName = d.regionName;
     if (!d.dynamoDBEndpoint.empty()) daemon.dynamoDBEndpoint = d.dynamoDBEndpoint;
     if (!d.kinesisEndpoint.empty()) daemon.kinesisEndpoint = d.kinesisEndpoint;
-    auto access = leases::resolveAwsAccess(daemon, env, aws::RetryPolicy{});
+    // The in-process fixer's policy: attempts of up to 10 s (a GetRecords of a busy shard, or an
+    // AT_TIMESTAMP iterator of a big one, can take seconds), 30 s per call.
+    auto access = leases::resolveAwsAccess(daemon, env, leases::fixerRetryPolicy());
     if (!access) return usageError("cannot resolve AWS settings: " + access.status().toString());
 
     SystemClock clock;

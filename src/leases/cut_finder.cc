@@ -72,7 +72,9 @@ class Search {
             const double expected =
                 density_ ? *density_ * static_cast<double>(std::max<int64_t>(stretch, 1)) : -1;
             if (stretch <= 1 || (expected >= 0 && expected <= options_.pageLimit / 2.0)) {
-                return readNext(next_, options_.pageLimit);
+                const double want = expected < 0 ? options_.pageLimit : 2 * expected;
+                return readNext(next_, std::clamp(static_cast<int>(want) + options_.probeLimit,
+                                                  options_.probeLimit, options_.pageLimit));
             }
             // Interpolate while it works: half a small page's worth of records before freshFrom_,
             // read with a small page so that it reaches the fresh side. Not when a probe already
@@ -80,16 +82,17 @@ class Search {
             // it (a burst, then a gap), where only bisection finds their end. Else bisect.
             int64_t at = seen + stretch / 2;
             int limit = options_.probeLimit;
-            if (interpolate_ && density_ && freshFrom_ == cutoff_) {
-                const auto span = static_cast<int64_t>(options_.pageLimit / 2.0 / *density_);
+            const bool interpolating = interpolate_ && density_ && freshFrom_ == cutoff_;
+            if (interpolating) {
+                const auto span = static_cast<int64_t>(options_.interpolateRecords / *density_);
                 at = std::clamp<int64_t>(freshFrom_ - std::max<int64_t>(span, 1), seen + 1,
                                          freshFrom_ - 1);
-                limit = options_.pageLimit;
+                limit = 2 * options_.interpolateRecords;
             }
             auto probe = probeAt({aws::ShardIteratorType::AtTimestamp, "", at}, limit);
             if (!probe) return probe.status();
             if (startsStale(probe.value())) return std::move(probe).value();
-            if (limit == options_.pageLimit) interpolate_ = false;  // the stale part ends earlier
+            if (interpolating) interpolate_ = false;  // the stale part ends earlier
             noteFresh(probe.value());
             freshFrom_ = at;
         }

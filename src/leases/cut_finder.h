@@ -59,15 +59,19 @@ struct CutSearch {
 
 struct CutFinderOptions {
     int64_t firstWindowMillis = 5'000;
-    // Probes need their first records and a density; the final forward read one small page
-    // (2,000 records of 100 B: 200 KB, a tenth of a shard's 2 MB/s).
+    // Probes need their first records and a density (`probeLimit`); an interpolated probe aims
+    // at `interpolateRecords` before the fresh side and reads twice that. The final forward read
+    // asks for twice the records expected in the stretch, at most `pageLimit` (10,000 records of
+    // 100 B: 1 MB, half a second of a shard's 2 MB/s): each doubling of it saves one probe (a
+    // GetShardIterator + a GetRecords) where a dense burst ends before the cutoff.
     int probeLimit = 100;
-    int pageLimit = 2'000;
+    int interpolateRecords = 1'000;
+    int pageLimit = 10'000;
     int maxReads = 60;
     // When `clock` is set: give up ("CutSearchBudget") once the search has run this long (0: no
     // time budget). The clock is only read, never slept on.
     const Clock* clock = nullptr;
-    int64_t budgetMillis = 20'000;
+    int64_t budgetMillis = 60'000;
 };
 
 Result<CutSearch> findCut(ShardReader& reader, int64_t cutoffMillis,

@@ -238,17 +238,23 @@ Result<FixLeasesReport> runFixLeases(LeaseEditor& editor, const ShardReaderFacto
             }
             LeaseReportEntry& e = entries[work[k].first];
             const LeaseRow& row = *work[k].second;
-            auto reader = shards(row.leaseKey);
-            const int64_t now = clock.nowMillis();
-            const bool plan = row.isLatest() ? planResume(e, *reader, row, planOptions, now)
-                                             : planCut(e, *reader, row, planOptions, now);
-            e.planMillis = clock.nowMillis() - now;
-            e.kinesisCalls = reader->calls();
-            e.throttled = reader->throttled();
+            bool plan = false;
+            try {
+                auto reader = shards(row.leaseKey);
+                const int64_t now = clock.nowMillis();
+                plan = row.isLatest() ? planResume(e, *reader, row, planOptions, now)
+                                      : planCut(e, *reader, row, planOptions, now);
+                e.planMillis = clock.nowMillis() - now;
+                e.kinesisCalls = reader->calls();
+                e.throttled = reader->throttled();
+            } catch (const std::exception& ex) {  // e.g. the AWS clients could not be set up
+                fail(e, "cannot read the shard", Status::error("InternalError", ex.what()));
+                plan = false;
+            }
             {
                 std::lock_guard<std::mutex> lock(mu);
                 toWrite[k] = plan ? 1 : 0;
-                ready.emplace_back(k, now);
+                ready.emplace_back(k, clock.nowMillis());
             }
             planned.notify_one();
         }

@@ -330,14 +330,14 @@ TEST_CASE("fix-leases plans 128 leases on a pool of shard readers, with exact cu
             return shard.readNext(it, limit);
         }
         struct Guard {
-            explicit Guard(Counting& c) : c(c) {
-                const int now = ++c.flight;
-                int seen = c.top.load();
-                while (now > seen && !c.top.compare_exchange_weak(seen, now)) {
+            explicit Guard(Counting& reader) : owner(reader) {
+                const int now = ++owner.flight;
+                int seen = owner.top.load();
+                while (now > seen && !owner.top.compare_exchange_weak(seen, now)) {
                 }
             }
-            ~Guard() { --c.flight; }
-            Counting& c;
+            ~Guard() { --owner.flight; }
+            Counting& owner;
         };
         FakeShard& shard;
         std::atomic<int>& flight;
