@@ -223,7 +223,8 @@ TEST_CASE("A dense backlog that ends within the KCL's next page is not cut", "[l
     fixer.onInitialize(init("TRIM_HORIZON"));
     const auto b = batchFrom(shard, 0, 10'000, kStart);
     fixer.onBatch(b.message);
-    CHECK(fixer.snapshot().state == State::kFixing);  // the estimate says a cut pays
+    // The estimate says a cut pays: the worker started (it may have declined already).
+    CHECK(fixer.snapshot().state != State::kFresh);
     REQUIRE(fixer.waitFor(settled, kWaitMillis));
     fixer.stop();
     const auto s = fixer.snapshot();
