@@ -71,18 +71,21 @@ class Search {
             const int64_t stretch = freshFrom_ - seen;
             const double expected =
                 density_ ? *density_ * static_cast<double>(std::max<int64_t>(stretch, 1)) : -1;
-            if (stretch <= 1 || (expected >= 0 && expected <= options_.pageLimit / 2.0)) {
+            // Interpolate while it works: interpolateRecords before freshFrom_, read with twice
+            // that so that it reaches the fresh side. Not when a probe already found nothing
+            // stale between freshFrom_ and the cutoff: the stale records end before it (a burst,
+            // then a gap), where only bisection finds their end.
+            const bool interpolating = interpolate_ && density_ && freshFrom_ == cutoff_;
+            const bool small = expected >= 0 && expected <= options_.interpolateRecords;
+            const bool fits = expected >= 0 && expected <= options_.pageLimit / 2.0;
+            if (stretch <= 1 || small || (fits && !interpolating)) {
                 const double want = expected < 0 ? options_.pageLimit : 2 * expected;
                 return readNext(next_, std::clamp(static_cast<int>(want) + options_.probeLimit,
                                                   options_.probeLimit, options_.pageLimit));
             }
-            // Interpolate while it works: half a small page's worth of records before freshFrom_,
-            // read with a small page so that it reaches the fresh side. Not when a probe already
-            // found nothing stale between freshFrom_ and the cutoff: the stale records end before
-            // it (a burst, then a gap), where only bisection finds their end. Else bisect.
+            // Interpolate, else bisect.
             int64_t at = seen + stretch / 2;
             int limit = options_.probeLimit;
-            const bool interpolating = interpolate_ && density_ && freshFrom_ == cutoff_;
             if (interpolating) {
                 const auto span = static_cast<int64_t>(options_.interpolateRecords / *density_);
                 at = std::clamp<int64_t>(freshFrom_ - std::max<int64_t>(span, 1), seen + 1,
