@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "aws/fake_http_client.h"
 #include "aws/http_client.h"
 #include "fake_shard.h"
 #include "util/clock.h"
