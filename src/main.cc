@@ -21,8 +21,9 @@ constexpr const char* kUsage = R"(usage:
   active-users check-config --properties FILE | --list         validate a .properties file
   active-users replay TRANSCRIPT [--properties FILE]           replay a recorded session
   active-users fix-leases --properties FILE [--apply] [--resume-latest] [--shard ID] [--json]
+                          [--concurrency N]
                                         cut stale leases at the last record older than maxReplay
-                                        (dry run without --apply)
+                                        (dry run without --apply; N shards read at once, default 8)
   active-users shards --properties FILE [--json]               the stream's open shards (ListShards)
   active-users --help | --version
 )";

@@ -16,7 +16,8 @@ const std::set<std::string> kValuedFlags = {"--properties",
                                             "--auth-token-file",
                                             "--metrics-auth",
                                             "--tls-cert",
-                                            "--tls-key"};
+                                            "--tls-key",
+                                            "--concurrency"};
 const std::set<std::string> kSwitches = {
     "--apply",   "--json",    "--list",          "--help",
     "--version", "--verbose", "--resume-latest", "--insecure-no-auth"};

@@ -1,11 +1,16 @@
-// `active-users fix-leases --properties FILE [--apply] [--resume-latest] [--shard ID] [--json]`:
-// the startup lease fixer (docs/leases.md). Prints the plan (dry run) or what it changed on stdout,
-// diagnostics on stderr. Exit codes: 0 done, 1 a lease or the scan failed, 2 usage or configuration
-// error.
+// `active-users fix-leases --properties FILE [--apply] [--resume-latest] [--shard ID] [--json]
+// [--concurrency N]`: the startup lease fixer (docs/leases.md). N shards are read at once (default
+// 8, at most 32), each worker thread with its own AWS clients. Prints the plan (dry run) or what it
+// changed on stdout, diagnostics on stderr. Exit codes: 0 done, 1 a lease or the scan failed, 2
+// usage or configuration error.
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include "app/commands.h"
 #include "app/config.h"
@@ -59,6 +64,15 @@ int runFixLeases(const CommandLine& cl) {
     options.apply = cl.has("--apply");
     options.onlyLeaseKey = cl.get("--shard");
     options.resumeLatest = cl.has("--resume-latest");
+    options.concurrency = 8;
+    if (auto c = cl.get("--concurrency")) {
+        int n = 0;
+        const auto [ptr, ec] = std::from_chars(c->data(), c->data() + c->size(), n);
+        if (ec != std::errc() || ptr != c->data() + c->size() || n < 1 || n > 32) {
+            return usageError("--concurrency takes 1..32");
+        }
+        options.concurrency = n;
+    }
     if (!d.initialPositionInStreamExtended.empty()) {
         options.atTimestampMillis = parseEpochSeconds(d.initialPositionInStreamExtended);
         if (!options.atTimestampMillis) {
@@ -72,19 +86,30 @@ int runFixLeases(const CommandLine& cl) {
     if (!d.regionName.empty()) daemon.regionName = d.regionName;
     if (!d.dynamoDBEndpoint.empty()) daemon.dynamoDBEndpoint = d.dynamoDBEndpoint;
     if (!d.kinesisEndpoint.empty()) daemon.kinesisEndpoint = d.kinesisEndpoint;
-    auto access = leases::resolveAwsAccess(daemon, env, aws::RetryPolicy{});
+    // The in-process fixer's policy: attempts of up to 10 s (a GetRecords of a busy shard, or an
+    // AT_TIMESTAMP iterator of a big one, can take seconds), 30 s per call.
+    auto access = leases::resolveAwsAccess(daemon, env, leases::fixerRetryPolicy());
     if (!access) return usageError("cannot resolve AWS settings: " + access.status().toString());
 
     SystemClock clock;
     leases::AwsServices services(access.value(), env, clock);
     leases::LeaseEditor editor(services.dynamodb(), d.tableName,
                                leases::EditOptions{config.fixRemovesLeaseOwner, 3});
+    // One set of AWS clients per worker thread (the clients are thread-compatible).
+    std::mutex servicesMu;
+    std::map<std::thread::id, std::unique_ptr<leases::AwsServices>> perThread;
     const leases::ShardReaderFactory shards = [&](const std::string& shardId) {
-        return std::make_unique<leases::KinesisShardReader>(services.kinesis(), stream, shardId,
-                                                            [&clock](int64_t millis) {
-                                                                clock.sleepMillis(millis);
-                                                                return true;
-                                                            });
+        leases::AwsServices* mine = nullptr;
+        {
+            std::lock_guard<std::mutex> lock(servicesMu);
+            auto& slot = perThread[std::this_thread::get_id()];
+            if (!slot) slot = std::make_unique<leases::AwsServices>(access.value(), env, clock);
+            mine = slot.get();
+        }
+        return mine->shardReader(stream, shardId, [&clock](int64_t millis) {
+            clock.sleepMillis(millis);
+            return true;
+        });
     };
     auto report = leases::runFixLeases(editor, shards, options, clock);
     if (!report) {

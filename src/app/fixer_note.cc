@@ -41,6 +41,9 @@ activeset::ShardNotes::FixerProbe fixerProbe(const leases::StaleLeaseFixer* fixe
         if (snap.failures > 0 && snap.state == leases::StaleLeaseFixer::State::kFixing) {
             note.detail += " (" + std::to_string(snap.failures) + " AWS failures so far)";
         }
+        if (snap.skippedRecords > 0) {
+            note.detail += "; " + std::to_string(snap.skippedRecords) + " stale records skipped";
+        }
         std::lock_guard<std::mutex> lock(seen->mu);
         if (seen->last.action == note.action) note.at = seen->last.at;
         seen->last = note;

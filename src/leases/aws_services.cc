@@ -47,7 +47,8 @@ aws::CurlHttpClientOptions cancellable(std::function<bool()> cancelled) {
 
 AwsServices::AwsServices(const AwsAccessSettings& settings, const Environment& env, Clock& clock,
                          std::function<bool()> cancelled)
-    : credentialsHttp_(cancellable(cancelled)),
+    : clock_(clock),
+      credentialsHttp_(cancellable(cancelled)),
       dynamodbHttp_(cancellable(cancelled)),
       kinesisHttp_(cancellable(cancelled)),
       credentials_(
@@ -62,7 +63,10 @@ AwsServices::AwsServices(const AwsAccessSettings& settings, const Environment& e
 std::unique_ptr<ShardReader> AwsServices::shardReader(const std::string& stream,
                                                       const std::string& shardId,
                                                       WaitFunction wait) {
-    return std::make_unique<KinesisShardReader>(kinesis_, stream, shardId, std::move(wait));
+    ShardReaderOptions options;
+    options.now = [this] { return clock_.nowMillis(); };
+    return std::make_unique<KinesisShardReader>(kinesis_, stream, shardId, std::move(wait),
+                                                std::move(options));
 }
 
 }  // namespace au::leases

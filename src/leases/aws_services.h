@@ -51,13 +51,14 @@ class AwsServices final : public FixerAccess {
     AwsServices& operator=(const AwsServices&) = delete;
 
     aws::DynamoDbClient& dynamodb() override { return dynamodb_; }
-    // A KinesisShardReader over kinesis().
+    // A KinesisShardReader over kinesis(), pacing its GetShardIterator calls by the clock.
     std::unique_ptr<ShardReader> shardReader(const std::string& stream, const std::string& shardId,
                                              WaitFunction wait) override;
     aws::KinesisClient& kinesis() { return kinesis_; }
     aws::CredentialsProvider& credentials() { return *credentials_; }
 
   private:
+    Clock& clock_;
     aws::CurlHttpClient credentialsHttp_;
     aws::CurlHttpClient dynamodbHttp_;
     aws::CurlHttpClient kinesisHttp_;

@@ -12,8 +12,9 @@ constexpr int64_t kWidestWindowMillis = 400LL * 24 * 3600 * 1000;
 class Search {
   public:
     Search(ShardReader& reader, int64_t cutoff, const CutFinderOptions& options)
-        : reader_(reader), cutoff_(cutoff), options_(options) {
+        : reader_(reader), cutoff_(cutoff), freshFrom_(cutoff), options_(options) {
         result_.cutoffMillis = cutoff;
+        if (options_.clock != nullptr) startedAt_ = options_.clock->nowMillis();
     }
 
     Result<CutSearch> run(const std::optional<CutPoint>& knownStale) {
@@ -25,32 +26,14 @@ class Search {
             return result_;
         }
         ShardPage page = std::move(*first.value());
-        // Nearest time known to start with a fresh record (or nothing): the cutoff itself.
-        int64_t freshFrom = cutoff_;
         for (;;) {
             if (consume(page)) return done();
             if (page.reachesTip()) return done();  // every record up to the tip is stale
-            // Advance: bisect the unknown stretch while it is long, else read the next page.
-            std::optional<ShardPage> advanced;
-            while (!advanced) {
-                const int64_t seen = lastStale_->arrivalMillis;
-                if (freshFrom - seen <= options_.pageForwardBelowMillis) {
-                    auto next = readNext(*page.nextIterator, options_.pageLimit);
-                    if (!next) return next.status();
-                    advanced = std::move(next).value();
-                    break;
-                }
-                const int64_t mid = seen + (freshFrom - seen) / 2;
-                auto probe = probeAt({aws::ShardIteratorType::AtTimestamp, "", mid});
-                if (!probe) return probe.status();
-                if (startsStale(probe.value())) {
-                    advanced = std::move(probe).value();
-                } else {
-                    noteFresh(probe.value());
-                    freshFrom = mid;
-                }
-            }
-            page = std::move(*advanced);
+            next_ = *page.nextIterator;
+            noteDensity(page);
+            auto advanced = advance();
+            if (!advanced) return advanced.status();
+            page = std::move(advanced).value();
         }
     }
 
@@ -68,21 +51,66 @@ class Search {
                 start = {aws::ShardIteratorType::TrimHorizon, "", 0};
                 last = true;
             }
-            auto page = probeAt(start);
+            auto page = probeAt(start, options_.probeLimit);
             if (!page) return page.status();
             if (startsStale(page.value())) return std::optional<ShardPage>(std::move(page).value());
             noteFresh(page.value());
+            if (start.type == aws::ShardIteratorType::AtTimestamp) {
+                freshFrom_ = std::min(freshFrom_, start.timestampMillis);
+            }
             if (last) return std::optional<ShardPage>();
         }
     }
 
+    // Phase 2: the next page to consume after the last stale record seen (lastStale_, next_):
+    // probes narrow the stretch [lastStale_, freshFrom_) until one small page covers it, then
+    // that page is read forward.
+    Result<ShardPage> advance() {
+        for (;;) {
+            const int64_t seen = lastStale_->arrivalMillis;
+            const int64_t stretch = freshFrom_ - seen;
+            const double expected =
+                density_ ? *density_ * static_cast<double>(std::max<int64_t>(stretch, 1)) : -1;
+            // Interpolate while it works: interpolateRecords before freshFrom_, read with twice
+            // that so that it reaches the fresh side. Not when a probe already found nothing
+            // stale between freshFrom_ and the cutoff: the stale records end before it (a burst,
+            // then a gap), where only bisection finds their end.
+            const bool interpolating = interpolate_ && density_ && freshFrom_ == cutoff_;
+            const bool small = expected >= 0 && expected <= options_.interpolateRecords;
+            const bool fits = expected >= 0 && expected <= options_.pageLimit / 2.0;
+            if (stretch <= 1 || small || (fits && !interpolating)) {
+                const double want = expected < 0 ? options_.pageLimit : 2 * expected;
+                return readNext(next_, std::clamp(static_cast<int>(want) + options_.probeLimit,
+                                                  options_.probeLimit, options_.pageLimit));
+            }
+            // Interpolate, else bisect.
+            int64_t at = seen + stretch / 2;
+            int limit = options_.probeLimit;
+            if (interpolating) {
+                const auto span = static_cast<int64_t>(options_.interpolateRecords / *density_);
+                at = std::clamp<int64_t>(freshFrom_ - std::max<int64_t>(span, 1), seen + 1,
+                                         freshFrom_ - 1);
+                limit = 2 * options_.interpolateRecords;
+            }
+            auto probe = probeAt({aws::ShardIteratorType::AtTimestamp, "", at}, limit);
+            if (!probe) return probe.status();
+            if (startsStale(probe.value())) return std::move(probe).value();
+            if (interpolating) interpolate_ = false;  // the stale part ends earlier
+            noteFresh(probe.value());
+            freshFrom_ = at;
+        }
+    }
+
     // The first page at `start` that holds a record, reading through empty pages short of the tip.
-    Result<ShardPage> probeAt(const aws::IteratorStart& start) {
-        if (++result_.reads > options_.maxReads) return budgetExceeded();
-        auto page = reader_.read(start, options_.probeLimit);
+    Result<ShardPage> probeAt(const aws::IteratorStart& start, int limit) {
+        if (auto over = overBudget()) return *over;
+        ++result_.reads;
+        ++result_.probes;
+        auto page = reader_.read(start, limit);
         if (!page) return page.status();
+        result_.recordsRead += static_cast<int64_t>(page->records.size());
         while (page->records.empty() && !page->reachesTip()) {
-            auto next = readNext(*page->nextIterator, options_.probeLimit);
+            auto next = readNext(*page->nextIterator, limit);
             if (!next) return next.status();
             page = std::move(next);
         }
@@ -90,13 +118,26 @@ class Search {
     }
 
     Result<ShardPage> readNext(const std::string& iterator, int limit) {
-        if (++result_.reads > options_.maxReads) return budgetExceeded();
-        return reader_.readNext(iterator, limit);
+        if (auto over = overBudget()) return *over;
+        ++result_.reads;
+        auto page = reader_.readNext(iterator, limit);
+        if (page) result_.recordsRead += static_cast<int64_t>(page->records.size());
+        return page;
     }
 
-    Status budgetExceeded() const {
-        return Status::error("CutSearchBudget", "more than " + std::to_string(options_.maxReads) +
-                                                    " shard reads without finding the cut");
+    std::optional<Status> overBudget() const {
+        if (result_.reads >= options_.maxReads) {
+            return Status::error("CutSearchBudget", "more than " +
+                                                        std::to_string(options_.maxReads) +
+                                                        " shard reads without finding the cut");
+        }
+        if (options_.clock != nullptr && options_.budgetMillis > 0 &&
+            options_.clock->nowMillis() - startedAt_ > options_.budgetMillis) {
+            return Status::error("CutSearchBudget",
+                                 "no cut after " + std::to_string(options_.budgetMillis) + " ms (" +
+                                     std::to_string(result_.reads) + " shard reads)");
+        }
+        return std::nullopt;
     }
 
     bool startsStale(const ShardPage& page) const {
@@ -109,6 +150,15 @@ class Search {
         if (!result_.firstFresh || r.arrivalMillis < result_.firstFresh->arrivalMillis) {
             result_.firstFresh = CutPoint{r.sequenceNumber, r.arrivalMillis};
         }
+    }
+
+    // Records per ms of a page of stale records (a lower bound on the span keeps it an upper
+    // bound on the density: the search then narrows once more rather than reads too much).
+    void noteDensity(const ShardPage& page) {
+        if (page.records.size() < 2) return;
+        const int64_t span = page.records.back().arrivalMillis - page.records.front().arrivalMillis;
+        density_ = static_cast<double>(page.records.size()) /
+                   static_cast<double>(std::max<int64_t>(span, 1));
     }
 
     // Takes the page's records in order; true once a fresh record is met (the cut is known).
@@ -131,9 +181,15 @@ class Search {
 
     ShardReader& reader_;
     const int64_t cutoff_;
+    // The first record at or after this time is fresh (or there is none).
+    int64_t freshFrom_;
     const CutFinderOptions& options_;
     CutSearch result_;
     std::optional<CutPoint> lastStale_;
+    std::string next_;  // the iterator after lastStale_
+    std::optional<double> density_;
+    bool interpolate_ = true;
+    int64_t startedAt_ = 0;
 };
 
 }  // namespace

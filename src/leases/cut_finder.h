@@ -4,17 +4,24 @@
 // younger. That is the LAST record whose arrival is before the cutoff; the KCL resumes a
 // sequence-number checkpoint with the first record after it.
 //
-// findCut() finds it through Kinesis itself, reading as little as it can:
+// findCut() finds it through Kinesis itself, reading as little as it can (docs/leases.md):
 //  1. AT_TIMESTAMP probes at cutoff - w, widening w x4 (5 s, 20 s, 80 s, ...) while the first
-//     record found is already fresh, down to `knownStale` (a record known to be before the
-//     cutoff, e.g. the first record of the consumer's first batch) or TRIM_HORIZON;
-//  2. from the first probe that starts with a stale record, it reads forward to the first fresh
-//     record (the cut is the record before it) or to the tip (every record is stale: the cut is
-//     the newest record). While the stretch between the last stale record seen and the nearest
-//     time known to start fresh is longer than `pageForwardBelowMillis`, it bisects that stretch
-//     with AT_TIMESTAMP probes instead of reading every page of it.
-// Empty pages that are not at the tip (sparse shards) are read through. The number of Kinesis
-// calls is bounded by `maxCalls` ("CutSearchBudget" when exceeded). Record arrival times are
+//     record found is already fresh (each such probe moves the "fresh from" bound down to its
+//     time), down to `knownStale` (a record known to be before the cutoff, e.g. the first record
+//     of the consumer's first batch) or TRIM_HORIZON;
+//  2. from the first probe that starts with a stale record, it narrows the stretch between the
+//     last stale record seen and the nearest time known to start fresh with AT_TIMESTAMP probes
+//     (millisecond resolution): first one interpolated from the density the pages showed
+//     (records per ms), so that one small page from it reaches the fresh side; bisection once an
+//     interpolated probe misses, or when a probe already found the time before the cutoff empty
+//     (a dense burst that ends well before the cutoff). Once the stretch
+//     holds about one small page at the observed density (or 1 ms), it reads forward only that:
+//     the cut is the record before the first fresh one, or the newest record at the tip.
+// Each probe asks for few records (`probeLimit`), forward reads for one small page
+// (`pageLimit`); neither depends on the backlog's size, nor does the number of reads: about
+// log4(backlog age / 5 s) + log2(stretch ms / page span) + 2, capped by `maxReads` and by
+// `budgetMillis` of the `clock` ("CutSearchBudget" when exceeded).
+// Empty pages that are not at the tip (sparse shards) are read through. Record arrival times are
 // assumed to grow with sequence numbers, as Kinesis assigns both on arrival.
 // Pure logic over a ShardReader; thread-compatible.
 
@@ -23,6 +30,7 @@
 #include <string>
 
 #include "leases/shard_reader.h"
+#include "util/clock.h"
 #include "util/status.h"
 
 namespace au::leases {
@@ -45,16 +53,25 @@ struct CutSearch {
     std::optional<CutPoint> cut;         // kCut
     std::optional<CutPoint> firstFresh;  // the first record at or after the cutoff, when seen
     int reads = 0;                       // ShardReader calls (each one or two Kinesis calls)
+    int probes = 0;                      // of which AT_TIMESTAMP / TRIM_HORIZON probes
+    int64_t recordsRead = 0;             // records the reads returned
 };
 
 struct CutFinderOptions {
     int64_t firstWindowMillis = 5'000;
-    // AT_TIMESTAMP probes only need their first records; reading forward takes full pages.
+    // Probes need their first records and a density (`probeLimit`); an interpolated probe aims
+    // at `interpolateRecords` before the fresh side and reads twice that. The final forward read
+    // asks for twice the records expected in the stretch, at most `pageLimit` (10,000 records of
+    // 100 B: 1 MB, half a second of a shard's 2 MB/s): each doubling of it saves one probe (a
+    // GetShardIterator + a GetRecords) where a dense burst ends before the cutoff.
     int probeLimit = 100;
+    int interpolateRecords = 1'000;
     int pageLimit = 10'000;
-    // 10 s of a shard at its 1,000 records/s write limit fit in one 10,000-record page.
-    int64_t pageForwardBelowMillis = 10'000;
     int maxReads = 60;
+    // When `clock` is set: give up ("CutSearchBudget") once the search has run this long (0: no
+    // time budget). The clock is only read, never slept on.
+    const Clock* clock = nullptr;
+    int64_t budgetMillis = 60'000;
 };
 
 Result<CutSearch> findCut(ShardReader& reader, int64_t cutoffMillis,

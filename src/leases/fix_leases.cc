@@ -1,8 +1,11 @@
 #include "leases/fix_leases.h"
 
 #include <algorithm>
+#include <condition_variable>
 #include <map>
+#include <mutex>
 #include <sstream>
+#include <thread>
 
 #include "leases/shard_peek.h"
 #include "leases/staleness.h"
@@ -177,6 +180,7 @@ void applyPlan(LeaseReportEntry& e, LeaseEditor& editor, const LeaseRow& row,
 
 Result<FixLeasesReport> runFixLeases(LeaseEditor& editor, const ShardReaderFactory& shards,
                                      const FixLeasesOptions& options, const Clock& clock) {
+    const int64_t started = clock.nowMillis();
     FixLeasesReport report;
     report.applied = options.apply;
     report.maxReplayMillis = options.maxReplayMillis;
@@ -188,6 +192,9 @@ Result<FixLeasesReport> runFixLeases(LeaseEditor& editor, const ShardReaderFacto
     for (const auto& row : rows.value()) byKey[row.leaseKey] = &row;
     std::map<std::string, StuckParent> stuck;
 
+    // Entries in scan order; the leases to plan point at theirs.
+    std::vector<LeaseReportEntry> entries;
+    std::vector<std::pair<size_t, const LeaseRow*>> work;
     for (const auto& row : rows.value()) {
         if (options.onlyLeaseKey && row.leaseKey != *options.onlyLeaseKey) continue;
         if (!row.isLease() || !(replaysData(row) || (options.resumeLatest && row.isLatest())))
@@ -196,7 +203,7 @@ Result<FixLeasesReport> runFixLeases(LeaseEditor& editor, const ShardReaderFacto
         if (auto why = row.leaveAloneReason()) {
             e.action = "left-alone";
             e.detail = *why;
-            report.leases.push_back(std::move(e));
+            entries.push_back(std::move(e));
             continue;
         }
         std::vector<std::string> unfinished;
@@ -214,21 +221,85 @@ Result<FixLeasesReport> runFixLeases(LeaseEditor& editor, const ShardReaderFacto
         if (!unfinished.empty()) {
             e.action = "waiting-on-parent";
             e.detail = "parent " + joined(unfinished) + " is not at SHARD_END yet";
-            report.leases.push_back(std::move(e));
+            entries.push_back(std::move(e));
             continue;
         }
+        work.emplace_back(entries.size(), &row);
+        entries.push_back(std::move(e));
+    }
 
-        auto reader = shards(row.leaseKey);
-        const int64_t now = clock.nowMillis();
-        const bool planned = resumesAtCut(row, options) ? planResume(e, *reader, row, options, now)
-                                                        : planCut(e, *reader, row, options, now);
-        if (planned) applyPlan(e, editor, row, options, now);
+    FixLeasesOptions planOptions = options;
+    planOptions.cutFinder.clock = &clock;
+    // Workers plan (peek, cut search); this thread writes each plan as it comes in.
+    std::mutex mu;
+    std::condition_variable planned;
+    std::vector<std::pair<size_t, int64_t>> ready;  // work index, the plan's `now`
+    size_t nextWork = 0;
+    std::vector<char> toWrite(work.size(), 0);
+    auto worker = [&] {
+        for (;;) {
+            size_t k;
+            {
+                std::lock_guard<std::mutex> lock(mu);
+                if (nextWork >= work.size()) return;
+                k = nextWork++;
+            }
+            LeaseReportEntry& e = entries[work[k].first];
+            const LeaseRow& row = *work[k].second;
+            bool plan = false;
+            try {
+                auto reader = shards(row.leaseKey);
+                const int64_t now = clock.nowMillis();
+                plan = resumesAtCut(row, planOptions) ? planResume(e, *reader, row, planOptions, now)
+                                                     : planCut(e, *reader, row, planOptions, now);
+                e.planMillis = clock.nowMillis() - now;
+                e.kinesisCalls = reader->calls();
+                e.throttled = reader->throttled();
+            } catch (const std::exception& ex) {  // e.g. the AWS clients could not be set up
+                fail(e, "cannot read the shard", Status::error("InternalError", ex.what()));
+                plan = false;
+            }
+            {
+                std::lock_guard<std::mutex> lock(mu);
+                toWrite[k] = plan ? 1 : 0;
+                ready.emplace_back(k, clock.nowMillis());
+            }
+            planned.notify_one();
+        }
+    };
+    const int threads =
+        static_cast<int>(std::min<size_t>(std::max(1, options.concurrency), work.size()));
+    report.concurrency = std::max(1, options.concurrency);
+    std::vector<std::thread> pool;
+    if (threads <= 1) {
+        worker();
+    } else {
+        for (int i = 0; i < threads; ++i) pool.emplace_back(worker);
+    }
+    for (size_t done = 0; done < work.size(); ++done) {
+        std::pair<size_t, int64_t> item;
+        {
+            std::unique_lock<std::mutex> lock(mu);
+            planned.wait(lock, [&] { return !ready.empty(); });
+            item = ready.front();
+            ready.erase(ready.begin());
+        }
+        LeaseReportEntry& e = entries[work[item.first].first];
+        if (toWrite[item.first])
+            applyPlan(e, editor, *work[item.first].second, options, item.second);
+    }
+    for (auto& t : pool) t.join();
+
+    for (auto& e : entries) {
         if (e.action == "failed") ++report.failures;
         if (e.action == "would-rewrite") ++report.wouldRewrite;
         if (e.action == "rewritten") ++report.rewritten;
+        report.kinesisCalls += e.kinesisCalls;
+        report.throttled += e.throttled;
         report.leases.push_back(std::move(e));
     }
     for (auto& [key, s] : stuck) report.stuckParents.push_back(std::move(s));
+    report.elapsedMillis = clock.nowMillis() - started;
     return report;
 }
 
@@ -263,7 +334,9 @@ std::string formatReportTable(const FixLeasesReport& r) {
     out << (r.applied ? "applied" : "dry run") << ": " << r.scanned << " rows scanned, "
         << (r.applied ? std::to_string(r.rewritten) + " rewritten"
                       : std::to_string(r.wouldRewrite) + " would be rewritten (use --apply)")
-        << ", " << r.failures << " failed, maxReplay " << formatDuration(r.maxReplayMillis);
+        << ", " << r.failures << " failed, maxReplay " << formatDuration(r.maxReplayMillis) << "; "
+        << r.elapsedMillis << " ms, " << r.concurrency << " shards at a time, " << r.kinesisCalls
+        << " Kinesis calls (" << r.throttled << " throttled)";
     if (r.unparsable > 0) out << ", " << r.unparsable << " rows without a leaseKey ignored";
     out << "\n";
     return out.str();
@@ -308,6 +381,9 @@ nlohmann::json reportToJson(const FixLeasesReport& r) {
              {"backlogMillis",
               e.backlogMillis ? nlohmann::json(*e.backlogMillis) : nlohmann::json(nullptr)},
              {"cut", cutToJson(e)},
+             {"planMillis", e.planMillis},
+             {"kinesisCalls", e.kinesisCalls},
+             {"throttled", e.throttled},
              {"detail", e.detail}});
     }
     nlohmann::json parents = nlohmann::json::array();
@@ -318,10 +394,18 @@ nlohmann::json reportToJson(const FixLeasesReport& r) {
              {"owner", s.owner.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.owner)},
              {"waitingChildren", s.waitingChildren}});
     }
-    return {{"applied", r.applied},     {"maxReplayMillis", r.maxReplayMillis},
-            {"scanned", r.scanned},     {"unparsable", r.unparsable},
-            {"rewritten", r.rewritten}, {"wouldRewrite", r.wouldRewrite},
-            {"failures", r.failures},   {"leases", leases},
+    return {{"applied", r.applied},
+            {"maxReplayMillis", r.maxReplayMillis},
+            {"scanned", r.scanned},
+            {"unparsable", r.unparsable},
+            {"rewritten", r.rewritten},
+            {"wouldRewrite", r.wouldRewrite},
+            {"failures", r.failures},
+            {"leases", leases},
+            {"elapsedMillis", r.elapsedMillis},
+            {"concurrency", r.concurrency},
+            {"kinesisCalls", r.kinesisCalls},
+            {"throttled", r.throttled},
             {"stuckParents", parents}};
 }
 

@@ -14,6 +14,11 @@
 // alone are reported with the reason. Leases whose parents are not yet at SHARD_END are reported as
 // waiting, and those parents as stuck.
 //
+// The shards are read by `concurrency` worker threads at once (one lease per thread at a time:
+// each shard's reads stay within its own limits, and the DynamoDB writes are made one at a time on
+// the calling thread as the plans come in). Each cut search has the time budget of
+// cutFinder.budgetMillis; the peeks and searches log their Kinesis calls at debug level.
+//
 // Never throws; a scan failure is the returned Status, a failure for one lease is recorded in
 // its entry (action "failed") and in FixLeasesReport::failures.
 
@@ -45,6 +50,9 @@ struct FixLeasesOptions {
     // (AT_TIMESTAMP).
     bool resumeLatest = false;
     CutFinderOptions cutFinder;
+    // Leases planned at once (threads reading shards). The ShardReaderFactory is then called from
+    // that many threads at a time and must be safe to.
+    int concurrency = 1;
 };
 
 struct LeaseReportEntry {
@@ -61,6 +69,9 @@ struct LeaseReportEntry {
     std::string target;
     std::optional<int64_t> skippedMillis;  // the cut record's arrival - the first stale one's
     std::string detail;
+    int64_t planMillis = 0;  // peek + cut search
+    int kinesisCalls = 0;    // the reader's calls, throttled ones included
+    int throttled = 0;
 };
 
 struct StuckParent {
@@ -80,9 +91,13 @@ struct FixLeasesReport {
     size_t rewritten = 0;
     size_t wouldRewrite = 0;
     size_t failures = 0;
+    int concurrency = 1;
+    int64_t elapsedMillis = 0;  // scan to last write
+    int kinesisCalls = 0;
+    int throttled = 0;
 };
 
-// A reader of one shard.
+// A reader of one shard (called from several threads at once when concurrency > 1).
 using ShardReaderFactory = std::function<std::unique_ptr<ShardReader>(const std::string& shardId)>;
 
 Result<FixLeasesReport> runFixLeases(LeaseEditor& editor, const ShardReaderFactory& shards,

@@ -3,9 +3,12 @@
 // interface so the search is tested against an in-memory shard. KinesisShardReader is the real
 // one: GetShardIterator + GetRecords through the KinesisClient, sharing the shard's read limits
 // (5 GetRecords calls/s, 2 MB/s) with the KCL that reads the same shard. It backs off on
-// ProvisionedThroughputExceededException (1 s, 2 s, 4 s ... capped at 8 s, at most
-// `maxThrottleWaits` waits per read) through an injected wait function, so a stop request ends
-// the wait and the tests never sleep.
+// ProvisionedThroughputExceededException with short jittered waits (100-200 ms, doubling, capped at
+// 1 s, at most `maxThrottleWaits` waits per read: a refused call costs the shard nothing, and the
+// KCL's polls leave gaps of a few hundred ms) through an injected wait function, so a stop request
+// ends the wait and the tests never sleep. With a clock it keeps its own GetShardIterator calls
+// within Kinesis's 5 per second per shard. Each call, its time and every throttle are logged at
+// debug level.
 // Thread-compatible: one reader per thread, like the KinesisClient it uses.
 
 #include <cstdint>
@@ -41,35 +44,56 @@ class ShardReader {
     virtual Result<ShardPage> read(const aws::IteratorStart& start, int limit) = 0;
     // The page after `iterator`, at most `limit` records (one GetRecords).
     virtual Result<ShardPage> readNext(const std::string& iterator, int limit) = 0;
+    // What the reads cost, for logs and stats (0 when the reader does not count).
+    virtual int calls() const { return 0; }
+    virtual int throttled() const { return 0; }
+    virtual int64_t waitedMillis() const { return 0; }
 };
 
 // Waits `millis`; false when the wait was cut short by a stop request (give up then).
 using WaitFunction = std::function<bool(int64_t millis)>;
 
+struct ShardReaderOptions {
+    int64_t firstBackoffMillis = 100;  // the first wait after a throttle: [x, 2x) with jitter
+    int64_t maxBackoffMillis = 1'000;  // waits double up to this (before jitter)
+    int maxThrottleWaits = 20;         // per read; then the throughput error is returned
+    // GetShardIterator calls per second per shard (Kinesis: 5); paced only with `now`.
+    int iteratorsPerSecond = 5;
+    std::function<int64_t()> now;    // epoch or monotonic ms; none: no pacing
+    std::function<double()> random;  // [0, 1) for the jitter; none: a seeded generator
+};
+
 class KinesisShardReader final : public ShardReader {
   public:
     // REQUIRES: kinesis outlives this object.
     KinesisShardReader(aws::KinesisClient& kinesis, std::string stream, std::string shardId,
-                       WaitFunction wait, int maxThrottleWaits = 6);
+                       WaitFunction wait, ShardReaderOptions options = {});
 
     Result<ShardPage> read(const aws::IteratorStart& start, int limit) override;
     Result<ShardPage> readNext(const std::string& iterator, int limit) override;
 
-    int calls() const { return calls_; }          // Kinesis calls sent, throttled ones included
-    int throttled() const { return throttled_; }  // calls answered with a throughput error
+    int calls() const override { return calls_; }          // Kinesis calls sent, throttled included
+    int throttled() const override { return throttled_; }  // answered with a throughput error
+    int64_t waitedMillis() const override { return waited_; }  // backoff and pacing waits
 
   private:
     // Runs `call` again after a backoff while Kinesis answers with a throughput error.
     template <class T, class Call>
-    Result<T> withThrottleBackoff(Call call);
+    Result<T> withThrottleBackoff(const char* operation, Call call);
+    double random();
+    // Waits until one more GetShardIterator stays within iteratorsPerSecond; false when stopped.
+    bool paceIterator();
 
     aws::KinesisClient& kinesis_;
     std::string stream_;
     std::string shardId_;
     WaitFunction wait_;
-    int maxThrottleWaits_;
+    ShardReaderOptions options_;
+    std::vector<int64_t> iteratorTimes_;  // the last GetShardIterator calls, oldest first
+    uint64_t seed_;
     int calls_ = 0;
     int throttled_ = 0;
+    int64_t waited_ = 0;
 };
 
 }  // namespace au::leases

@@ -43,6 +43,7 @@ void StaleLeaseFixer::onInitialize(const protocol::Initialize& message) {
     shardId_ = message.shardId;
     startingCheckpoint_ = message.sequenceNumber;
     knownStale_.reset();
+    skipped_ = 0;
     decidingBatchEnd_.clear();
     shardKnownStale_ = false;
     cutoffMillis_ = INT64_MIN;
@@ -134,8 +135,11 @@ void StaleLeaseFixer::onBatch(const protocol::ProcessRecords& batch) {
 }
 
 bool StaleLeaseFixer::skipRecord(const protocol::Record& record) const {
-    if (record.approximateArrivalMillis) return *record.approximateArrivalMillis < cutoffMillis_;
-    return shardKnownStale_;
+    const bool skip = record.approximateArrivalMillis
+                          ? *record.approximateArrivalMillis < cutoffMillis_
+                          : shardKnownStale_;
+    if (skip) skipped_.fetch_add(1, std::memory_order_relaxed);
+    return skip;
 }
 
 void StaleLeaseFixer::onLeaseEnd() {
@@ -156,6 +160,7 @@ void StaleLeaseFixer::stop() {
 void StaleLeaseFixer::startWorker() {
     if (worker_.joinable()) return;
     pageConfirmed_ = false;
+    decidedAtMillis_ = clock_.nowMillis();
     worker_ = std::thread([this] { runWorker(); });
 }
 
@@ -179,7 +184,9 @@ void StaleLeaseFixer::setState(State state, std::string reason, std::optional<Ed
 
 StaleLeaseFixer::Snapshot StaleLeaseFixer::snapshot() const {
     std::lock_guard<std::mutex> lock(mu_);
-    return snapshot_;
+    Snapshot s = snapshot_;
+    s.skippedRecords = skipped_.load(std::memory_order_relaxed);
+    return s;
 }
 
 bool StaleLeaseFixer::waitFor(const std::function<bool(const Snapshot&)>& done,
@@ -228,14 +235,38 @@ Result<EditResult> StaleLeaseFixer::attempt(FixerAccess& access, LeaseEditor& ed
     const int64_t now = clock_.nowMillis();
     auto reader = access.shardReader(options_.stream, shardId_,
                                      [this](int64_t millis) { return backoff(millis); });
+    // What this attempt costs, for the cut's log line and the snapshot.
+    int64_t confirmMillis = -1;
+    auto noteCost = [&](const std::string& tail) {
+        std::string text = "Kinesis: " + std::to_string(reader->calls()) + " calls, " +
+                           std::to_string(reader->throttled()) + " throttled, " +
+                           std::to_string(reader->waitedMillis()) + " ms waited";
+        if (confirmMillis >= 0) {
+            text += "; next page read in " + std::to_string(confirmMillis) + " ms";
+        }
+        attemptCost_ = text + tail;
+        std::lock_guard<std::mutex> lock(mu_);
+        snapshot_.kinesisCalls = reader->calls();
+        snapshot_.kinesisThrottled = reader->throttled();
+    };
     if (!pageConfirmed_) {
         auto ends = nextPageEndsStalePart(*reader);
+        confirmMillis = clock_.nowMillis() - now;
+        noteCost("");
         if (!ends) return ends.status();
         if (ends.value()) return *ends.value();
         pageConfirmed_ = true;
     }
-    auto search = findCut(*reader, decisionCutoffMillis_, knownStale_, options_.cutFinder);
+    CutFinderOptions finder = options_.cutFinder;
+    finder.clock = &clock_;
+    const int64_t searchFrom = clock_.nowMillis();
+    auto search = findCut(*reader, decisionCutoffMillis_, knownStale_, finder);
+    const int64_t searchMillis = clock_.nowMillis() - searchFrom;
+    noteCost("");
     if (!search) return search.status();
+    noteCost("; search " + std::to_string(searchMillis) + " ms (" + std::to_string(search->reads) +
+             " reads, " + std::to_string(search->probes) + " probes, " +
+             std::to_string(search->recordsRead) + " records)");
     {
         std::lock_guard<std::mutex> lock(mu_);
         snapshot_.search = search.value();
@@ -249,9 +280,12 @@ Result<EditResult> StaleLeaseFixer::attempt(FixerAccess& access, LeaseEditor& ed
     }
     const RewriteTarget target{search->cut ? search->cut->sequenceNumber : std::string(kLatest),
                                now};
-    return editor.rewriteCheckpoint(shardId_, target, [&](const LeaseRow& row) {
+    const int64_t writeFrom = clock_.nowMillis();
+    auto written = editor.rewriteCheckpoint(shardId_, target, [&](const LeaseRow& row) {
         return declineReason(row, target.checkpoint, firstOwner);
     });
+    attemptCost_ += "; lease write " + std::to_string(clock_.nowMillis() - writeFrom) + " ms";
+    return written;
 }
 
 Result<std::optional<EditResult>> StaleLeaseFixer::nextPageEndsStalePart(ShardReader& reader) {
@@ -329,19 +363,30 @@ void StaleLeaseFixer::runWorker() {
                 const EditResult& e = r.value();
                 const std::string after =
                     failures > 0 ? " (after " + std::to_string(failures) + " failed attempts)" : "";
+                const int64_t took = clock_.nowMillis() - decidedAtMillis_;
+                {
+                    std::lock_guard<std::mutex> lock(mu_);
+                    snapshot_.decisionToCutMillis = took;
+                }
+                const std::string cost =
+                    "decision to " +
+                    std::string(e.outcome == EditOutcome::kRewritten ? "cut written" : "verdict") +
+                    " in " + std::to_string(took) + " ms (" + attemptCost_ + "); " +
+                    std::to_string(skipped_.load()) + " stale records skipped so far";
                 if (e.outcome == EditOutcome::kRewritten) {
                     const auto s = snapshot().search;
                     spdlog::info(
-                        "lease {} cut{}: {}; {}; the daemon will drop it and resume after the cut",
-                        shard, after, s ? describeCut(*s, knownStale_) : "", e.reason);
+                        "lease {} cut{}: {}; {}; the daemon will drop it and resume after the cut; "
+                        "{}",
+                        shard, after, s ? describeCut(*s, knownStale_) : "", e.reason, cost);
                     setState(State::kRewritten, e.reason, e);
                 } else if (e.outcome == EditOutcome::kGaveUp) {
                     spdlog::warn("lease {} not cut: {}; stale records are still skipped", shard,
                                  e.reason);
                     setState(State::kNotFixed, e.reason, e);
                 } else {
-                    spdlog::info("lease {} not cut{} ({}): {}", shard, after,
-                                 editOutcomeName(e.outcome), e.reason);
+                    spdlog::info("lease {} not cut{} ({}): {}; {}", shard, after,
+                                 editOutcomeName(e.outcome), e.reason, cost);
                     setState(State::kNotFixed, e.reason, e);
                 }
                 return;

@@ -107,6 +107,13 @@ class StaleLeaseFixer final : public processor::LeaseObserver {
         std::string reason;
         std::optional<CutSearch> search;  // the last cut search
         std::optional<EditResult> result;
+        // Records skipped as older than maxReplay (skipRecord) since initialize: what the daemon
+        // read of the stale part before the cut took effect.
+        uint64_t skippedRecords = 0;
+        // From the decision to the cut written (or declined), and what the last attempt cost.
+        std::optional<int64_t> decisionToCutMillis;
+        int kinesisCalls = 0;      // the last attempt's Kinesis calls, throttled ones included
+        int kinesisThrottled = 0;  // of which answered with a throughput error
     };
 
     // REQUIRES: clock outlives this object; factory is safe to call from the worker thread.
@@ -173,7 +180,10 @@ class StaleLeaseFixer final : public processor::LeaseObserver {
     Snapshot snapshot_;
     std::string lastDelivered_;  // sequence number of the last record delivered (under mu_)
     std::thread worker_;
-    bool pageConfirmed_ = false;  // worker thread only: the page after the deciding batch is stale
+    bool pageConfirmed_ = false;   // worker thread only: the page after the deciding batch is stale
+    int64_t decidedAtMillis_ = 0;  // when the worker was started (the decision to cut)
+    std::string attemptCost_;      // worker thread only: the last attempt's timings, for the log
+    mutable std::atomic<uint64_t> skipped_{0};
 };
 
 }  // namespace au::leases

@@ -3,10 +3,15 @@
 #include <catch2/catch.hpp>
 #include <random>
 
+#include "aws/json_rpc.h"
+#include "aws/kinesis_client.h"
 #include "fake_shard.h"
+#include "limited_kinesis.h"
 
 using namespace au::leases;
 using au::leases::testing::FakeShard;
+using au::leases::testing::FakeShards;
+using au::leases::testing::LimitedKinesis;
 
 namespace {
 
@@ -152,7 +157,6 @@ TEST_CASE("The search gives up past its read budget and reports read errors", "[
     shard.addEvery(kNow - 2 * kHour, kNow - kHour, kSecond);
     CutFinderOptions tight;
     tight.maxReads = 3;
-    tight.pageForwardBelowMillis = 24 * kHour;  // forces page-by-page reading
     auto r = findCut(shard, kNow - 120 * kSecond, std::nullopt, tight);
     REQUIRE_FALSE(r.isOk());
     CHECK(r.status().code() == "CutSearchBudget");
@@ -163,4 +167,146 @@ TEST_CASE("The search gives up past its read budget and reports read errors", "[
     auto f = findCut(failing, kNow - 120 * kSecond, std::nullopt);
     REQUIRE_FALSE(f.isOk());
     CHECK(f.status().code() == "ResourceNotFoundException");
+}
+
+namespace {
+
+// `count` records spread evenly over `spanMillis` from `from` (many per ms when dense).
+void addBurst(FakeShard& shard, int64_t from, int64_t spanMillis, int64_t count) {
+    for (int64_t i = 0; i < count; ++i) shard.add(from + i * spanMillis / count);
+}
+
+void checkCut(FakeShard& shard, const CutSearch& s, int64_t cutoff) {
+    const auto expected = bruteForceCut(shard, cutoff);
+    REQUIRE(expected);
+    REQUIRE(s.outcome == CutOutcome::kCut);
+    CHECK(s.cut->sequenceNumber == expected->sequenceNumber);
+}
+
+}  // namespace
+
+TEST_CASE("A dense burst is cut in a few small reads, wherever the cutoff falls", "[leases][cut]") {
+    const int64_t cutoff = kNow - 12 * kSecond;
+    struct Shape {
+        const char* name;
+        int64_t burstFrom;        // 100,000 records over 2 s from here
+        int64_t tailEveryMillis;  // then one record every this many ms up to now (0: none)
+    };
+    const Shape shapes[] = {
+        {"burst long before the cutoff, heartbeats after it", cutoff - 60 * kSecond, 50},
+        {"burst long before the cutoff, nothing until fresh records", cutoff - 60 * kSecond, 0},
+        {"burst ends just before the cutoff", cutoff - 2 * kSecond - 3, 0},
+        {"cutoff inside the burst", cutoff - kSecond, 100},
+        {"burst an hour old, sparse heartbeats after", cutoff - kHour, 1'000},
+    };
+    for (const auto& shape : shapes) {
+        FakeShard shard(kNow);
+        addBurst(shard, shape.burstFrom, 2 * kSecond, 100'000);
+        if (shape.tailEveryMillis > 0) {
+            shard.addEvery(shape.burstFrom + 2 * kSecond, kNow, shape.tailEveryMillis);
+        } else {
+            shard.addEvery(cutoff + 500, kNow, 1'000);  // fresh heartbeats only
+        }
+        const auto& first = shard.records().front();
+        for (bool known : {false, true}) {
+            INFO(shape.name << (known ? ", first record known" : ""));
+            const auto s =
+                known ? find(shard, cutoff, CutPoint{first.sequenceNumber, first.arrivalMillis})
+                      : find(shard, cutoff);
+            checkCut(shard, s, cutoff);
+            CHECK(s.reads <= 24);
+            CHECK(s.recordsRead <= 12'000);  // of 100,000 stale records
+        }
+    }
+}
+
+TEST_CASE("A backlog at a real shard's density is cut in a few reads", "[leases][cut]") {
+    FakeShard shard(kNow);
+    shard.addEvery(kNow - 300 * kSecond, kNow, 1);  // 1,000 records/s for 5 minutes: 300,000
+    const int64_t cutoff = kNow - 120 * kSecond;
+    const auto& first = shard.records().front();
+    const auto s = find(shard, cutoff, CutPoint{first.sequenceNumber, first.arrivalMillis});
+    checkCut(shard, s, cutoff);
+    CHECK(s.reads <= 3);  // the 5 s probe, one interpolated page reaching the cutoff
+    CHECK(s.recordsRead <= 3'000);
+}
+
+TEST_CASE("The reads do not grow with the backlog", "[leases][cut]") {
+    const int64_t cutoff = kNow - 12 * kSecond;
+    for (bool dense : {true, false}) {
+        int most = 0;
+        int64_t mostRecords = 0;
+        for (int64_t size : {10'000, 30'000, 100'000, 300'000, 1'000'000}) {
+            FakeShard shard(kNow);
+            // Dense: the whole backlog within 2 s; real: 1,000 records/s, ending 20 s before the
+            // cutoff; then fresh heartbeats.
+            const int64_t span = dense ? 2 * kSecond : size;
+            addBurst(shard, cutoff - 20 * kSecond - span, span, size);
+            shard.addEvery(cutoff - 20 * kSecond, kNow, 200);
+            const auto& first = shard.records().front();
+            const auto s = find(shard, cutoff, CutPoint{first.sequenceNumber, first.arrivalMillis});
+            INFO((dense ? "dense" : "real density") << ", " << size << " records");
+            checkCut(shard, s, cutoff);
+            most = std::max(most, s.reads);
+            mostRecords = std::max(mostRecords, s.recordsRead);
+        }
+        INFO((dense ? "dense" : "real density"));
+        CHECK(most <= 12);
+        CHECK(mostRecords <= 12'000);  // probes + at most one 10,000-record page
+    }
+}
+
+TEST_CASE("Under the read limits, with the KCL polling the same shard, the cut takes < 3 s",
+          "[leases][cut]") {
+    // Dense or at 1,000 records/s; followed by heartbeats every 100 ms, or by nothing until the
+    // cutoff (the hard case: only bisection finds where the stale records end).
+    for (int shape = 0; shape < 4; ++shape) {
+        const bool dense = shape % 2 == 0;
+        const bool gap = shape >= 2;
+        au::ManualClock clock(kNow);
+        FakeShards shards(kNow);
+        FakeShard& shard = shards["shardId-000000000001"];
+        const int64_t cutoff = kNow - 12 * kSecond;
+        const int64_t size = 300'000;
+        const int64_t span = dense ? 2 * kSecond : size;  // 1,000 records/s
+        addBurst(shard, cutoff - 30 * kSecond - span, span, size);
+        shard.addEvery(gap ? cutoff + 500 : cutoff - 30 * kSecond, kNow, 100);
+        LimitedKinesis::Limits limits;
+        limits.daemonEveryMillis = 400;  // 1 MB every 400 ms: more than the shard's 2 MB/s
+        LimitedKinesis kinesis(clock, shards, limits);
+        au::aws::StaticCredentialsProvider creds{
+            au::aws::Credentials{"AKID", "SECRET", std::nullopt, std::nullopt}};
+        au::aws::AwsJsonClient rpc{kinesis,
+                                   creds,
+                                   clock,
+                                   au::aws::kinesisProtocol(),
+                                   "http://127.0.0.1:1",
+                                   "us-east-1",
+                                   au::aws::RetryPolicy{1, 1'000, 1, 1, 100, 100},
+                                   [] { return 0.5; }};
+        au::aws::KinesisClient client{rpc};
+        ShardReaderOptions ro;
+        ro.now = [&clock] { return clock.nowMillis(); };
+        KinesisShardReader reader(
+            client, "s", "shardId-000000000001",
+            [&clock](int64_t ms) {
+                clock.sleepMillis(ms);
+                return true;
+            },
+            ro);
+        CutFinderOptions options;
+        options.clock = &clock;
+        const auto& first = shard.records().front();
+        auto r =
+            findCut(reader, cutoff, CutPoint{first.sequenceNumber, first.arrivalMillis}, options);
+        INFO((dense ? "dense" : "real density")
+             << (gap ? ", gap" : ", heartbeats") << ": " << reader.calls() << " calls, "
+             << reader.throttled() << " throttled, " << kinesis.daemonReads << " daemon reads");
+        REQUIRE(r.isOk());
+        checkCut(shard, r.value(), cutoff);
+        CHECK(kinesis.daemonReads > 0);  // the competing reads shared the shard
+        CHECK(reader.calls() <= 50);
+        CHECK(clock.nowMillis() - kNow <= 3'000);
+        CHECK(kinesis.calls["GetRecords"] - reader.throttled() <= 20);
+    }
 }

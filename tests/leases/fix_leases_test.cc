@@ -340,3 +340,83 @@ TEST_CASE("fix-leases --resume-latest positions AT_TIMESTAMP leases at the cut l
     CHECK(entry(r.value(), "shardId-000000000003").action == "keep");
     CHECK(r->wouldRewrite == 2);
 }
+
+TEST_CASE("fix-leases plans 128 leases on a pool of shard readers, with exact cuts",
+          "[leases][fix-leases]") {
+    au::ManualClock clock(kNow);
+    DdbFixture ddb(clock);
+    // 64 parents at SHARD_END, each split into two children at TRIM_HORIZON.
+    nlohmann::json items = nlohmann::json::array();
+    FakeShards shards(kNow);
+    char id[32];
+    for (int p = 0; p < 64; ++p) {
+        std::snprintf(id, sizeof id, "shardId-%012d", p);
+        auto parent = kclLease(id, "SHARD_END", "9", nullptr);
+        parent.erase("parentShardId");
+        items.push_back(parent);
+        for (int c = 0; c < 2; ++c) {
+            std::snprintf(id, sizeof id, "shardId-%012d", 64 + 2 * p + c);
+            auto child = kclLease(id, "TRIM_HORIZON", "1", nullptr);
+            std::snprintf(id, sizeof id, "shardId-%012d", p);
+            child["parentShardId"] = {{"SS", {id}}};
+            items.push_back(child);
+            std::snprintf(id, sizeof id, "shardId-%012d", 64 + 2 * p + c);
+            // 2,000 stale records within 2 s, 10 min ago; then one record every 100 ms.
+            auto& shard = shards[id];
+            for (int i = 0; i < 2'000; ++i) shard.add(kNow - 600'000 + i);
+            shard.addEvery(kNow - 598'000, kNow, 100);
+        }
+    }
+    ddb.http.respond(200, nlohmann::json{{"Items", items}}.dump());
+    std::atomic<int> inFlight{0}, most{0};
+    // A thread-safe factory: the shards exist before the run; the readers count how many read at
+    // once.
+    struct Counting final : ShardReader {
+        Counting(FakeShard& s, std::atomic<int>& f, std::atomic<int>& m)
+            : shard(s), flight(f), top(m) {}
+        Result<ShardPage> read(const au::aws::IteratorStart& start, int limit) override {
+            Guard g(*this);
+            return shard.read(start, limit);
+        }
+        Result<ShardPage> readNext(const std::string& it, int limit) override {
+            Guard g(*this);
+            return shard.readNext(it, limit);
+        }
+        struct Guard {
+            explicit Guard(Counting& reader) : owner(reader) {
+                const int now = ++owner.flight;
+                int seen = owner.top.load();
+                while (now > seen && !owner.top.compare_exchange_weak(seen, now)) {
+                }
+            }
+            ~Guard() { --owner.flight; }
+            Counting& owner;
+        };
+        FakeShard& shard;
+        std::atomic<int>& flight;
+        std::atomic<int>& top;
+    };
+    const ShardReaderFactory factory = [&](const std::string& key) -> std::unique_ptr<ShardReader> {
+        return std::make_unique<Counting>(shards.find(key)->second, inFlight, most);
+    };
+    LeaseEditor editor(ddb.ddb, "app");
+    FixLeasesOptions o;
+    o.stream = "heartbeats";
+    o.maxReplayMillis = 120'000;
+    o.concurrency = 8;
+    auto r = runFixLeases(editor, factory, o, clock);
+    REQUIRE(r.isOk());
+    CHECK(r->scanned == 192);
+    CHECK(r->wouldRewrite == 128);
+    CHECK(r->failures == 0);
+    CHECK(most.load() <= 8);
+    int reads = 0;
+    for (const auto& e : r->leases) {
+        const auto& recs = shards.find(e.leaseKey)->second.records();
+        CHECK(e.target == recs[recs.size() - 1'201].sequenceNumber);  // arrived now - 120.1 s
+        reads += shards.find(e.leaseKey)->second.reads();
+    }
+    CHECK(reads <= 128 * 6);  // peek + a few probes each, not 2,000 records a lease
+    CHECK(ddb.http.callCount() == 1);
+    CHECK(reportToJson(r.value())["concurrency"] == 8);
+}

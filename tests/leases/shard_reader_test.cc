@@ -86,20 +86,29 @@ TEST_CASE("Throughput errors are waited out with growing waits, within a bound",
         .respond(400, throttled())
         .respond(200, R"({"Records":[],"MillisBehindLatest":0,"NextShardIterator":"IT2"})");
     std::vector<int64_t> waits;
-    KinesisShardReader reader(k.kinesis, "s", "shardId-000000000001", [&](int64_t ms) {
-        waits.push_back(ms);
-        return true;
-    });
+    ShardReaderOptions noJitter;
+    noJitter.random = [] { return 0.0; };
+    KinesisShardReader reader(
+        k.kinesis, "s", "shardId-000000000001",
+        [&](int64_t ms) {
+            waits.push_back(ms);
+            return true;
+        },
+        noJitter);
     auto page = reader.read({}, 100);
     REQUIRE(page.isOk());
-    CHECK(waits == std::vector<int64_t>{1'000, 2'000, 1'000});
+    // Short waits that double (the KCL's polls leave gaps of a few hundred ms), per call.
+    CHECK(waits == std::vector<int64_t>{100, 200, 100});
     CHECK(reader.throttled() == 3);
     CHECK(reader.calls() == 5);
+    CHECK(reader.waitedMillis() == 400);
 
     // Past the bound, the error is returned.
     for (int i = 0; i < 4; ++i) k.http.respond(400, throttled());
+    ShardReaderOptions three;
+    three.maxThrottleWaits = 3;
     KinesisShardReader bounded(
-        k.kinesis, "s", "shardId-000000000001", [](int64_t) { return true; }, 3);
+        k.kinesis, "s", "shardId-000000000001", [](int64_t) { return true; }, three);
     auto r = bounded.read({}, 100);
     REQUIRE_FALSE(r.isOk());
     CHECK(r.status().code() == "ProvisionedThroughputExceededException");
@@ -113,4 +122,53 @@ TEST_CASE("Throughput errors are waited out with growing waits, within a bound",
     REQUIRE_FALSE(s.isOk());
     CHECK(s.status().code() == "Stopped");
     CHECK(stopped.calls() == 1);
+}
+
+TEST_CASE("Throttle waits are jittered between x and 2x, capped", "[leases][reader]") {
+    au::ManualClock clock(kNow);
+    OneShotKinesis k(clock);
+    for (int i = 0; i < 8; ++i) k.http.respond(400, throttled());
+    k.http.respond(200, R"({"ShardIterator":"IT"})")
+        .respond(200, R"({"Records":[],"MillisBehindLatest":0,"NextShardIterator":"IT2"})");
+    std::vector<int64_t> waits;
+    KinesisShardReader reader(k.kinesis, "s", "shardId-000000000001", [&](int64_t ms) {
+        waits.push_back(ms);
+        return true;
+    });
+    REQUIRE(reader.read({}, 100).isOk());
+    REQUIRE(waits.size() == 8);
+    int64_t base = 100;
+    for (auto w : waits) {
+        CHECK(w >= base);
+        CHECK(w < 2 * base);
+        base = std::min<int64_t>(base * 2, 1'000);
+    }
+}
+
+TEST_CASE("GetShardIterator calls stay within 5 per second per shard", "[leases][reader]") {
+    au::ManualClock clock(kNow);
+    OneShotKinesis k(clock);
+    for (int i = 0; i < 7; ++i) {
+        k.http.respond(200, R"({"ShardIterator":"IT"})")
+            .respond(200, R"({"Records":[],"MillisBehindLatest":0,"NextShardIterator":"IT2"})");
+    }
+    std::vector<int64_t> iteratorAt;
+    k.http.onSend([&](const au::aws::HttpRequest& r) {
+        if (operationOf(r) == "GetShardIterator") iteratorAt.push_back(clock.nowMillis());
+        clock.advance(20);
+    });
+    ShardReaderOptions paced;
+    paced.now = [&clock] { return clock.nowMillis(); };
+    KinesisShardReader reader(
+        k.kinesis, "s", "shardId-000000000001",
+        [&](int64_t ms) {
+            clock.advance(ms);
+            return true;
+        },
+        paced);
+    for (int i = 0; i < 7; ++i) REQUIRE(reader.read({}, 1).isOk());
+    REQUIRE(iteratorAt.size() == 7);
+    for (size_t i = 5; i < iteratorAt.size(); ++i)
+        CHECK(iteratorAt[i] - iteratorAt[i - 5] >= 1'000);
+    CHECK(reader.waitedMillis() > 0);
 }

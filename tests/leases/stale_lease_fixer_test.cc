@@ -181,6 +181,11 @@ TEST_CASE("A stale lease is cut at the last record older than maxReplay, on the 
           std::string::npos);
     CHECK(logs.count("lease shardId-000000000001 cut: " + cut) == 1);
     CHECK(logs.count("skips 23h57m of stale data") == 1);
+    // What it cost and what the daemon read meanwhile are in the line and the snapshot.
+    CHECK(logs.count("decision to cut written in 0 ms (Kinesis: ") == 1);
+    CHECK(logs.count("; 0 stale records skipped so far") == 1);
+    REQUIRE(s.decisionToCutMillis);
+    CHECK(*s.decisionToCutMillis == 0);
 }
 
 TEST_CASE("A stale part cheaper to read than a re-acquisition is not cut", "[leases][fixer]") {
@@ -218,8 +223,8 @@ TEST_CASE("A dense backlog that ends within the KCL's next page is not cut", "[l
     fixer.onInitialize(init("TRIM_HORIZON"));
     const auto b = batchFrom(shard, 0, 10'000, kStart);
     fixer.onBatch(b.message);
-    // The estimate says a cut pays, so the worker reads the next page (shard.reads() below); the
-    // transient kFixing state is not checked here: the worker may already have settled.
+    // The estimate says a cut pays: the worker started (it may have declined already).
+    CHECK(fixer.snapshot().state != State::kFresh);
     REQUIRE(fixer.waitFor(settled, kWaitMillis));
     fixer.stop();
     const auto s = fixer.snapshot();
@@ -502,6 +507,7 @@ TEST_CASE("Records older than maxReplay are skipped, younger ones never are", "[
     CHECK_FALSE(fixer.skipRecord(b.records[2]));
     CHECK_FALSE(fixer.skipRecord(b.records[3]));
     CHECK(fixer.skipRecord(b.records[4]));  // unknown age while the shard is known stale
+    CHECK(fixer.snapshot().skippedRecords == 3);  // counted per lease, for the log and the note
     fixer.onBatch(emptyBatch(1'000));       // caught up
     CHECK_FALSE(fixer.skipRecord(au::protocol::Record{}));
     fixer.stop();
