@@ -274,7 +274,7 @@ TEST_CASE("replay --verbose: the processor's warnings go to stderr, the differen
     CHECK(o.err.find("warning: unknown action \"somethingFromKcl4\"") != std::string::npos);
 }
 
-TEST_CASE("--version and --help print on stdout, for every binary", "[cli]") {
+TEST_CASE("Every binary prints --version and --help on stdout", "[cli]") {
     TempDir dir;
     auto o = run(dir, {"--version"});
     CHECK(o.code == 0);

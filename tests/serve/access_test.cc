@@ -116,7 +116,7 @@ TEST_CASE("The token is read from Authorization: Bearer or from serve's cookie",
     CHECK(bearerToken("Bearerabc") == std::nullopt);
 }
 
-TEST_CASE("--listen: HOST:PORT forms, and which hosts are loopback", "[serve]") {
+TEST_CASE("serve --listen: HOST:PORT forms, and which hosts are loopback", "[serve]") {
     auto v4 = parseListenAddress("0.0.0.0:8443");
     REQUIRE(v4);
     CHECK(v4->host == "0.0.0.0");
