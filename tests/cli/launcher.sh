@@ -23,11 +23,11 @@ unset JAVA_OPTS ACTIVE_USERS_SHARDS
 mkdir -p "$tmp/jars"; touch "$tmp/jars/amazon-kinesis-client-multilang-0.jar"
 run() { "$root/scripts/run" "$@"; }
 
-check "one shard when the stream cannot be asked" "-Xmx89m" "$(heap_of "$(run --print-java-opts 2>/dev/null)")"
-check "--shards 8: 64 MB + 8 x 25 MB" "-Xmx264m" "$(heap_of "$(run --print-java-opts --shards 8 2>/dev/null)")"
-check "--shards 64" "-Xmx1664m" "$(heap_of "$(run --print-java-opts --shards 64 2>/dev/null)")"
+check "one shard when the stream cannot be asked" "-Xmx97m" "$(heap_of "$(run --print-java-opts 2>/dev/null)")"
+check "--shards 8: 72 MB + 8 x 25 MB" "-Xmx272m" "$(heap_of "$(run --print-java-opts --shards 8 2>/dev/null)")"
+check "--shards 64" "-Xmx1672m" "$(heap_of "$(run --print-java-opts --shards 64 2>/dev/null)")"
 printf 'streamName = s\napplicationName = a\nworkerId = w\nmaxLeasesForWorker = 16\nmaxRecords = 5000\n' >"$tmp/a.properties"
-check "maxLeasesForWorker 16 at maxRecords 5000" "-Xmx264m" \
+check "maxLeasesForWorker 16 at maxRecords 5000" "-Xmx272m" \
   "$(heap_of "$(run --print-java-opts --properties "$tmp/a.properties" 2>/dev/null)")"
 check "SerialGC and the C2 thresholds stay" "2" \
   "$(run --print-java-opts --shards 8 2>/dev/null | grep -o -e '-XX:+UseSerialGC' -e '-XX:Tier4InvocationThreshold=50000' | wc -l)"
@@ -36,7 +36,7 @@ check "JAVA_OPTS replaces the defaults" "-Xmx1g -Dx=1" "$(JAVA_OPTS='-Xmx1g -Dx=
 # A host too small for 64 shards at maxRecords 10,000: 40 % of 1,000 MB is 400 MB, so maxRecords 2,000.
 printf 'streamName = s\napplicationName = a\nworkerId = w\nmaxRecords = 10000\n' >"$tmp/b.properties"
 out="$(ACTIVE_USERS_MEMORY_MB=1000 run --properties "$tmp/b.properties" --shards 64 --keep-initial-position --dry-run 2>"$tmp/err")"
-check "small host: the heap fits 40 % of it" "-Xmx384m" "$(heap_of "$out")"
+check "small host: the heap fits 40 % of it" "-Xmx392m" "$(heap_of "$out")"
 copy="$(sed -n 's/^run: daemon properties: //p' "$tmp/err")"
 check "small host: the daemon gets a copy of the file" "yes" "$([ -f "$copy" ] && [ "$copy" != "$tmp/b.properties" ] && echo yes || echo no)"
 check "small host: the copy sets maxRecords 2000" "maxRecords = 2000" "$(grep -E '^maxRecords' "$copy" 2>/dev/null || true)"
