@@ -352,4 +352,12 @@ Result<Config> loadConfig(const std::string& path) {
     return configFromProperties(props.value());
 }
 
+aws::EndpointSettings endpointSettings(const DaemonSettings& d) {
+    aws::EndpointSettings out;
+    if (!d.regionName.empty()) out.regionName = d.regionName;
+    if (!d.dynamoDBEndpoint.empty()) out.dynamoDBEndpoint = d.dynamoDBEndpoint;
+    if (!d.kinesisEndpoint.empty()) out.kinesisEndpoint = d.kinesisEndpoint;
+    return out;
+}
+
 }  // namespace au::app

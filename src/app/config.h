@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "activeset/settings.h"
+#include "aws/endpoints.h"
 #include "processor/settings.h"
 #include "util/properties.h"
 #include "util/status.h"
@@ -67,5 +68,9 @@ const std::vector<ConfigKey>& configKeys();
 // starting with the key's name.
 Result<Config> configFromProperties(const Properties& properties);
 Result<Config> loadConfig(const std::string& path);
+
+// The AWS region and endpoints the daemon's properties name (unset ones fall back to the environment and
+// the profile in aws::resolveEndpoints).
+aws::EndpointSettings endpointSettings(const DaemonSettings& daemon);
 
 }  // namespace au::app

@@ -82,10 +82,7 @@ int runFixLeases(const CommandLine& cl) {
     }
 
     static const ProcessEnvironment env;
-    aws::EndpointSettings daemon;
-    if (!d.regionName.empty()) daemon.regionName = d.regionName;
-    if (!d.dynamoDBEndpoint.empty()) daemon.dynamoDBEndpoint = d.dynamoDBEndpoint;
-    if (!d.kinesisEndpoint.empty()) daemon.kinesisEndpoint = d.kinesisEndpoint;
+    const aws::EndpointSettings daemon = endpointSettings(d);
     // The in-process fixer's policy: attempts of up to 10 s (a GetRecords of a busy shard, or an
     // AT_TIMESTAMP iterator of a big one, can take seconds), 30 s per call.
     auto access = leases::resolveAwsAccess(daemon, env, leases::fixerRetryPolicy());

@@ -41,10 +41,7 @@ std::unique_ptr<leases::StaleLeaseFixer> makeLeaseFixer(const Config& config, Cl
         return nullptr;
     }
     static const ProcessEnvironment env;
-    aws::EndpointSettings daemon;
-    if (!d.regionName.empty()) daemon.regionName = d.regionName;
-    if (!d.dynamoDBEndpoint.empty()) daemon.dynamoDBEndpoint = d.dynamoDBEndpoint;
-    if (!d.kinesisEndpoint.empty()) daemon.kinesisEndpoint = d.kinesisEndpoint;
+    const aws::EndpointSettings daemon = endpointSettings(d);
     auto access = leases::resolveAwsAccess(daemon, env, leases::fixerRetryPolicy());
     if (!access) {
         spdlog::warn(

@@ -39,10 +39,7 @@ int runShards(const CommandLine& cl) {
         return 2;
     }
     static const ProcessEnvironment env;
-    aws::EndpointSettings daemon;
-    if (!d.regionName.empty()) daemon.regionName = d.regionName;
-    if (!d.dynamoDBEndpoint.empty()) daemon.dynamoDBEndpoint = d.dynamoDBEndpoint;
-    if (!d.kinesisEndpoint.empty()) daemon.kinesisEndpoint = d.kinesisEndpoint;
+    const aws::EndpointSettings daemon = endpointSettings(d);
     auto access = leases::resolveAwsAccess(daemon, env, leases::shortRetryPolicy());
     if (!access) {
         std::fprintf(stderr, "active-users shards: cannot resolve AWS settings: %s\n",
