@@ -178,7 +178,7 @@ def parse_our_stats(text):
 
 
 def parse_node_stats(text):
-    m = re.search(r"node-peer stats: active=(\d+) applied=(\d+) malformed=(\d+) records=(\d+)", text)
+    m = re.search(r"node-peer stats: active=(\d+) applied=(\d+)(?: shard=\S+)? malformed=(\d+) records=(\d+)", text)
     if not m:
         return None
     return dict(zip(("active", "applied", "malformed", "records"), map(int, m.groups())))
