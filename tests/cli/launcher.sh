@@ -23,7 +23,10 @@ unset JAVA_OPTS ACTIVE_USERS_SHARDS
 mkdir -p "$tmp/jars"; touch "$tmp/jars/amazon-kinesis-client-multilang-0.jar"
 run() { "$root/scripts/run" "$@"; }
 
-check "one shard when the stream cannot be asked" "-Xmx97m" "$(heap_of "$(run --print-java-opts 2>/dev/null)")"
+check "one shard without properties" "-Xmx97m" "$(heap_of "$(run --print-java-opts 2>/dev/null)")"
+printf 'streamName = s\napplicationName = a\nworkerId = w\n' >"$tmp/c.properties"
+check "16 shards when the stream cannot be asked" "-Xmx472m" \
+  "$(heap_of "$(run --print-java-opts --properties "$tmp/c.properties" 2>/dev/null)")"
 check "--shards 8: 72 MB + 8 x 25 MB" "-Xmx272m" "$(heap_of "$(run --print-java-opts --shards 8 2>/dev/null)")"
 check "--shards 64" "-Xmx1672m" "$(heap_of "$(run --print-java-opts --shards 64 2>/dev/null)")"
 printf 'streamName = s\napplicationName = a\nworkerId = w\nmaxLeasesForWorker = 16\nmaxRecords = 5000\n' >"$tmp/a.properties"
