@@ -85,7 +85,10 @@ int runFixLeases(const CommandLine& cl) {
     const aws::EndpointSettings daemon = endpointSettings(d);
     // The in-process fixer's policy: attempts of up to 10 s (a GetRecords of a busy shard, or an
     // AT_TIMESTAMP iterator of a big one, can take seconds), 30 s per call.
-    auto access = leases::resolveAwsAccess(daemon, env, leases::fixerRetryPolicy());
+    // ... and, like the default policy, 5 attempts per call: a start-up step waits throttling out.
+    aws::RetryPolicy retry = leases::fixerRetryPolicy();
+    retry.maxAttempts = aws::RetryPolicy{}.maxAttempts;
+    auto access = leases::resolveAwsAccess(daemon, env, retry);
     if (!access) return usageError("cannot resolve AWS settings: " + access.status().toString());
 
     SystemClock clock;

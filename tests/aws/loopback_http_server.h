@@ -1,6 +1,8 @@
 #pragma once
 // LoopbackHttpServer: a tiny HTTP/1.1 server on 127.0.0.1 for tests of the real HTTP client.
-// One background thread, one connection at a time, keep-alive supported. The handler gets the
+// One background thread, one connection at a time (or, with `concurrent`, a thread per connection,
+// as a real server serves parallel clients; the handler is still called one request at a time),
+// keep-alive supported. The handler gets the
 // raw request (head + body) and returns the full raw response; returning std::nullopt makes the
 // server hold the connection open without answering (to provoke client timeouts) until stop().
 // Never used for anything but loopback.
@@ -30,7 +32,8 @@ class LoopbackHttpServer {
   public:
     using Handler = std::function<std::optional<std::string>(const RawRequest&)>;
 
-    explicit LoopbackHttpServer(Handler handler) : handler_(std::move(handler)) {
+    explicit LoopbackHttpServer(Handler handler, bool concurrent = false)
+        : handler_(std::move(handler)), concurrent_(concurrent) {
         listenFd_ = ::socket(AF_INET, SOCK_STREAM, 0);
         int one = 1;
         ::setsockopt(listenFd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -60,6 +63,7 @@ class LoopbackHttpServer {
         if (stopping_.exchange(true)) return;
         ::shutdown(listenFd_, SHUT_RDWR);
         if (thread_.joinable()) thread_.join();
+        for (auto& t : connections_) t.join();
         ::close(listenFd_);
     }
 
@@ -86,6 +90,13 @@ class LoopbackHttpServer {
             int fd = ::accept(listenFd_, nullptr, nullptr);
             if (fd < 0) continue;
             ++accepted_;
+            if (concurrent_) {
+                connections_.emplace_back([this, fd] {
+                    serve(fd);
+                    ::close(fd);
+                });
+                continue;
+            }
             serve(fd);
             ::close(fd);
         }
@@ -121,7 +132,11 @@ class LoopbackHttpServer {
                 std::lock_guard<std::mutex> lock(mu_);
                 requests_.push_back(req);
             }
-            auto answer = handler_(req);
+            std::optional<std::string> answer;
+            {
+                std::lock_guard<std::mutex> lock(handlerMu_);
+                answer = handler_(req);
+            }
             if (!answer) {
                 while (waitReadable(fd)) {
                     if (::recv(fd, chunk, sizeof chunk, 0) <= 0) return;
@@ -138,6 +153,9 @@ class LoopbackHttpServer {
     }
 
     Handler handler_;
+    const bool concurrent_;
+    std::mutex handlerMu_;
+    std::vector<std::thread> connections_;  // concurrent_: one per accepted connection (run() only)
     int listenFd_ = -1;
     int port_ = 0;
     std::atomic<bool> stopping_{false};

@@ -534,8 +534,13 @@ TEST_CASE(
     checkPrompt(run);
     CHECK(s.row(kOwnedShard) == ownedBefore);
     CHECK(s.ddbProxy.received("UpdateItem") == 0);
-    // One read: 3 calls, then waits of 1 s, 2 s, 4 s ... before the next 3.
-    const int reads = 1 + static_cast<int>(std::log2(static_cast<double>(window) / 1000.0 + 1));
+    // One read: 3 calls, then waits of at least 100 ms, 200 ms, 400 ms, 800 ms, then 1 s each
+    // (ShardReaderOptions, jitter [x, 2x)) before the next 3.
+    int reads = 1;
+    for (int64_t waited = 0, delay = 100; waited + delay <= window; delay = std::min<int64_t>(delay * 2, 1'000)) {
+        waited += delay;
+        ++reads;
+    }
     INFO("window " << window << " ms, at most " << reads << " reads");
     CHECK(s.kinesisProxy.received("GetRecords") >= 3);
     CHECK(s.kinesisProxy.received("GetRecords") <= 3 * reads);

@@ -172,7 +172,8 @@ std::unique_ptr<au::aws::testing::LoopbackHttpServer> fakeKinesis(std::set<std::
                 {"MillisBehindLatest", page->millisBehindLatest},
                 {"NextShardIterator", "next:" + shardId + ":" + *page->nextIterator}};
             return LoopbackHttpServer::response(200, answer.dump());
-        });
+        },
+        /*concurrent=*/true);  // fix-leases reads several shards at once (--concurrency)
 }
 
 struct RunResult {
@@ -401,6 +402,7 @@ TEMPLATE_TEST_CASE("The fix-leases command against DynamoDB and a loopback Kines
 
     auto dry = runBinary(dir, "fix-leases --properties " + props + " --json");
     INFO(dry.err);
+    INFO(dry.out);  // the report names the lease that failed and why
     REQUIRE(dry.exitCode == 0);
     const auto report = nlohmann::json::parse(dry.out);
     CHECK(report["applied"] == false);
