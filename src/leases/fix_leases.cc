@@ -247,9 +247,11 @@ Result<FixLeasesReport> runFixLeases(LeaseEditor& editor, const ShardReaderFacto
             LeaseReportEntry& e = entries[work[k].first];
             const LeaseRow& row = *work[k].second;
             bool plan = false;
+            int64_t planNow = clock.nowMillis();  // the plan's cutoff is planNow - maxReplay: the
+                                                  // write's mark must carry the same time
             try {
                 auto reader = shards(row.leaseKey);
-                const int64_t now = clock.nowMillis();
+                const int64_t now = planNow;
                 plan = resumesAtCut(row, planOptions) ? planResume(e, *reader, row, planOptions, now)
                                                      : planCut(e, *reader, row, planOptions, now);
                 e.planMillis = clock.nowMillis() - now;
@@ -262,7 +264,7 @@ Result<FixLeasesReport> runFixLeases(LeaseEditor& editor, const ShardReaderFacto
             {
                 std::lock_guard<std::mutex> lock(mu);
                 toWrite[k] = plan ? 1 : 0;
-                ready.emplace_back(k, clock.nowMillis());
+                ready.emplace_back(k, planNow);
             }
             planned.notify_one();
         }
