@@ -247,11 +247,10 @@ Result<FixLeasesReport> runFixLeases(LeaseEditor& editor, const ShardReaderFacto
             LeaseReportEntry& e = entries[work[k].first];
             const LeaseRow& row = *work[k].second;
             bool plan = false;
-            int64_t planNow = clock.nowMillis();  // the plan's cutoff is planNow - maxReplay: the
-                                                  // write's mark must carry the same time
+            // The plan's cutoff is now - maxReplay: the write's mark must carry the same time.
+            const int64_t now = clock.nowMillis();
             try {
                 auto reader = shards(row.leaseKey);
-                const int64_t now = planNow;
                 plan = resumesAtCut(row, planOptions) ? planResume(e, *reader, row, planOptions, now)
                                                      : planCut(e, *reader, row, planOptions, now);
                 e.planMillis = clock.nowMillis() - now;
@@ -264,7 +263,7 @@ Result<FixLeasesReport> runFixLeases(LeaseEditor& editor, const ShardReaderFacto
             {
                 std::lock_guard<std::mutex> lock(mu);
                 toWrite[k] = plan ? 1 : 0;
-                ready.emplace_back(k, planNow);
+                ready.emplace_back(k, now);
             }
             planned.notify_one();
         }
