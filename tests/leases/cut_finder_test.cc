@@ -3,8 +3,8 @@
 #include <catch2/catch.hpp>
 #include <random>
 
-#include "aws/json_rpc.h"
 #include "aws/kinesis_client.h"
+#include "aws/one_shot_kinesis.h"
 #include "fake_shard.h"
 #include "limited_kinesis.h"
 
@@ -274,17 +274,8 @@ TEST_CASE("Under the read limits, with the KCL polling the same shard, the cut t
         LimitedKinesis::Limits limits;
         limits.daemonEveryMillis = 400;  // 1 MB every 400 ms: more than the shard's 2 MB/s
         LimitedKinesis kinesis(clock, shards, limits);
-        au::aws::StaticCredentialsProvider creds{
-            au::aws::Credentials{"AKID", "SECRET", std::nullopt, std::nullopt}};
-        au::aws::AwsJsonClient rpc{kinesis,
-                                   creds,
-                                   clock,
-                                   au::aws::kinesisProtocol(),
-                                   "http://127.0.0.1:1",
-                                   "us-east-1",
-                                   au::aws::RetryPolicy{1, 1'000, 1, 1, 100, 100},
-                                   [] { return 0.5; }};
-        au::aws::KinesisClient client{rpc};
+        au::aws::testing::OneShotKinesisClient signedClient(kinesis, clock);
+        au::aws::KinesisClient& client = signedClient.kinesis;
         ShardReaderOptions ro;
         ro.now = [&clock] { return clock.nowMillis(); };
         KinesisShardReader reader(

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "aws/one_shot_kinesis.h"
 #include "lease_fixtures.h"
 #include "leases/sequence_number.h"
 
@@ -23,17 +24,8 @@ struct OneShotKinesis {
     explicit OneShotKinesis(au::ManualClock& c) : clock(c) {}
     au::ManualClock& clock;
     au::aws::testing::FakeHttpClient http;
-    au::aws::StaticCredentialsProvider creds{
-        au::aws::Credentials{"AKID", "SECRET", std::nullopt, std::nullopt}};
-    au::aws::AwsJsonClient rpc{http,
-                               creds,
-                               clock,
-                               au::aws::kinesisProtocol(),
-                               "http://127.0.0.1:1",
-                               "us-east-1",
-                               au::aws::RetryPolicy{1, 1'000, 1, 1, 100, 100},
-                               [] { return 0.5; }};
-    au::aws::KinesisClient kinesis{rpc};
+    au::aws::testing::OneShotKinesisClient client{http, clock};
+    au::aws::KinesisClient& kinesis = client.kinesis;
 };
 
 }  // namespace
