@@ -20,10 +20,12 @@ constexpr const char* kUsage = R"(usage:
                                         (active-users serve --help)
   active-users check-config --properties FILE | --list         validate a .properties file
   active-users replay TRANSCRIPT [--properties FILE]           replay a recorded session
-  active-users fix-leases --properties FILE [--apply] [--resume-latest] [--shard ID] [--json]
-                          [--concurrency N]
-                                        cut stale leases at the last record older than maxReplay
-                                        (dry run without --apply; N shards read at once, default 8)
+  active-users fix-leases (--properties FILE | --table T --stream NAME|ARN --max-replay D)
+                          [--region R] [--kinesis-endpoint URL] [--dynamodb-endpoint URL]
+                          [--apply] [--resume-latest] [--shard ID] [--json] [--concurrency N]
+                                        cut stale leases at the last record older than maxReplay,
+                                        for any KCL application (flags win over the file; dry run
+                                        without --apply; N shards read at once, default 8)
   active-users shards --properties FILE [--json]               the stream's open shards (ListShards)
   active-users --help | --version
 )";

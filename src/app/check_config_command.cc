@@ -43,19 +43,43 @@ int runCheckConfig(const CommandLine& cl) {
         return 2;
     }
     const auto& c = config.value();
-    std::printf("%s: OK\n", path->c_str());
+    const bool ours = isOurProcessor(c.daemon.executableName);
+    if (ours) {
+        std::printf("%s: OK\n", path->c_str());
+    } else {
+        std::printf(
+            "%s: OK for the MultiLangDaemon's keys; the processor is \"%s\", not active-users\n",
+            path->c_str(),
+            c.daemon.executableName.empty() ? "(no executableName)"
+                                            : c.daemon.executableName.c_str());
+    }
     std::printf(
         "  lease table: %s, stream: %s, region: %s\n",
         c.daemon.tableName.empty() ? "(none)" : c.daemon.tableName.c_str(),
         c.daemon.streamName.empty() ? c.daemon.streamArn.c_str() : c.daemon.streamName.c_str(),
         c.daemon.regionName.empty() ? "(from the environment)" : c.daemon.regionName.c_str());
-    std::printf(
-        "  ttl: %lld s, checkpoint interval: %lld s, state dir: %s, fix stale leases: %s "
-        "(max replay %lld s)\n",
-        static_cast<long long>(c.processor.ttlMillis / 1000),
-        static_cast<long long>(c.processor.checkpointIntervalMillis / 1000),
-        c.processor.stateDir.empty() ? "(none)" : c.processor.stateDir.c_str(),
-        c.fixStaleLeases ? "yes" : "no", static_cast<long long>(c.maxReplayMillis / 1000));
+    if (ours) {
+        std::printf(
+            "  ttl: %lld s, checkpoint interval: %lld s, state dir: %s, fix stale leases: %s "
+            "(max replay %lld s)\n",
+            static_cast<long long>(c.processor.ttlMillis / 1000),
+            static_cast<long long>(c.processor.checkpointIntervalMillis / 1000),
+            c.processor.stateDir.empty() ? "(none)" : c.processor.stateDir.c_str(),
+            c.fixStaleLeases ? "yes" : "no", static_cast<long long>(c.maxReplayMillis / 1000));
+    } else {
+        if (c.maxReplaySet) {
+            std::printf("  max replay: %lld s (activeUsers.maxReplaySeconds)\n",
+                        static_cast<long long>(c.maxReplayMillis / 1000));
+        } else {
+            std::printf(
+                "  max replay: not set: the startup fixer needs --max-replay DURATION "
+                "(active-users-run --max-replay, active-users fix-leases --max-replay)\n");
+        }
+        std::printf(
+            "  not checked: the processor itself (its settings, whether it starts, whether it "
+            "checkpoints); active-users only checks the daemon's keys it uses and fixes the lease "
+            "table, never the application\n");
+    }
     const std::string kcl = cl.get("--kcl").value_or("3");
     printRetrievalMode(c.daemon, kcl, path->c_str());
     // KCL 3.x (the default tree) with a random worker id per start: a restarted worker's leader

@@ -17,7 +17,13 @@ const std::set<std::string> kValuedFlags = {"--properties",
                                             "--metrics-auth",
                                             "--tls-cert",
                                             "--tls-key",
-                                            "--concurrency"};
+                                            "--concurrency",
+                                            "--table",
+                                            "--stream",
+                                            "--region",
+                                            "--kinesis-endpoint",
+                                            "--dynamodb-endpoint",
+                                            "--max-replay"};
 const std::set<std::string> kSwitches = {
     "--apply",   "--json",    "--list",          "--help",
     "--version", "--verbose", "--resume-latest", "--insecure-no-auth"};

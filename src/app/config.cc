@@ -243,6 +243,7 @@ Result<Config> configFromProperties(const Properties& properties) {
     d.initialPositionInStream = r.string("initialPositionInStream");
     d.initialPositionInStreamExtended = r.string("initialPositionInStreamExtended");
     d.workerId = r.string("workerId");
+    d.executableName = r.string("executableName");
     d.failoverTimeMillis = r.daemonInteger("failoverTimeMillis", d.failoverTimeMillis);
     d.idleTimeBetweenReadsInMillis =
         r.daemonInteger("idleTimeBetweenReadsInMillis", d.idleTimeBetweenReadsInMillis);
@@ -282,6 +283,7 @@ Result<Config> configFromProperties(const Properties& properties) {
     }
     c.fixStaleLeases = r.boolean(p + "fixStaleLeases", true);
     c.maxReplayMillis = r.integer(p + "maxReplaySeconds", s.ttlMillis / 1000, 1, 7 * day) * 1000;
+    c.maxReplaySet = r.raw(p + "maxReplaySeconds") != nullptr || r.raw(p + "ttlSeconds") != nullptr;
     {
         const std::string owner = r.string(p + "fixRemovesLeaseOwner", "auto");
         if (owner.empty() || owner == "auto" || owner == "AUTO" || owner == "Auto") {
@@ -350,6 +352,20 @@ Result<Config> loadConfig(const std::string& path) {
     auto props = loadProperties(path);
     if (!props) return props.status();
     return configFromProperties(props.value());
+}
+
+std::string processorProgram(const std::string& executableName) {
+    const size_t start = executableName.find_first_not_of(" \t");
+    if (start == std::string::npos) return "";
+    const size_t end = executableName.find_first_of(" \t", start);
+    return executableName.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
+bool isOurProcessor(const std::string& executableName) {
+    const std::string program = processorProgram(executableName);
+    const size_t slash = program.rfind('/');
+    const std::string base = slash == std::string::npos ? program : program.substr(slash + 1);
+    return base.rfind("active-users", 0) == 0;
 }
 
 aws::EndpointSettings endpointSettings(const DaemonSettings& d) {

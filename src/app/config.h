@@ -29,6 +29,7 @@ struct DaemonSettings {
     std::string initialPositionInStream;
     std::string initialPositionInStreamExtended;  // epoch seconds (AT_TIMESTAMP)
     std::string workerId;                         // empty: the KCL picks a random one
+    std::string executableName;                   // the processor the daemon starts
     // The KCL's defaults when absent or not an integer (the daemon's keys are the daemon's to
     // validate; these only size the lease fixer's estimates).
     int64_t failoverTimeMillis = 10'000;
@@ -43,6 +44,9 @@ struct DaemonSettings {
 
 struct Config {
     DaemonSettings daemon;
+    // activeUsers.maxReplaySeconds or activeUsers.ttlSeconds is written in the file (a peer's file
+    // has neither, and then maxReplayMillis below is only our processor's default).
+    bool maxReplaySet = false;
     processor::ProcessorSettings processor;
     bool fixStaleLeases = true;
     int64_t maxReplayMillis = 0;  // default: the TTL
@@ -69,8 +73,16 @@ const std::vector<ConfigKey>& configKeys();
 Result<Config> configFromProperties(const Properties& properties);
 Result<Config> loadConfig(const std::string& path);
 
-// The AWS region and endpoints the daemon's properties name (unset ones fall back to the environment and
-// the profile in aws::resolveEndpoints).
+// Whether executableName starts our processor (its program is named active-users*): only then do
+// the file's activeUsers.* keys configure a processor; any other MultiLangDaemon application is a
+// peer the startup fixer can still serve (README "Using the lease fixer with your own KCL
+// application").
+bool isOurProcessor(const std::string& executableName);
+// The program executableName runs ("node", "/usr/bin/python3", "/opt/x/active-users").
+std::string processorProgram(const std::string& executableName);
+
+// The AWS region and endpoints the daemon's properties name (unset ones fall back to the
+// environment and the profile in aws::resolveEndpoints).
 aws::EndpointSettings endpointSettings(const DaemonSettings& daemon);
 
 }  // namespace au::app

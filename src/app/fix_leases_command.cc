@@ -1,5 +1,8 @@
-// `active-users fix-leases --properties FILE [--apply] [--resume-latest] [--shard ID] [--json]
-// [--concurrency N]`: the startup lease fixer (docs/leases.md). N shards are read at once (default
+// `active-users fix-leases [--properties FILE] [--table T --stream S --region R --kinesis-endpoint
+// U
+// --dynamodb-endpoint U --max-replay D] [--apply] [--resume-latest] [--shard ID] [--json]
+// [--concurrency N]`: the startup lease fixer (docs/leases.md), for our processor's daemon file or
+// for any KCL application's lease table (app/fixer_target.h). N shards are read at once (default
 // 8, at most 32), each worker thread with its own AWS clients. Prints the plan (dry run) or what it
 // changed on stdout, diagnostics on stderr. Exit codes: 0 done, 1 a lease or the scan failed, 2
 // usage or configuration error.
@@ -14,6 +17,7 @@
 
 #include "app/commands.h"
 #include "app/config.h"
+#include "app/fixer_target.h"
 #include "aws/endpoints.h"
 #include "leases/aws_services.h"
 #include "leases/fix_leases.h"
@@ -45,22 +49,14 @@ std::optional<int64_t> parseEpochSeconds(const std::string& text) {
 
 int runFixLeases(const CommandLine& cl) {
     setLogLevel(cl.has("--verbose") ? "debug" : "warn");
-    const auto path = cl.get("--properties");
-    if (!path || path->empty()) return usageError("--properties FILE is required");
-    auto loaded = loadConfig(*path);
-    if (!loaded) {
-        return usageError("invalid configuration in " + *path + ":\n" + loaded.status().message());
-    }
-    const Config& config = loaded.value();
-    const auto& d = config.daemon;
-    if (d.tableName.empty()) return usageError(*path + " names no tableName or applicationName");
-    const std::string stream =
-        !d.streamName.empty() ? d.streamName : leases::streamNameFromArn(d.streamArn);
-    if (stream.empty()) return usageError(*path + " names no streamName or streamArn");
+    auto target = fixerTargetFrom(cl);
+    if (!target) return usageError(target.status().message());
+    const auto& d = target->daemon;
+    const std::string& stream = target->stream;
 
     leases::FixLeasesOptions options;
     options.stream = stream;
-    options.maxReplayMillis = config.maxReplayMillis;
+    options.maxReplayMillis = target->maxReplayMillis;
     options.apply = cl.has("--apply");
     options.onlyLeaseKey = cl.get("--shard");
     options.resumeLatest = cl.has("--resume-latest");
@@ -94,7 +90,7 @@ int runFixLeases(const CommandLine& cl) {
     SystemClock clock;
     leases::AwsServices services(access.value(), env, clock);
     leases::LeaseEditor editor(services.dynamodb(), d.tableName,
-                               leases::EditOptions{config.fixRemovesLeaseOwner, 3});
+                               leases::EditOptions{target->fixRemovesLeaseOwner, 3});
     // One set of AWS clients per worker thread (the clients are thread-compatible).
     std::mutex servicesMu;
     std::map<std::thread::id, std::unique_ptr<leases::AwsServices>> perThread;
