@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The launcher's JVM sizing (scripts/run, installed as active-users-run; docs/host.md "Many shards per host"):
+# The launcher (scripts/run, installed as active-users-run): its JVM sizing (docs/host.md "Many shards per host"):
 # the heap follows the shards a worker may hold and maxRecords, a host too small for it gets a lower maxRecords
 # in the daemon's copy of the properties, and JAVA_OPTS replaces everything. No AWS: the shard count comes from
 # --shards or maxLeasesForWorker, and the stream is never asked (the binary is a stub that fails `shards`).
+# And a peer application's file (issue 20): maxReplay must be said (--max-replay), then it serves it as ours.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
@@ -56,6 +57,26 @@ copy="$(grep -o -- "--properties-file [^ ]*" <<<"$out" | cut -d' ' -f2)"
 check "small host + first start: maxRecords and the timestamp in the daemon's copy" "2" \
   "$(grep -cE '^(maxRecords = 2000|initialPositionInStreamExtended = [0-9]+)$' "$copy" 2>/dev/null || true)"
 rm -f "$copy"
+
+# Any MultiLangDaemon application (issue 20): a Node processor's file has no TTL, so maxReplay must be said.
+printf 'executableName = node app.js\nstreamName = s\napplicationName = a\nworkerId = w\n' >"$tmp/peer.properties"
+rc=0; run --properties "$tmp/peer.properties" --shards 1 --dry-run >/dev/null 2>"$tmp/err" || rc=$?
+check "a peer's file without --max-replay: refused (exit 2)" "2" "$rc"
+check "a peer's file without --max-replay: stderr says why" "1" "$(grep -c -- '--max-replay DURATION is required.*"node app.js", not active-users' "$tmp/err" || true)"
+rc=0; run --properties "$tmp/peer.properties" --shards 1 --max-replay 2x --dry-run >/dev/null 2>"$tmp/err" || rc=$?
+check "a malformed --max-replay: refused (exit 2)" "2" "$rc"
+t0=$(date +%s)
+out="$(run --properties "$tmp/peer.properties" --shards 1 --max-replay 1h30m --dry-run 2>/dev/null)"
+copy="$(grep -o -- "--properties-file [^ ]*" <<<"$out" | cut -d' ' -f2)"
+at="$(sed -n 's/^initialPositionInStreamExtended = //p' "$copy" 2>/dev/null || true)"
+check "a peer with --max-replay 1h30m: new leases start at now - 5400 s" "yes" \
+  "$( [ -n "$at" ] && (( at <= t0 - 5400 && at >= t0 - 5402 )) && echo yes || echo "no (at=$at, t0=$t0)")"
+check "a peer: its executableName reaches the daemon unchanged" "executableName = node app.js" "$(grep -E '^executableName' "$copy" 2>/dev/null || true)"
+rm -f "$copy"
+rc=0; ACTIVE_USERS_MAX_REPLAY=90s run --properties "$tmp/peer.properties" --shards 1 --dry-run >/dev/null 2>"$tmp/err" || rc=$?
+check "a peer with ACTIVE_USERS_MAX_REPLAY=90s: accepted" "0 1" "$rc $(grep -c 'max replay 90 s' "$tmp/err" || true)"
+rc=0; run --properties "$tmp/peer.properties" --shards 1 --skip-fix --keep-initial-position --dry-run >/dev/null 2>&1 || rc=$?
+check "a peer with --skip-fix --keep-initial-position needs no max replay" "0" "$rc"
 
 echo "$((checks - fails)) passed, $fails failed"
 [ "$fails" = 0 ]
