@@ -40,6 +40,10 @@
 //   e2e.mjs first-after DIR SHARD CHECKPOINT
 //       the first record delivered to the processor of SHARD whose initialize carried CHECKPOINT:
 //       "<sequenceNumber> <approximateArrivalTimestamp>", or "none".
+//   e2e.mjs fresh-after DIR SINCE_MS
+//       per shard, over the transcripts of processes started at/after SINCE_MS: "<shard> <t - SINCE_MS of the first
+//       delivered record that arrived at/after SINCE_MS, or -> <records delivered before it>" (the time a restarted
+//       consumer is live again, and what it read first).
 //   e2e.mjs integrity TABLE STREAM
 //       lease table checks (raw, typed Scan): every lease row keeps the KCL's attribute types, every
 //       shard of the stream has a lease unless the KCL's cleanup deleted it (finished, its children begun),
@@ -291,6 +295,36 @@ function firstAfter([dir, shard, checkpoint]) {
   console.log('none');
 }
 
+function freshAfter([dir, sinceText]) {
+  const since = Number(sinceText);
+  let names = [];
+  try { names = readdirSync(dir).filter((f) => f.endsWith('.jsonl')); } catch { /* none */ }
+  const shards = new Map();
+  for (const f of names) {
+    let shard = null, t0 = 0, before = 0, live = null;
+    for (const text of readFileSync(join(dir, f), 'utf8').split('\n')) {
+      if (!text || live !== null) continue;
+      let l, msg;
+      try { l = JSON.parse(text); } catch { continue; }
+      if (l.dir !== 'in' || l.line === undefined) continue;
+      try { msg = JSON.parse(l.line); } catch { continue; }
+      if (msg.action === 'initialize') { shard = msg.shardId; t0 = l.t; }
+      if (msg.action === 'processRecords') {
+        for (const r of msg.records) {
+          if (r.approximateArrivalTimestamp >= since) { live = l.t; break; }
+          before++;
+        }
+      }
+    }
+    if (!shard || t0 < since) continue;
+    const s = shards.get(shard) || { live: null, before: 0 };
+    s.before += before;
+    if (live !== null && (s.live === null || live < s.live)) s.live = live;
+    shards.set(shard, s);
+  }
+  for (const [shard, s] of [...shards].sort()) console.log(`${shard} ${s.live === null ? '-' : s.live - since} ${s.before}`);
+}
+
 // Attribute -> the DynamoDB type the KCL writes (kcl-multilang.md §3).
 const TYPES = {
   leaseKey: 'S', leaseOwner: 'S', leaseCounter: 'N', checkpoint: 'S', checkpointSubSequenceNumber: 'N',
@@ -398,7 +432,7 @@ async function backlog([stream, countText, prefix, ...targets]) {
 }
 
 const commands = {
-  compare, missing, 'user-shards': userShards, live, users, transcripts, delivered, lost, 'lost-by-shard': lostByShard, 'first-after': firstAfter, integrity, backlog,
+  compare, missing, 'user-shards': userShards, live, users, transcripts, delivered, lost, 'lost-by-shard': lostByShard, 'first-after': firstAfter, 'fresh-after': freshAfter, integrity, backlog,
 };
 if (!commands[cmd]) { console.error(`e2e.mjs: unknown command ${cmd} (see the header)`); process.exit(2); }
 Promise.resolve(commands[cmd](args)).catch((e) => { console.error(`e2e.mjs ${cmd}: ${e.message}`); process.exit(1); });

@@ -68,12 +68,13 @@ e2e_figure() {
   printf 'FIGURE %s %s: %s\n' "$E2E_VERSION" "$E2E_NAME" "$*" | tee -a "$STACK_DIR/figures.txt"
 }
 
-# e2e_note_children [DAEMON_PID]: the processor children of that daemon (default: the running one),
+# e2e_note_children [DAEMON_PID]: the processor children (and grandchildren) of that daemon (default: the running one),
 # remembered for the leftover check.
 e2e_note_children() {
   local d=${1:-${DAEMON_PID:-}} p
   [ -n "$d" ] || return 0
-  for p in $(ps -o pid= --ppid "$d" 2>/dev/null); do
+  # The daemon's children and theirs (a peer's processor behind tests/daemon/peers/tap.mjs).
+  for p in $(ps -o pid= --ppid "$d" 2>/dev/null) $(ps -o pid= --ppid "$(ps -o pid= --ppid "$d" 2>/dev/null | tr -s ' \n' ',' | sed 's/^,//; s/,$//')" 2>/dev/null); do
     case " ${E2E_CHILD_PIDS[*]} " in *" $p "*) ;; *) E2E_CHILD_PIDS+=("$p") ;; esac
   done
 }
