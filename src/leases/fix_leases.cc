@@ -300,6 +300,7 @@ Result<FixLeasesReport> runFixLeases(LeaseEditor& editor, const ShardReaderFacto
         report.leases.push_back(std::move(e));
     }
     for (auto& [key, s] : stuck) report.stuckParents.push_back(std::move(s));
+    report.startedMillis = started;
     report.elapsedMillis = clock.nowMillis() - started;
     return report;
 }
@@ -336,7 +337,8 @@ std::string formatReportTable(const FixLeasesReport& r) {
         << (r.applied ? std::to_string(r.rewritten) + " rewritten"
                       : std::to_string(r.wouldRewrite) + " would be rewritten (use --apply)")
         << ", " << r.failures << " failed, maxReplay " << formatDuration(r.maxReplayMillis) << "; "
-        << r.elapsedMillis << " ms, " << r.concurrency << " shards at a time, " << r.kinesisCalls
+        << r.elapsedMillis << " ms from " << formatIso8601Millis(r.startedMillis) << ", "
+        << r.concurrency << " shards at a time, " << r.kinesisCalls
         << " Kinesis calls (" << r.throttled << " throttled)";
     if (r.unparsable > 0) out << ", " << r.unparsable << " rows without a leaseKey ignored";
     out << "\n";
@@ -403,6 +405,7 @@ nlohmann::json reportToJson(const FixLeasesReport& r) {
             {"wouldRewrite", r.wouldRewrite},
             {"failures", r.failures},
             {"leases", leases},
+            {"startedMillis", r.startedMillis},
             {"elapsedMillis", r.elapsedMillis},
             {"concurrency", r.concurrency},
             {"kinesisCalls", r.kinesisCalls},

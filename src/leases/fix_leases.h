@@ -92,7 +92,8 @@ struct FixLeasesReport {
     size_t wouldRewrite = 0;
     size_t failures = 0;
     int concurrency = 1;
-    int64_t elapsedMillis = 0;  // scan to last write
+    int64_t startedMillis = 0;  // the scan's start: every plan's cutoff is >= startedMillis - maxReplay
+    int64_t elapsedMillis = 0;  // scan to last write (every cutoff is <= start + elapsed - maxReplay)
     int kinesisCalls = 0;
     int throttled = 0;
 };

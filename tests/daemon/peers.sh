@@ -10,13 +10,13 @@
 # Per peer: 2 shards, leases seeded at LATEST, a producer of SEED_USERS users (1 heartbeat/s each, every record in a
 # sent log); the peer starts the stock way; shard 0 is split and the KCL starts both children at TRIM_HORIZON; the
 # peer stops; PEERS_BACKLOG heartbeats of users stale-* land in the children (older than maxReplay = E2E_TTL_S by
-# the restart); then the peer restarts:
+# the restart) while the producer runs on; then the peer restarts:
 #   fix    the MultiLangDaemon peers through active-users-run --max-replay (check-config, the startup fixer, the
 #          daemon); the Java one after `active-users fix-leases` with flags only (no properties file);
 #   stock  (PEERS_STOCK=1) the same preparation and a plain restart, for the comparison.
 # Asserted after a fixed restart: each child's lease was rewritten by the fixer and its new processor starts at that
-# cut, not at TRIM_HORIZON; no record older than maxReplay at the restart is delivered; no record the producer sent
-# after the restart is lost on any shard; the lease table keeps its integrity. Measured: restart -> each shard live
+# cut, not at TRIM_HORIZON; no record older than maxReplay when the fixer decided is delivered, and no record younger
+# than that (sent while the peer was down, or after) is lost, on any shard; the lease table keeps its integrity. Measured: restart -> each shard live
 # again (its first record sent after the restart delivered), and with PEERS_STOCK=1 the stock start's.
 # Every processor's session is recorded by tests/daemon/peers/tap.mjs (the Java one writes the same format), so the
 # checks are those of the other daemon tests (tests/daemon/e2e.mjs).
@@ -135,11 +135,13 @@ peer_story() {
   producer_stop
   STACK_BACKLOG_MAX_RATE=0 stack_kinesis_inject_backlog "$E2E_STREAM" "$backlog" 3600 0 "$c1" "$c2" ||
     e2e_fail "backlog injection failed"
-  e2e_say "$name: $backlog stale records in $c1 $c2; waiting past maxReplay ($((replay_s + 2)) s)"
+  # The producer runs on while the consumer is down: at the restart the shards hold records older than maxReplay
+  # (to be skipped) and younger ones (to be delivered), on both sides of the cut.
+  producer_start "${producer[@]}"
+  e2e_say "$name: $backlog stale records in $c1 $c2; the producer runs on; restart in $((replay_s + 2)) s"
   sleep $((replay_s + 2))
 
   STORY_RESTART_MS=$(now_ms)
-  producer_start "${producer[@]}"
   peer_start "$peer" "$mode" "$STACK_DIR/$name-2.log"
   STORY_LIVE=()
   local open="shardId-000000000001 $c1 $c2" bound=90
@@ -153,12 +155,28 @@ peer_story() {
   e2e_check "$name: every shard live again (a record sent after the restart delivered) within $bound s" wait_until "$bound" all_live
   sleep 3   # a few more seconds of fresh records for the loss check
   e2e_note_children
-  local cutoff=$(( STORY_RESTART_MS - replay_s * 1000 ))
+  # The window: a record older than maxReplay when the fixer decided must not be delivered, a younger one must. Each
+  # lease is planned at its own time within the fixer's run ("N ms from <start>" in its report): older than
+  # maxReplay at its start = stale for every plan, younger at its end = fresh for every plan. Without the fixer
+  # (stock), the restart is both ends.
+  local from_ms=$STORY_RESTART_MS to_ms=$STORY_RESTART_MS
+  if [ "$mode" = fix ]; then
+    local summary elapsed started
+    summary="$(grep -E '^applied: .* ms from [0-9T:.-]+Z' "$STACK_DIR/$name-2.log" | tail -1)"
+    [ -n "$summary" ] || e2e_fail "$name: no report of the startup fixer in $STACK_DIR/$name-2.log"
+    elapsed="$(sed -E 's/.*; ([0-9]+) ms from .*/\1/' <<<"$summary")"
+    started="$(date -d "$(sed -E 's/.* ms from ([0-9T:.-]+Z).*/\1/' <<<"$summary")" +%s%3N)"
+    from_ms=$started to_ms=$(( started + elapsed ))
+    e2e_figure "$peer fix: the startup fixer ran $(secs "$elapsed") s, $(secs $(( started - STORY_RESTART_MS ))) s after the restart"
+  fi
+  local stale_before=$(( from_ms - replay_s * 1000 )) fresh_from=$(( to_ms - replay_s * 1000 ))
   STORY_STALE=0
   while read -r s _ _ old _; do STORY_STALE=$((STORY_STALE + old)); done \
-    < <(node "$E2E_ROOT/tests/daemon/e2e.mjs" delivered "$E2E_TRANSCRIPTS" "$STORY_RESTART_MS" "$cutoff")
+    < <(node "$E2E_ROOT/tests/daemon/e2e.mjs" delivered "$E2E_TRANSCRIPTS" "$STORY_RESTART_MS" "$stale_before")
   read -r STORY_LOST STORY_OF _ < <(node "$E2E_ROOT/tests/daemon/e2e.mjs" lost "$sent" "$E2E_TRANSCRIPTS" \
-    "$STORY_RESTART_MS" $(( $(now_ms) - 3000 )) $open)
+    "$fresh_from" $(( $(now_ms) - 3000 )) $open)
+  read -r STORY_DOWN_OF _ < <(node "$E2E_ROOT/tests/daemon/e2e.mjs" lost "$sent" "$E2E_TRANSCRIPTS" \
+    "$fresh_from" "$STORY_RESTART_MS" $open | awk '{ print $2 }')
   STORY_C1=$c1 STORY_C2=$c2
   if [ "$mode" = fix ]; then
     for s in $c1 $c2; do
@@ -167,11 +185,12 @@ peer_story() {
       e2e_check "$name: $s's new processor starts at the cut (a sequence number), not at TRIM_HORIZON: $init" \
         eval '[[ "$init" =~ ^[0-9]+$ ]]'
     done
-    e2e_check "$name: no record older than maxReplay ($replay_s s) at the restart delivered ($STORY_STALE)" [ "$STORY_STALE" = 0 ]
+    e2e_check "$name: no record older than maxReplay ($replay_s s) when the fixer decided delivered ($STORY_STALE)" [ "$STORY_STALE" = 0 ]
+    e2e_check "$name: records sent while it was down and younger than maxReplay were checked ($STORY_DOWN_OF)" [ "$STORY_DOWN_OF" -gt 0 ]
   else
     e2e_check "$name: the stock start replays the stale backlog ($STORY_STALE >= $backlog)" [ "$STORY_STALE" -ge "$backlog" ]
   fi
-  e2e_check_none_of "$name: no record sent after the restart lost" "$STORY_LOST" "$STORY_OF"
+  e2e_check_none_of "$name: no record younger than maxReplay lost (sent while it was down or after)" "$STORY_LOST" "$STORY_OF"
   e2e_check "$name: lease table integrity" lease_integrity
   for s in $open; do e2e_figure "$peer $mode: $s restart -> live $(secs "${STORY_LIVE[$s]}") s"; done
   e2e_figure "$peer $mode: stale records delivered $STORY_STALE (backlog $backlog), fresh lost $STORY_LOST of $STORY_OF"
