@@ -75,7 +75,7 @@ peer_start() {   # PEER MODE(first|stock|fix) LOG
     fi
     KCL_JARS="$(daemon_jars 3.5.1)" bash "$E2E_ROOT/tests/daemon/peers/java/run.sh" --stream "$E2E_STREAM" \
       --app "$E2E_APP" --region us-east-1 --kinesis-endpoint "$KINESIS_ENDPOINT" --dynamodb-endpoint "$DYNAMO_ENDPOINT" \
-      --transcripts "$E2E_TRANSCRIPTS" --worker-id "peer-java" --failover-ms 3000 --shard-sync-ms 1000 \
+      --transcripts "$E2E_TRANSCRIPTS" --worker-id "peer-java" --failover-ms 3000 --shard-sync-ms 1000 --parent-poll-ms 1000 \
       --idle-ms 1500 >>"$log" 2>&1 </dev/null &
     DAEMON_PID=$! DAEMON_LOG=$log
     STACK_PIDS+=("$DAEMON_PID")
