@@ -21,7 +21,9 @@
 # Every processor's session is recorded by tests/daemon/peers/tap.mjs (the Java one writes the same format), so the
 # checks are those of the other daemon tests (tests/daemon/e2e.mjs).
 #   tests/daemon/peers.sh VERSION [PEER...]     default: node python, and java on a 3.x tree
-# Env: PEERS_BACKLOG (20000), PEERS_STOCK=1, SEED_USERS (20), E2E_TTL_S (maxReplay, 12).
+# Env: PEERS_BACKLOG (20000), PEERS_STOCK=1, SEED_USERS (20), E2E_TTL_S (maxReplay, 12); PEERS_ROWS_FILE: one line
+# per story appended there, "<tree> <peer> <mode> <restart -> every shard live ms> <stale delivered> <lost> <of>
+# <the fixer's own ms or ->" (bench/peers).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "${1:-3.5.1}" peers
 source "$(dirname "${BASH_SOURCE[0]}")/seed_lib.sh"
 shift || true
@@ -162,13 +164,14 @@ peer_story() {
   # maxReplay at its start = stale for every plan, younger at its end = fresh for every plan. Without the fixer
   # (stock), the restart is both ends.
   local from_ms=$STORY_RESTART_MS to_ms=$STORY_RESTART_MS
+  STORY_FIXER_MS=-
   if [ "$mode" = fix ]; then
     local summary elapsed started
     summary="$(grep -E '^applied: .* ms from [0-9T:.-]+Z' "$STACK_DIR/$name-2.log" | tail -1)"
     [ -n "$summary" ] || e2e_fail "$name: no report of the startup fixer in $STACK_DIR/$name-2.log"
     elapsed="$(sed -E 's/.*; ([0-9]+) ms from .*/\1/' <<<"$summary")"
     started="$(date -d "$(sed -E 's/.* ms from ([0-9T:.-]+Z).*/\1/' <<<"$summary")" +%s%3N)"
-    from_ms=$started to_ms=$(( started + elapsed ))
+    from_ms=$started to_ms=$(( started + elapsed )) STORY_FIXER_MS=$elapsed
     e2e_figure "$peer fix: the startup fixer ran $(secs "$elapsed") s, $(secs $(( started - STORY_RESTART_MS ))) s after the restart"
   fi
   local stale_before=$(( from_ms - replay_s * 1000 )) fresh_from=$(( to_ms - replay_s * 1000 ))
@@ -199,6 +202,8 @@ peer_story() {
   e2e_check "$name: lease table integrity" lease_integrity
   for s in $open; do e2e_figure "$peer $mode: $s restart -> live $(secs "${STORY_LIVE[$s]}") s"; done
   e2e_figure "$peer $mode: stale records delivered $STORY_STALE (backlog $backlog), fresh lost $STORY_LOST of $STORY_OF"
+  [ -z "${PEERS_ROWS_FILE:-}" ] ||
+    echo "$E2E_VERSION $peer $mode $(live_max) $STORY_STALE $STORY_LOST $STORY_OF $STORY_FIXER_MS" >>"$PEERS_ROWS_FILE"
   stack_kill_pid "$DAEMON_PID" 45
   unset DAEMON_PID
   producer_stop
