@@ -43,15 +43,13 @@ int runCheckConfig(const CommandLine& cl) {
         return 2;
     }
     const auto& c = config.value();
-    const bool ours = isOurProcessor(c.daemon.executableName);
+    const bool ours = forOurProcessor(c.daemon);
     if (ours) {
         std::printf("%s: OK\n", path->c_str());
     } else {
         std::printf(
             "%s: OK for the MultiLangDaemon's keys; the processor is \"%s\", not active-users\n",
-            path->c_str(),
-            c.daemon.executableName.empty() ? "(no executableName)"
-                                            : c.daemon.executableName.c_str());
+            path->c_str(), c.daemon.executableName.c_str());
     }
     std::printf(
         "  lease table: %s, stream: %s, region: %s\n",

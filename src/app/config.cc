@@ -368,6 +368,10 @@ bool isOurProcessor(const std::string& executableName) {
     return base.rfind("active-users", 0) == 0;
 }
 
+bool forOurProcessor(const DaemonSettings& daemon) {
+    return daemon.executableName.empty() || isOurProcessor(daemon.executableName);
+}
+
 aws::EndpointSettings endpointSettings(const DaemonSettings& d) {
     aws::EndpointSettings out;
     if (!d.regionName.empty()) out.regionName = d.regionName;

@@ -78,6 +78,9 @@ Result<Config> loadConfig(const std::string& path);
 // peer the startup fixer can still serve (README "Using the lease fixer with your own KCL
 // application").
 bool isOurProcessor(const std::string& executableName);
+// The file configures our processor: its executableName is ours, or it has none (not a daemon's
+// file; our defaults apply, as before this distinction existed).
+bool forOurProcessor(const DaemonSettings& daemon);
 // The program executableName runs ("node", "/usr/bin/python3", "/opt/x/active-users").
 std::string processorProgram(const std::string& executableName);
 

@@ -12,7 +12,6 @@ Status usage(const std::string& message) { return Status::error("Usage", message
 Result<FixerTarget> fixerTargetFrom(const CommandLine& cl) {
     FixerTarget t;
     bool replaySet = false;
-    bool ours = false;
     const auto path = cl.get("--properties");
     if (path) {
         if (path->empty()) return usage("--properties needs a file");
@@ -23,9 +22,7 @@ Result<FixerTarget> fixerTargetFrom(const CommandLine& cl) {
         t.daemon = loaded->daemon;
         t.maxReplayMillis = loaded->maxReplayMillis;
         t.fixRemovesLeaseOwner = loaded->fixRemovesLeaseOwner;
-        // A file without executableName is not a daemon's; it keeps our processor's defaults.
-        ours = t.daemon.executableName.empty() || isOurProcessor(t.daemon.executableName);
-        replaySet = loaded->maxReplaySet || ours;
+        replaySet = loaded->maxReplaySet || forOurProcessor(t.daemon);
         t.source = *path;
     }
     bool flags = false;

@@ -247,6 +247,34 @@ TEST_CASE("check-config: a bad key is reported on stderr only, a good file print
           std::string::npos);
 }
 
+TEST_CASE("check-config on a peer application's file: the daemon's keys, and what it cannot check",
+          "[cli]") {
+    TempDir dir;
+    dir.write("peer.properties",
+              "executableName = node sample_kcl_app.js\napplicationName = orders\n"
+              "streamName = s\nworkerId = h\nretrievalMode = POLLING\n");
+    auto o = run(dir, {"check-config", "--properties", dir.file("peer.properties")});
+    CHECK(o.code == 0);
+    CHECK(o.err.empty());
+    const auto lines = linesOf(o.out);
+    REQUIRE(lines.size() >= 4);
+    CHECK(lines[0] == dir.file("peer.properties") +
+                          ": OK for the MultiLangDaemon's keys; the processor is \"node "
+                          "sample_kcl_app.js\", not active-users");
+    CHECK(lines[1] == "  lease table: orders, stream: s, region: (from the environment)");
+    CHECK(lines[2].rfind("  max replay: not set: the startup fixer needs --max-replay", 0) == 0);
+    CHECK(lines[3].rfind("  not checked: the processor itself", 0) == 0);
+    CHECK(o.out.find("ttl:") == std::string::npos);  // our processor's settings are not its own
+
+    // fix-leases on it without --max-replay: refused, the reason on stderr, nothing on stdout.
+    o = run(dir, {"fix-leases", "--properties", dir.file("peer.properties")});
+    CHECK(o.code == 2);
+    CHECK(o.out.empty());
+    CHECK(o.err.find("--max-replay DURATION is required: the processor of " +
+                     dir.file("peer.properties") + " is \"node\", not active-users") !=
+          std::string::npos);
+}
+
 TEST_CASE("replay --verbose: the processor's warnings go to stderr, the differences to stdout",
           "[cli]") {
     TempDir dir;
