@@ -1,6 +1,5 @@
-// `active-users fix-leases [--properties FILE] [--table T --stream S --region R --kinesis-endpoint
-// U
-// --dynamodb-endpoint U --max-replay D] [--apply] [--resume-latest] [--shard ID] [--json]
+// `active-users fix-leases [--properties FILE] [--table T --stream S --max-replay D --region R
+// --kinesis-endpoint U --dynamodb-endpoint U] [--apply] [--resume-latest] [--shard ID] [--json]
 // [--concurrency N]`: the startup lease fixer (docs/leases.md), for our processor's daemon file or
 // for any KCL application's lease table (app/fixer_target.h). N shards are read at once (default
 // 8, at most 32), each worker thread with its own AWS clients. Prints the plan (dry run) or what it

@@ -23,7 +23,6 @@ Result<FixerTarget> fixerTargetFrom(const CommandLine& cl) {
         t.maxReplayMillis = loaded->maxReplayMillis;
         t.fixRemovesLeaseOwner = loaded->fixRemovesLeaseOwner;
         replaySet = loaded->maxReplaySet || forOurProcessor(t.daemon);
-        t.source = *path;
     }
     bool flags = false;
     const auto take = [&](const char* flag, std::string& into) {
@@ -52,7 +51,6 @@ Result<FixerTarget> fixerTargetFrom(const CommandLine& cl) {
         replaySet = true;
         flags = true;
     }
-    if (flags) t.source = t.source.empty() ? "flags" : t.source + " and flags";
     const std::string where = path ? *path + (flags ? " and the flags" : "") : "the command line";
 
     if (t.daemon.tableName.empty()) {

@@ -27,7 +27,6 @@ struct FixerTarget {
     std::string stream;     // the stream's name (from streamName or the ARN)
     int64_t maxReplayMillis = 0;
     std::optional<bool> fixRemovesLeaseOwner;  // activeUsers.fixRemovesLeaseOwner; nullopt = auto
-    std::string source;  // where it came from, for messages: "FILE", "flags" or "FILE and flags"
 };
 
 // Fails (code "Usage") with one message naming what is missing or malformed.

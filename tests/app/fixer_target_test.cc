@@ -40,7 +40,6 @@ TEST_CASE("fix-leases for any KCL application: everything from flags", "[app]") 
     CHECK(t->daemon.kinesisEndpoint == "http://127.0.0.1:1");
     CHECK(t->daemon.dynamoDBEndpoint == "http://127.0.0.1:2");
     CHECK(t->maxReplayMillis == 120'000);
-    CHECK(t->source == "flags");
 
     auto arn = fixerTargetFrom(
         line({"--table", "a", "--stream", "arn:aws:kinesis:us-east-1:123456789012:stream/orders",
@@ -69,7 +68,6 @@ TEST_CASE("fix-leases without our processor needs maxReplay said, never a defaul
     CHECK(withFlag->daemon.tableName == "peer-app");
     CHECK(withFlag->stream == "s");
     CHECK(withFlag->maxReplayMillis == 300'000);
-    CHECK(withFlag->source == peer + " and flags");
 
     const std::string peerWithKey =
         dir.write("peer2.properties",
@@ -90,7 +88,6 @@ TEST_CASE("fix-leases on our processor's file: its maxReplay, flags win", "[app]
     REQUIRE(t);
     CHECK(t->maxReplayMillis == 30'000);  // the TTL
     CHECK(t->fixRemovesLeaseOwner == std::optional<bool>(true));
-    CHECK(t->source == ours);
     auto flagged = fixerTargetFrom(
         line({"--properties", ours, "--stream", "other", "--table", "t2", "--max-replay", "1h"}));
     REQUIRE(flagged);
