@@ -106,7 +106,8 @@ peer_started() {
 peer_initial() { transcripts | awk -v s="$1" -v since="$2" '$2 == s && $4 >= since { print $3; exit }'; }
 
 # peer_story PEER MODE: the whole story; sets STORY_LIVE[shard] (ms after the restart), STORY_STALE (records older than
-# maxReplay at the restart delivered after it), STORY_LOST / STORY_OF, STORY_FIX_MS (the fixer's run, fix only).
+# maxReplay at the fixer's start, or at a stock restart, delivered after it), STORY_LOST / STORY_OF (younger records
+# not delivered / checked), STORY_FIXER_MS (the fixer's own run; "-" for stock).
 declare -A STORY_LIVE=()
 peer_story() {
   local peer=$1 mode=$2 name="peer-$1-$2" c1 c2 s t
