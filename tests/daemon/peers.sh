@@ -21,7 +21,9 @@
 # Every processor's session is recorded by tests/daemon/peers/tap.mjs (the Java one writes the same format), so the
 # checks are those of the other daemon tests (tests/daemon/e2e.mjs).
 #   tests/daemon/peers.sh VERSION [PEER...]     default: node python, and java on a 3.x tree
-# Env: PEERS_BACKLOG (20000), PEERS_STOCK=1, SEED_USERS (20), E2E_TTL_S (maxReplay, 12); PEERS_ROWS_FILE: one line
+# Env: PEERS_BACKLOG (20000), PEERS_STOCK=1, SEED_USERS (20), E2E_TTL_S (maxReplay, 12); PEERS_NODE_APP: another Node
+# processor as the node peer (e.g. the client's own samples/basic_sample/consumer/sample_kcl_app.js from its
+# repository, which CI cannot fetch; its log4js log goes to NODE_LOG_DIR, the test's folder); PEERS_ROWS_FILE: one line
 # per story appended there, "<tree> <peer> <mode> <restart -> every shard live ms> <stale delivered> <lost> <of>
 # <the fixer's own ms or ->" (bench/peers).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "${1:-3.5.1}" peers
@@ -48,12 +50,13 @@ for p in "${peers[@]}"; do
 done
 # The Python sample imports the package's own modules (nothing beyond the standard library); as if pip-installed.
 export PYTHONPATH="$kclpy${PYTHONPATH:+:$PYTHONPATH}"
+export NODE_LOG_DIR="$STACK_DIR"   # the Node client's samples log there (log4js), not into the repository
 
 # peer_command PEER: the processor the MultiLangDaemon starts, behind the recording tap.
 peer_command() {
   local tap="node $E2E_ROOT/tests/daemon/peers/tap.mjs $E2E_TRANSCRIPTS --"
   case "$1" in
-    node) echo "$tap node $E2E_ROOT/tests/daemon/peers/node_sample_app.js" ;;
+    node) echo "$tap node ${PEERS_NODE_APP:-$E2E_ROOT/tests/daemon/peers/node_sample_app.js}" ;;
     python) echo "$tap python3 $kclpy/samples/sample_kclpy_app.py" ;;
   esac
 }
