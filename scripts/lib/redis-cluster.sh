@@ -13,8 +13,8 @@
 # STACK_PIDS array (scripts/lib/stack.sh), the PIDs are added to it, so its cleanup stops them too.
 # Sets REDIS_CLUSTER_PORTS, REDIS_CLUSTER_PIDS, REDIS_CLUSTER_MASTERS (ports), REDIS_CLUSTER_URL.
 
-redis_cluster_free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+redis_cluster_free_port() {  # reserved for this script until it exits (free-port.mjs)
+  node "$(dirname "${BASH_SOURCE[0]}")/free-port.mjs" "$$"
 }
 
 redis_cluster_start() {

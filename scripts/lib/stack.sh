@@ -40,9 +40,10 @@ STACK_PIDS=()                      # everything we started, in start order (stac
 stack_log() { echo "stack: $*" >&2; }
 
 # ---------------------------------------------------------------------------------------------- helpers
-# A free TCP port on 127.0.0.1 (the kernel picks it; a start that loses a race is retried by the callers).
+# A free TCP port on 127.0.0.1, below the kernel's ephemeral range and reserved for this script
+# ($$, also inside $(...)) until it exits: scripts/lib/free-port.mjs.
 stack_free_port() {
-  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close();})'
+  node "$STACK_ROOT/scripts/lib/free-port.mjs" "$$"
 }
 
 # stack_kill_pid PID [grace_seconds=10]: SIGTERM, wait, then SIGKILL. Only the given PID.

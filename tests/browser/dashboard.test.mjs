@@ -22,12 +22,12 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../scripts/lib/free-port.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
 const BIN = process.env.AU_BIN;
@@ -66,14 +66,6 @@ function tempDir(name) {
 // serve's token (--auth-token-file, mode 600), sent by this script as Authorization: Bearer.
 const TOKEN = 'browser-test-token-5f0c8e2a9b7d4e61';
 let tokenFile;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
 
 async function waitFor(what, fn, timeoutMs = 15000, everyMs = 100) {
   const end = Date.now() + timeoutMs;

@@ -21,6 +21,7 @@
 #include "aws/curl_http_client.h"
 #include "aws/dynamodb_client.h"
 #include "aws/json_rpc.h"
+#include "support/free_port.h"
 #include "support/spawn_server.h"
 #include "util/clock.h"
 
@@ -33,19 +34,8 @@ inline std::string dynaliteCli() {
 }
 inline bool dynaliteAvailable() { return std::filesystem::exists(dynaliteCli()); }
 
-// A port nothing listens on: bound, then released (good enough on a test machine).
-inline int freeLoopbackPort() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    ::close(fd);
-    return ntohs(addr.sin_port);
-}
+// A port nothing listens on, reserved for this test process (support/free_port.h).
+using au::test::freeLoopbackPort;
 
 inline bool canConnect(int port) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);

@@ -35,22 +35,15 @@ class RedisCluster {
         : nodeTimeoutMillis_(nodeTimeoutMillis) {
         for (int i = 0; i < masters * (1 + replicas); ++i) {
             Node n;
-            n.port = freeLoopbackPort();
-            do n.busPort = freeLoopbackPort();
-            while (n.busPort == n.port);
+            n.port = freeLoopbackPort();  // reserved: never the same number twice
+            n.busPort = freeLoopbackPort();
             nodes_.push_back(n);
         }
-        for (size_t i = 0; i < nodes_.size(); ++i) start(i);
-        std::string create = "redis-cli --cluster create";
-        for (const auto& n : nodes_) create += " 127.0.0.1:" + std::to_string(n.port);
-        create += " --cluster-replicas " + std::to_string(replicas) + " --cluster-yes >" +
-                  dir_.file("create.log") + " 2>&1";
-        if (std::system(create.c_str()) != 0) {
-            throw std::runtime_error("redis-cli --cluster create failed (" +
-                                     dir_.file("create.log") + ")");
-        }
-        if (!waitHealthy(std::chrono::seconds(20))) {
-            throw std::runtime_error("the cluster did not become healthy");
+        try {
+            createCluster(replicas);
+        } catch (...) {
+            for (size_t i = 0; i < nodes_.size(); ++i) stop(i, SIGKILL);  // the destructor won't
+            throw;
         }
     }
     ~RedisCluster() {
@@ -153,7 +146,9 @@ class RedisCluster {
             if (pong && pong->str == "PONG") return;
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
         }
-        throw std::runtime_error("redis-server did not start on port " + std::to_string(n.port));
+        const auto error = redisStartError(n.pid, n.port, dir + "/redis.log");
+        n.pid = -1;  // reaped
+        throw error;
     }
     // Stops exactly node i (SIGKILL = a crash) and reaps it.
     void stop(size_t i, int signal = SIGKILL) {
@@ -193,6 +188,21 @@ class RedisCluster {
     }
 
   private:
+    void createCluster(int replicas) {
+        for (size_t i = 0; i < nodes_.size(); ++i) start(i);
+        std::string create = "redis-cli --cluster create";
+        for (const auto& n : nodes_) create += " 127.0.0.1:" + std::to_string(n.port);
+        create += " --cluster-replicas " + std::to_string(replicas) + " --cluster-yes >" +
+                  dir_.file("create.log") + " 2>&1";
+        if (std::system(create.c_str()) != 0) {
+            throw std::runtime_error("redis-cli --cluster create failed (" +
+                                     dir_.file("create.log") + ")");
+        }
+        if (!waitHealthy(std::chrono::seconds(20))) {
+            throw std::runtime_error("the cluster did not become healthy");
+        }
+    }
+
     int nodeTimeoutMillis_;
     TempDir dir_;
     std::vector<Node> nodes_;

@@ -15,12 +15,14 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "redis/connection.h"
+#include "support/free_port.h"
 #include "support/spawn_server.h"
 #include "support/temp_dir.h"
 
@@ -28,20 +30,27 @@ extern char** environ;
 
 namespace au::test {
 
-inline int freeLoopbackPort() {
-    const int s = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(s);
-    return ntohs(a.sin_port);
-}
-
 inline int runQuietly(const std::string& command) {
     return std::system((command + " >/dev/null 2>&1").c_str());
+}
+
+// For a redis-server that does not answer PING: reaps it (killing it first if it still runs) and
+// returns the error, with the last lines of its log when it exited by itself (a port taken, a bad
+// option).
+inline std::runtime_error redisStartError(pid_t pid, int port, const std::string& logFile) {
+    int status = 0;
+    std::string what = "redis-server did not start on port " + std::to_string(port);
+    if (::waitpid(pid, &status, WNOHANG) == pid) {
+        std::ifstream in(logFile);
+        std::string line, tail;
+        while (std::getline(in, line)) tail = tail.size() > 600 ? line : tail + "\n  " + line;
+        what += " (it exited; " + logFile + ":" + tail + ")";
+    } else {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, &status, 0);
+        what += " (no PONG within 10 s)";
+    }
+    return std::runtime_error(what);
 }
 
 class RedisServer {
@@ -118,7 +127,9 @@ class RedisServer {
             }
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
         }
-        throw std::runtime_error("redis-server did not start on port " + std::to_string(port_));
+        const auto error = redisStartError(pid_, port_, dir_.file("redis.log"));
+        pid_ = -1;  // reaped
+        throw error;
     }
 
     // Stops exactly this server (SIGKILL = a crash) and reaps it.
