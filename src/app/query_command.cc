@@ -8,6 +8,7 @@
 #include "processor/snapshot.h"
 #include "redis/link.h"
 #include "util/clock.h"
+#include "util/env.h"
 
 namespace au::app {
 
@@ -15,7 +16,8 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: active-users query --state-dir DIR [--json] [--at EPOCH_MS]\n"
-    "       active-users query --redis URL (--key K | --properties F) [--json] [--at EPOCH_MS]\n";
+    "       active-users query --redis URL (--key K | --properties F)\n"
+    "                          [--redis-password-env NAME] [--json] [--at EPOCH_MS]\n";
 
 // The users active at `at` in the Redis set (TTL and partitions: configured, else published).
 Result<std::map<std::string, int64_t>> readRedis(const RedisTarget& target, int64_t at) {
@@ -44,7 +46,7 @@ int runQuery(const CommandLine& cl) {
     }
     Result<std::map<std::string, int64_t>> users = std::map<std::string, int64_t>{};
     if (redis) {
-        auto target = redisTargetFrom(cl);
+        auto target = redisTargetFrom(cl, ProcessEnvironment());
         if (!target) {
             std::fprintf(stderr, "query: %s\n%s", target.status().message().c_str(), kUsage);
             return 2;

@@ -7,7 +7,7 @@
 
 namespace au::app {
 
-Result<RedisTarget> redisTargetFrom(const CommandLine& cl) {
+Result<RedisTarget> redisTargetFrom(const CommandLine& cl, const Environment& env) {
     const auto url = cl.get("--redis");
     if (!url || url->empty()) return Status::error("Usage", "--redis URL is required");
     const auto path = cl.get("--properties");
@@ -22,7 +22,6 @@ Result<RedisTarget> redisTargetFrom(const CommandLine& cl) {
     RedisTarget target;
     target.connect.endpoint = endpoint.value();
     if (config) {
-        static const ProcessEnvironment env;
         if (Status st = redis::takePasswordFromEnvironment(target.connect.endpoint,
                                                            config->redis.passwordEnv, env);
             !st) {
@@ -33,6 +32,13 @@ Result<RedisTarget> redisTargetFrom(const CommandLine& cl) {
         target.connect.timeoutMillis = config->redis.timeoutMillis;
         target.ttlMillis = config->processor.ttlMillis;
         target.partitions = config->redis.partitions;
+    }
+    if (auto name = cl.get("--redis-password-env")) {
+        if (name->empty()) return Status::error("Usage", "--redis-password-env needs a NAME");
+        if (Status st = redis::takePasswordFromEnvironment(target.connect.endpoint, *name, env);
+            !st) {
+            return Status::error("Usage", "--redis-password-env: " + st.message());
+        }
     }
     if (auto key = cl.get("--key")) target.key = *key;
     if (target.key.empty())

@@ -4,7 +4,9 @@
 //   key, password variable, TLS options, timeout, TTL, cluster flag and partitions of the
 //   processors' configuration, and --key K (overrides the key). One of --key / --properties is
 //   required. Without --properties the TTL and a cluster's partitions are the ones the processors
-//   published (activeset/redis_active_set.h).
+//   published (activeset/redis_active_set.h). --redis-password-env NAME takes the password from
+//   the environment variable NAME (over the URL's and the properties' redisPasswordEnv), so that
+//   it is not on the command line, where `ps` shows it to every user of the host.
 // Fails with "Usage" (a message for the user) or the configuration's errors.
 
 #include <string>
@@ -12,6 +14,7 @@
 #include "activeset/redis_active_set.h"
 #include "app/cli.h"
 #include "redis/connection.h"
+#include "util/env.h"
 #include "util/status.h"
 
 namespace au::app {
@@ -27,6 +30,6 @@ struct RedisTarget {
     }
 };
 
-Result<RedisTarget> redisTargetFrom(const CommandLine& cl);
+Result<RedisTarget> redisTargetFrom(const CommandLine& cl, const Environment& env);
 
 }  // namespace au::app

@@ -14,6 +14,7 @@
 #include "serve/http_service.h"
 #include "serve/listen_address.h"
 #include "util/clock.h"
+#include "util/env.h"
 #include "util/log.h"
 
 namespace au::app {
@@ -22,6 +23,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: active-users serve (--state-dir DIR | --redis URL (--key K | --properties F))\n"
+    "                          [--redis-password-env NAME (with --redis)]\n"
     "                          [--listen HOST:PORT (127.0.0.1:8080)]\n"
     "                          [--auth-token-file FILE [--metrics-auth on|off (on)]]\n"
     "                          [--tls-cert FILE --tls-key FILE] [--insecure-no-auth]\n"
@@ -139,7 +141,7 @@ int runServe(const CommandLine& cl) {
     }
     std::unique_ptr<serve::ActiveSetSource> source;
     if (redis) {
-        auto target = redisTargetFrom(cl);
+        auto target = redisTargetFrom(cl, ProcessEnvironment());
         if (!target) {
             std::fprintf(stderr, "serve: %s\n%s", target.status().message().c_str(), kUsage);
             return 2;

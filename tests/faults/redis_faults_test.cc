@@ -351,6 +351,21 @@ TEST_CASE(
     CHECK(ok.exitCode == 0);
     CHECK(json::parse(ok.out, nullptr, false).is_object());
     outputs += ok.out + ok.err;
+    // The password out of the command line (and `ps`): --redis-password-env, the ACL user in
+    // the URL. The same users; without the variable, exit 2 naming it.
+    const std::string bare = "redis://app:@127.0.0.1:" + std::to_string(proxy.port());
+    auto fromEnv = runActiveUsers(dir.path(),
+                                  "query --redis " + bare + " --key " + key +
+                                      " --json --redis-password-env AU_TEST_REDIS_PASSWORD",
+                                  "AU_TEST_REDIS_PASSWORD=" + kFakeRedisPassword);
+    INFO("query with --redis-password-env: " << fromEnv.err);
+    CHECK(fromEnv.exitCode == 0);
+    CHECK(json::parse(fromEnv.out, nullptr, false)["count"] == setSize());
+    auto unset = runActiveUsers(dir.path(), "query --redis " + bare + " --key " + key +
+                                                " --redis-password-env AU_TEST_REDIS_PASSWORD");
+    CHECK(unset.exitCode == 2);
+    CHECK(unset.err.find("AU_TEST_REDIS_PASSWORD") != std::string::npos);
+    outputs += fromEnv.out + fromEnv.err + unset.out + unset.err;
     for (const std::string& args :
          {"query --redis " + url + " --properties " + props, "check-config --properties " + props,
           std::string("check-config --list"),
