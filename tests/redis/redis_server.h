@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <deque>
 #include <fstream>
 #include <stdexcept>
 #include <string>
@@ -42,9 +43,14 @@ inline std::runtime_error redisStartError(pid_t pid, int port, const std::string
     std::string what = "redis-server did not start on port " + std::to_string(port);
     if (::waitpid(pid, &status, WNOHANG) == pid) {
         std::ifstream in(logFile);
-        std::string line, tail;
-        while (std::getline(in, line)) tail = tail.size() > 600 ? line : tail + "\n  " + line;
-        what += " (it exited; " + logFile + ":" + tail + ")";
+        std::deque<std::string> last;
+        for (std::string line; std::getline(in, line);) {
+            last.push_back(line);
+            if (last.size() > 5) last.pop_front();
+        }
+        what += " (it exited; the end of " + logFile + ":";
+        for (const auto& line : last) what += "\n  " + line;
+        what += ")";
     } else {
         ::kill(pid, SIGKILL);
         ::waitpid(pid, &status, 0);
