@@ -42,7 +42,12 @@ function claim(dir, port, owner) {
     } catch (e) {
       if (e.code !== 'EEXIST') return false;
     }
-    const holder = Number.parseInt(readFileSync(marker, 'utf8'), 10);
+    let holder;
+    try {
+      holder = Number.parseInt(readFileSync(marker, 'utf8'), 10);
+    } catch {
+      continue;  // removed meanwhile: try to create it again
+    }
     if (Number.isInteger(holder) && holder > 0 && alive(holder)) return false;
     try { unlinkSync(marker); } catch { /* another caller took it over first */ }
   }
