@@ -21,9 +21,14 @@ Result<RedisTarget> redisTargetFrom(const CommandLine& cl, const Environment& en
     if (!endpoint) return Status::error("Usage", "--redis: " + endpoint.status().message());
     RedisTarget target;
     target.connect.endpoint = endpoint.value();
+    const auto passwordEnv = cl.get("--redis-password-env");
+    if (passwordEnv && passwordEnv->empty()) {
+        return Status::error("Usage", "--redis-password-env needs a NAME");
+    }
     if (config) {
-        if (Status st = redis::takePasswordFromEnvironment(target.connect.endpoint,
-                                                           config->redis.passwordEnv, env);
+        // The flag wins over the file's variable, which is then not read at all.
+        if (Status st = redis::takePasswordFromEnvironment(
+                target.connect.endpoint, passwordEnv ? "" : config->redis.passwordEnv, env);
             !st) {
             return Status::error("Usage", *path + ": " + st.message());
         }
@@ -33,9 +38,9 @@ Result<RedisTarget> redisTargetFrom(const CommandLine& cl, const Environment& en
         target.ttlMillis = config->processor.ttlMillis;
         target.partitions = config->redis.partitions;
     }
-    if (auto name = cl.get("--redis-password-env")) {
-        if (name->empty()) return Status::error("Usage", "--redis-password-env needs a NAME");
-        if (Status st = redis::takePasswordFromEnvironment(target.connect.endpoint, *name, env);
+    if (passwordEnv) {
+        if (Status st =
+                redis::takePasswordFromEnvironment(target.connect.endpoint, *passwordEnv, env);
             !st) {
             return Status::error("Usage", "--redis-password-env: " + st.message());
         }

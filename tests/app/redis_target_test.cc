@@ -46,6 +46,13 @@ TEST_CASE("query/serve --redis: the password from --redis-password-env, never th
     REQUIRE(t);
     CHECK(t->connect.endpoint.password == "s3cret");
     CHECK(t->key == "users");
+    // With the flag, the file's variable is not needed (here unset).
+    t = redisTargetFrom(
+        line({"--redis", "redis://127.0.0.1:6379", "--properties", props, "--redis-password-env",
+              "AU_REDIS_PW"}),
+        MapEnvironment(std::map<std::string, std::string>{{"AU_REDIS_PW", "s3cret"}}));
+    REQUIRE(t);
+    CHECK(t->connect.endpoint.password == "s3cret");
 
     // Unset or empty: a usage error naming the variable, not a connection without a password.
     for (const char* name : {"MISSING", "EMPTY"}) {
