@@ -21,29 +21,22 @@ Result<RedisTarget> redisTargetFrom(const CommandLine& cl, const Environment& en
     if (!endpoint) return Status::error("Usage", "--redis: " + endpoint.status().message());
     RedisTarget target;
     target.connect.endpoint = endpoint.value();
-    const auto passwordEnv = cl.get("--redis-password-env");
-    if (passwordEnv && passwordEnv->empty()) {
+    const auto flagEnv = cl.get("--redis-password-env");
+    if (flagEnv && flagEnv->empty())
         return Status::error("Usage", "--redis-password-env needs a NAME");
-    }
     if (config) {
-        // The flag wins over the file's variable, which is then not read at all.
-        if (Status st = redis::takePasswordFromEnvironment(
-                target.connect.endpoint, passwordEnv ? "" : config->redis.passwordEnv, env);
-            !st) {
-            return Status::error("Usage", *path + ": " + st.message());
-        }
         target.key = config->redis.key;
         target.connect.tls = config->redis.tls;
         target.connect.timeoutMillis = config->redis.timeoutMillis;
         target.ttlMillis = config->processor.ttlMillis;
         target.partitions = config->redis.partitions;
     }
-    if (passwordEnv) {
-        if (Status st =
-                redis::takePasswordFromEnvironment(target.connect.endpoint, *passwordEnv, env);
-            !st) {
-            return Status::error("Usage", "--redis-password-env: " + st.message());
-        }
+    // The flag wins over the file's variable, which is then not read at all.
+    const std::string passwordEnv = flagEnv ? *flagEnv : config ? config->redis.passwordEnv : "";
+    if (Status st = redis::takePasswordFromEnvironment(target.connect.endpoint, passwordEnv, env);
+        !st) {
+        return Status::error("Usage",
+                             (flagEnv ? "--redis-password-env" : *path) + ": " + st.message());
     }
     if (auto key = cl.get("--key")) target.key = *key;
     if (target.key.empty())

@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "app/cli.h"
+#include "support/command_line.h"
 #include "support/temp_dir.h"
 
 using namespace au;
@@ -11,10 +11,7 @@ using au::test::TempDir;
 
 namespace {
 CommandLine line(std::vector<std::string> args) {
-    args.insert(args.begin(), "fix-leases");
-    auto cl = parseCommandLine(args, kValuedFlags, kSwitches);
-    REQUIRE(cl);
-    return cl.value();
+    return test::commandLine("fix-leases", std::move(args));
 }
 }  // namespace
 

@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "app/cli.h"
+#include "support/command_line.h"
 #include "support/temp_dir.h"
 #include "util/env.h"
 
@@ -12,10 +12,7 @@ using au::test::TempDir;
 
 namespace {
 CommandLine line(std::vector<std::string> args) {
-    args.insert(args.begin(), "query");
-    auto cl = parseCommandLine(args, kValuedFlags, kSwitches);
-    REQUIRE(cl);
-    return cl.value();
+    return test::commandLine("query", std::move(args));
 }
 }  // namespace
 
